@@ -1,0 +1,69 @@
+# Watchworthy: `make run` serves the demo site, `make test` runs every test.
+# Both install what they need first (a virtual environment in .venv).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/watchworthy
+
+.PHONY: run test test-sqlite test-postgres install services browser lint fmt bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py ensure_admin
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The whole suite on SQLite, then again on PostgreSQL. Browser tests need Debian's
+# chromium; PostgreSQL tests need a server on 127.0.0.1:5432. Missing ones skip with
+# a reason, unless WATCHWORTHY_REQUIRE_BROWSER=1 / WATCHWORTHY_REQUIRE_POSTGRES=1.
+test: install services browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install
+	DATABASE_URL= $(BIN)/pytest
+
+test-postgres: install
+	@if bash scripts/services.sh postgres-ready; then \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
+	elif [ "$$WATCHWORTHY_REQUIRE_POSTGRES" = "1" ]; then \
+		echo "PostgreSQL is required (WATCHWORTHY_REQUIRE_POSTGRES=1) but not reachable at 127.0.0.1:5432"; exit 1; \
+	else \
+		echo "SKIPPED: PostgreSQL suite — no server reachable at 127.0.0.1:5432"; \
+	fi
+
+services:
+	@bash scripts/services.sh start
+
+browser:
+	@bash scripts/services.sh browser
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

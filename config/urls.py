@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from watchworthy.core import views as core_views
+
+admin.site.site_header = "Watchworthy"
+admin.site.site_title = "Watchworthy admin"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("about/", core_views.about, name="about"),
+    path("admin/", admin.site.urls),
+    path("", include("watchworthy.catalog.urls")),
+    path("", include("watchworthy.reviews.urls")),
+]
+
+if settings.WATCHWORTHY_SERVE_MEDIA:
+    # The embedded set-up has no separate web server: Django serves the uploads.
+    prefix = settings.MEDIA_URL.lstrip("/")
+    urlpatterns += [
+        re_path(rf"^{prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    ]
+
+handler404 = "watchworthy.core.views.page_not_found"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "watchworthy.catalog"
+    verbose_name = "Catalog"

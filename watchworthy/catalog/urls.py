@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("works/", views.work_list, name="list"),
+    path("works/<slug:slug>/", views.work_detail, name="work"),
+]

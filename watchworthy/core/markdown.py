@@ -1,0 +1,186 @@
+"""Markdown → safe HTML, shared by reviews, recaps and pages.
+
+Critics write CommonMark plus tables, footnotes, strikethrough and heading anchors
+(markdown-it-py with mdit-py-plugins). Raw HTML in the source is shown as text, and
+whatever the renderer produces still goes through :func:`clean_html`, so the stored
+HTML is safe even if a plugin misbehaves.
+
+Two Watchworthy extensions reference other rows, so rendering happens in two steps:
+:func:`parse_markdown` finds the references, the caller loads them in one query, then
+:meth:`MarkdownDocument.render` writes the HTML.
+
+* ``![Alt text](image:KEY "Caption")`` — an uploaded image (see ``images.Image``). On a
+  line of its own an image becomes a ``<figure>`` with responsive sizes and a caption
+  (the title in quotes, else the caption stored with the image).
+* A citation card for another review::
+
+      ::: cite part-1-review-slug
+      The quoted passage, any Markdown.
+      :::
+
+  renders the quote followed by a card with the cited review's title, work, season
+  and verdict. With nothing between the fences, only the card is shown.
+
+One more container hides a passage until the reader asks for it::
+
+      ::: spoiler Part 2, episode 7
+      What happens.
+      :::
+
+It renders as ``<details class="spoiler">`` (works without JavaScript) whose summary
+names what it spoils. (The spoiler shield, a later step, will read that scope.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .sanitize import clean_html
+
+IMAGE_SCHEME = "image:"
+CITE = "cite"
+SPOILER = "spoiler"
+
+# Given (key, alt, caption, as_figure) return HTML, or None when the key is unknown.
+ImageRenderer = Callable[[str, str, str, bool], str | None]
+# Given a review slug return the citation card's HTML, or None when it is unknown.
+CitationRenderer = Callable[[str], str | None]
+
+
+def _cite_slug(info: str) -> str:
+    parts = info.strip().split()
+    return parts[1] if len(parts) >= 2 and parts[0] == CITE else ""
+
+
+def _validate_cite(params: str, *_args) -> bool:
+    return bool(_cite_slug(params))
+
+
+def _mark_figures_and_citations(state: StateCore) -> None:
+    """A paragraph holding nothing but one image becomes a figure (a <figure> may not
+    sit inside a <p>); each citation's closing token learns its slug."""
+    tokens = state.tokens
+    open_citations: list[Token] = []
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and index + 2 < len(tokens):
+            inline, close = tokens[index + 1], tokens[index + 2]
+            children = [
+                child
+                for child in (inline.children or [])
+                if not (child.type == "text" and not child.content.strip())
+            ]
+            if len(children) == 1 and children[0].type == "image":
+                token.hidden = close.hidden = True
+                children[0].meta["figure"] = True
+        elif token.type == "container_cite_open":
+            token.meta["slug"] = _cite_slug(token.info)
+            token.meta["empty"] = tokens[index + 1].type == "container_cite_close"
+            open_citations.append(token)
+        elif token.type == "container_cite_close" and open_citations:
+            opener = open_citations.pop()
+            token.meta.update(opener.meta)
+
+
+def _render_image(self, tokens: list[Token], idx: int, options, env) -> str:
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    caption = token.attrGet("title") or ""
+    as_figure = bool(token.meta.get("figure"))
+    if src.startswith(IMAGE_SCHEME):
+        key = src[len(IMAGE_SCHEME) :]
+        renderer: ImageRenderer | None = env.get("image_html")
+        rendered = renderer(key, alt, caption, as_figure) if renderer else None
+        if rendered is None:
+            text = f"Missing image “{escape(key)}”"
+            return f'<p class="missing-reference">{text}</p>' if as_figure else text
+        return rendered
+    img = f'<img src="{escape(src)}" alt="{escape(alt)}" loading="lazy">'
+    if not as_figure:
+        return img
+    figcaption = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+    return f'<figure class="figure figure-external">{img}{figcaption}</figure>'
+
+
+def _render_citation(self, tokens: list[Token], idx: int, options, env) -> str:
+    token = tokens[idx]
+    slug = token.meta.get("slug", "")
+    empty = token.meta.get("empty", False)
+    if token.nesting == 1:
+        return '<aside class="citation">' + ("" if empty else "<blockquote>")
+    renderer: CitationRenderer | None = env.get("citation_html")
+    card = renderer(slug) if renderer else None
+    if card is None:
+        card = f'<p class="missing-reference">Cited review “{escape(slug)}” is not available.</p>'
+    return ("" if empty else "</blockquote>") + card + "</aside>"
+
+
+def _validate_spoiler(params: str, *_args) -> bool:
+    return params.strip().split(maxsplit=1)[:1] == [SPOILER]
+
+
+def _render_spoiler(self, tokens: list[Token], idx: int, options, env) -> str:
+    token = tokens[idx]
+    if token.nesting != 1:
+        return "</div></details>"
+    scope = token.info.strip()[len(SPOILER) :].strip()
+    label = f"Spoiler: {escape(scope)}" if scope else "Spoiler"
+    return f'<details class="spoiler"><summary>{label}</summary><div class="spoiler-body">'
+
+
+def _build_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.use(footnote_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#")
+    md.use(container_plugin, name=CITE, validate=_validate_cite, render=_render_citation)
+    md.use(container_plugin, name=SPOILER, validate=_validate_spoiler, render=_render_spoiler)
+    md.core.ruler.push("watchworthy_figures", _mark_figures_and_citations)
+    md.add_render_rule("image", _render_image)
+    return md
+
+
+_parser = _build_parser()
+
+
+@dataclass
+class MarkdownDocument:
+    tokens: list[Token]
+    image_keys: set[str] = field(default_factory=set)
+    citation_slugs: set[str] = field(default_factory=set)
+
+    def render(
+        self,
+        *,
+        image_html: ImageRenderer | None = None,
+        citation_html: CitationRenderer | None = None,
+    ) -> str:
+        env = {"image_html": image_html, "citation_html": citation_html}
+        return clean_html(_parser.renderer.render(self.tokens, _parser.options, env))
+
+
+def parse_markdown(source: str) -> MarkdownDocument:
+    tokens = _parser.parse(source or "", {})
+    document = MarkdownDocument(tokens)
+    for token in tokens:
+        if token.type == "container_cite_open" and token.meta.get("slug"):
+            document.citation_slugs.add(token.meta["slug"])
+        for child in token.children or []:
+            src = child.attrGet("src") if child.type == "image" else None
+            if src and str(src).startswith(IMAGE_SCHEME):
+                document.image_keys.add(str(src)[len(IMAGE_SCHEME) :])
+    return document
+
+
+def render_markdown(source: str) -> str:
+    """Render Markdown that references no other rows (recaps, about page)."""
+    return parse_markdown(source).render()

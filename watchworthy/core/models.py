@@ -1,0 +1,82 @@
+"""Site-wide settings the critic edits in the admin: the site's name, the about page
+and the support links shown under every review. No domain models live here."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.safestring import SafeString
+
+from .markdown import render_markdown
+from .sanitize import stored_html
+
+SITE_SETTINGS_CACHE_KEY = "core:site-settings:v1"
+
+
+class SiteSettings(models.Model):
+    """One row (pk=1). Read through :meth:`current`, which caches it."""
+
+    site_name = models.CharField(max_length=80, default="Watchworthy")
+    tagline = models.CharField(max_length=160, blank=True, default="Reviews, season by season.")
+    about = models.TextField(blank=True, help_text="The About page, in Markdown.")
+    about_html = models.TextField(blank=True, editable=False)
+    support_heading = models.CharField(
+        max_length=160,
+        blank=True,
+        default="Enjoyed this review?",
+        help_text="Shown above the support links under every review.",
+    )
+
+    class Meta:
+        verbose_name = "site settings"
+        verbose_name_plural = "site settings"
+
+    def __str__(self) -> str:
+        return "Site settings"
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1
+        self.about_html = render_markdown(self.about)
+        super().save(*args, **kwargs)
+        cache.delete(SITE_SETTINGS_CACHE_KEY)
+
+    @property
+    def about_markup(self) -> SafeString:
+        return stored_html(self.about_html)
+
+    @classmethod
+    def current(cls) -> SiteSettings:
+        settings = cache.get(SITE_SETTINGS_CACHE_KEY)
+        if settings is None:
+            settings = cls.objects.filter(pk=1).first() or cls(pk=1)
+            cache.set(SITE_SETTINGS_CACHE_KEY, settings, 300)
+        return settings
+
+
+class SupportLink(models.Model):
+    """A plain link to where readers can support the critic. No third-party script."""
+
+    class Kind(models.TextChoices):
+        KOFI = "kofi", "Ko-fi"
+        PATREON = "patreon", "Patreon"
+        LIBERAPAY = "liberapay", "Liberapay"
+        OTHER = "other", "Other"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    label = models.CharField(
+        max_length=80, help_text='The button text, e.g. "Buy me a coffee on Ko-fi".'
+    )
+    url = models.URLField(help_text="https:// address of your page there.")
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        if self.url and not self.url.lower().startswith(("https://", "http://")):
+            raise ValidationError({"url": "Use an http:// or https:// address."})

@@ -1,0 +1,130 @@
+"""Uploaded images: every one has alt text, and is stored at a few widths for srcset.
+
+Reviews reference an image by its key in Markdown, ``![Alt](image:KEY "Caption")``;
+works use one as a poster and reviews as a cover. Alt text is required because the
+critics' readers include people on screen readers, and an image without a text
+alternative is a hole in the review for them.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import models
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
+from PIL import Image as PILImage
+from PIL import ImageOps
+
+# Sizes hint for srcset: full width on phones, the text column (about 46rem) beyond.
+SIZES = "(max-width: 48rem) 100vw, 46rem"
+
+
+class ImageQuerySet(models.QuerySet):
+    def by_key(self, keys) -> dict[str, Image]:
+        return {image.key: image for image in self.filter(key__in=keys)}
+
+
+class Image(models.Model):
+    key = models.SlugField(
+        max_length=80,
+        unique=True,
+        blank=True,
+        help_text="Used in Markdown as ![Alt](image:KEY). Made from the file name if empty.",
+    )
+    file = models.ImageField(upload_to="images/%Y/%m/", width_field="width", height_field="height")
+    alt_text = models.CharField(
+        max_length=300,
+        help_text="What the image shows, for readers who cannot see it. Required.",
+    )
+    caption = models.CharField(max_length=300, blank=True)
+    credit = models.CharField(max_length=200, blank=True)
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    # {"480": "images/2026/11/key-480.webp", ...}: the smaller copies made at upload.
+    renditions = models.JSONField(default=dict, editable=False, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ImageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(alt_text=""), name="image_alt_text_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.key and self.file:
+            self.key = self._unique_key(PurePosixPath(self.file.name).stem)
+        file_changed = self.file and not getattr(self.file, "_committed", True)
+        super().save(*args, **kwargs)
+        if file_changed or (self.file and not self.renditions):
+            self.renditions = self.make_renditions()
+            super().save(update_fields=["renditions"])
+
+    def _unique_key(self, stem: str) -> str:
+        base = slugify(stem)[:70] or "image"
+        key, n = base, 2
+        while Image.objects.filter(key=key).exclude(pk=self.pk).exists():
+            key, n = f"{base}-{n}", n + 1
+        return key
+
+    def make_renditions(self) -> dict[str, str]:
+        """Store WebP copies at each configured width smaller than the original."""
+        storage = self.file.storage
+        self.file.open("rb")
+        try:
+            with PILImage.open(self.file) as original:
+                original = ImageOps.exif_transpose(original)
+                if original.mode not in ("RGB", "RGBA"):
+                    original = original.convert("RGBA" if "A" in original.getbands() else "RGB")
+                made: dict[str, str] = {}
+                for width in settings.WATCHWORTHY_IMAGE_WIDTHS:
+                    if width >= original.width:
+                        continue
+                    height = round(original.height * width / original.width)
+                    copy = original.resize((width, height), PILImage.Resampling.LANCZOS)
+                    buffer = io.BytesIO()
+                    copy.save(buffer, "WEBP", quality=82)
+                    stem = PurePosixPath(self.file.name)
+                    name = storage.save(
+                        str(stem.with_name(f"{stem.stem}-{width}.webp")),
+                        ContentFile(buffer.getvalue()),
+                    )
+                    made[str(width)] = name
+                return made
+        finally:
+            self.file.close()
+
+    @property
+    def srcset(self) -> str:
+        storage = self.file.storage
+        entries = [
+            f"{storage.url(name)} {width}w"
+            for width, name in sorted(self.renditions.items(), key=lambda item: int(item[0]))
+        ]
+        entries.append(f"{self.file.url} {self.width}w")
+        return ", ".join(entries)
+
+    def html(self, *, alt: str = "", caption: str = "", as_figure: bool = True) -> SafeString:
+        """The image as HTML: a <figure> with caption, or a bare responsive <img>."""
+        rendered = render_to_string(
+            "images/figure.html",
+            {
+                "image": self,
+                "alt": alt or self.alt_text,
+                "caption": caption if caption else self.caption,
+                "as_figure": as_figure,
+                "sizes": SIZES,
+            },
+        )
+        return mark_safe(rendered.strip())  # noqa: S308 - our template, autoescaped

@@ -1,0 +1,114 @@
+"""Authoring: the critic writes reviews here. Verdict first, Markdown with a preview."""
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest, JsonResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
+
+from watchworthy.images.models import Image
+
+from .models import Review, Tag
+
+BODY_HELP = (
+    "Markdown: **bold**, *italic*, ## headings, > quotes, tables, footnotes[^1]. "
+    'Images: upload under Images, then write ![Alt text](image:KEY "Caption") on a line of '
+    "its own. Quote and cite another review:\n::: cite SLUG-OF-THAT-REVIEW\n"
+    "The passage you quote.\n:::\nHide a spoiler:\n::: spoiler Part 2, episode 7\n"
+    "What happens.\n:::"
+)
+
+
+class ReviewAdminForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = [
+            "verdict", "score", "work", "season", "title", "slug", "subtitle", "body",
+            "status", "published_at", "author", "tags", "cover", "excerpt",
+        ]  # fmt: skip
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField markdown-source"}),
+            "excerpt": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"body": BODY_HELP}
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    form = ReviewAdminForm
+    list_display = ("title", "work", "season", "verdict", "score", "state", "published_at")
+    list_filter = ("status", "verdict", "work")
+    list_select_related = ("work", "season")
+    search_fields = ("title", "subtitle", "body", "work__title")
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("work", "cover", "tags")
+    readonly_fields = ("preview", "recent_images")
+    date_hierarchy = "published_at"
+    save_on_top = True
+    fieldsets = (
+        ("Verdict", {"fields": (("verdict", "score"),)}),
+        ("Review", {"fields": ("work", "season", "title", "slug", "subtitle", "body", "preview")}),
+        ("Publishing", {"fields": (("status", "published_at"), "author", "tags")}),
+        ("Card and images", {"fields": ("cover", "excerpt", "recent_images")}),
+    )
+
+    class Media:
+        js = ("reviews/admin-preview.js",)
+        css = {"all": ("reviews/admin-preview.css",)}
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("author", request.user.pk)
+        return initial
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "season":
+            kwargs["queryset"] = db_field.related_model.objects.select_related("work")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="State")
+    def state(self, review: Review) -> str:
+        if review.status == Review.Status.DRAFT:
+            return "Draft"
+        if review.published_at and review.published_at > timezone.now():
+            return f"Scheduled for {timezone.localtime(review.published_at):%Y-%m-%d %H:%M}"
+        return "Published"
+
+    @admin.display(description="Preview")
+    def preview(self, review: Review) -> str:
+        """The saved rendering; with JavaScript it follows the text as you type."""
+        return format_html(
+            '<div class="markdown-preview prose" data-preview-url="{}">{}</div>',
+            reverse("admin:reviews_review_preview"),
+            review.body_markup if review.pk else "Save, or type with JavaScript on, to preview.",
+        )
+
+    @admin.display(description="Recently uploaded images")
+    def recent_images(self, review: Review) -> str:
+        images = Image.objects.all()[:8]
+        if not images:
+            return "None yet: upload one under Images."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", "<li><code>![{}](image:{})</code></li>", ((i.alt_text, i.key) for i in images)
+            ),
+        )
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(require_POST(self.preview_view))
+        return [path("preview/", preview, name="reviews_review_preview"), *super().get_urls()]
+
+    def preview_view(self, request: HttpRequest) -> JsonResponse:
+        """Render posted Markdown exactly as saving would, without saving."""
+        draft = Review(body=request.POST.get("body", ""), slug=request.POST.get("slug", ""))
+        draft.render()
+        return JsonResponse({"html": draft.body_html})
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name",)

@@ -1,0 +1,291 @@
+"""Reviews: what a critic says about a work or one season of it, and the verdict.
+
+The **verdict** is first-class (Watch / Skip / Avoid, or Unrated while there is none)
+because it is what readers come for: it is shown on cards, lists and feeds, and the
+Watch and Avoid lists are built from it.
+
+**Publishing** is a status plus a time. A *scheduled* review carries a future
+``published_at`` and becomes public by itself when that moment passes: the public
+querysets compare ``published_at`` with the current time, so no job has to flip a
+flag. A *draft* is never public, whatever its time.
+
+The Markdown body is rendered once, on save, to ``body_html`` (sanitized). Because a
+rendered body embeds other rows (image sizes and captions, the card of a cited
+review), saving an image or a cited review re-renders the reviews that use it; the
+``images_used`` and ``cited_reviews`` relations record who uses what.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+
+from watchworthy.core.markdown import parse_markdown
+from watchworthy.core.sanitize import html_to_text, stored_html
+from watchworthy.images.models import Image
+
+TEASER_WORDS = 40
+# Top-level paragraphs only: headings, figures and citation cards make poor teasers.
+PARAGRAPH = re.compile(r"^<p>(.*?)</p>$", re.MULTILINE | re.DOTALL)
+
+
+class Verdict(models.TextChoices):
+    WATCH = "watch", "Watch"
+    SKIP = "skip", "Skip"
+    AVOID = "avoid", "Avoid"
+    UNRATED = "unrated", "Unrated"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:tag", kwargs={"slug": self.slug})
+
+
+class ReviewQuerySet(models.QuerySet):
+    def published(self):
+        """Public reviews: published, or scheduled for a moment that has passed."""
+        return self.filter(
+            status__in=[Review.Status.PUBLISHED, Review.Status.SCHEDULED],
+            published_at__lte=timezone.now(),
+        )
+
+    def visible_to(self, user):
+        """What ``user`` may open: staff also see drafts and scheduled reviews."""
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def for_cards(self):
+        """Everything a review card shows, in one query."""
+        return self.select_related("work", "season", "author", "cover")
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-pk")
+
+    def ranked(self):
+        """Best score first; unscored after scored; newest first among equals."""
+        return self.order_by(models.F("score").desc(nulls_last=True), "-published_at", "-pk")
+
+    def verdict(self, verdict: str):
+        return self.filter(verdict=verdict)
+
+
+class Review(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, help_text="The address: /reviews/SLUG/")
+    subtitle = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="A line under the title, e.g. an answer to an earlier review.",
+    )
+    work = models.ForeignKey("catalog.Work", on_delete=models.PROTECT, related_name="reviews")
+    season = models.ForeignKey(
+        "catalog.Season",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        help_text="Leave empty for a review of a film or of the whole work.",
+    )
+    verdict = models.CharField(max_length=10, choices=Verdict.choices, default=Verdict.UNRATED)
+    score = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(10))],
+        help_text="Optional, 0 to 10 (one decimal).",
+    )
+    body = models.TextField(
+        help_text="Markdown. See the help below the field for images and citations."
+    )
+    body_html = models.TextField(editable=False, blank=True)
+    excerpt = models.TextField(
+        blank=True, help_text="A short summary for cards and feeds. Made from the body if empty."
+    )
+    teaser = models.TextField(editable=False, blank=True)
+    cover = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="reviews")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When it goes (or went) public. Empty means now, on publishing.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Derived on save from the body: what the rendered HTML depends on.
+    images_used = models.ManyToManyField(Image, blank=True, editable=False, related_name="reviews")
+    cited_reviews = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, editable=False, related_name="cited_by"
+    )
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="review_public_idx"),
+            models.Index(fields=["verdict", "score"], name="review_verdict_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=0, score__lte=10),
+                name="review_score_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(published_at__isnull=False),
+                name="review_public_needs_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        images, cited = self.render()
+        super().save(*args, **kwargs)
+        self.images_used.set(images)
+        self.cited_reviews.set(cited)
+        for citer in self.cited_by.exclude(pk=self.pk):
+            citer.rerender()
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:detail", kwargs={"slug": self.slug})
+
+    # --- state ----------------------------------------------------------------------
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status != self.Status.DRAFT
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def body_markup(self) -> SafeString:
+        return stored_html(self.body_html)
+
+    @property
+    def cover_in_body(self) -> bool:
+        """Whether the body already shows the cover image (then the page skips it)."""
+        return bool(self.cover_id) and f"(image:{self.cover.key}" in self.body
+
+    @property
+    def subject(self) -> str:
+        """What is reviewed, as readers say it: "Work — Part 2"."""
+        if self.season_id:
+            return f"{self.work.title} — {self.season.display_label}"
+        return self.work.title
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.season_id and self.work_id and self.season.work_id != self.work_id:
+            errors["season"] = f"That season belongs to “{self.season.work.title}”, not this work."
+        now = timezone.now()
+        if self.status == self.Status.SCHEDULED:
+            if self.published_at is None:
+                errors["published_at"] = "A scheduled review needs the time it goes public."
+            elif self.published_at <= now and not self._was_scheduled_for(self.published_at):
+                errors["published_at"] = "Pick a time in the future, or choose Published."
+        if self.status == self.Status.PUBLISHED and self.published_at and self.published_at > now:
+            errors["status"] = "The time is in the future: choose Scheduled to publish it then."
+        document = parse_markdown(self.body)
+        missing_images = document.image_keys - set(
+            Image.objects.filter(key__in=document.image_keys).values_list("key", flat=True)
+        )
+        missing_reviews = document.citation_slugs - set(
+            Review.objects.filter(slug__in=document.citation_slugs).values_list("slug", flat=True)
+        )
+        problems = []
+        if missing_images:
+            keys = ", ".join(sorted(missing_images))
+            problems.append(f"No uploaded image has the key {keys}; upload it under Images first.")
+        if missing_reviews:
+            slugs = ", ".join(sorted(missing_reviews))
+            problems.append(f"No review has the slug {slugs} to cite.")
+        if self.slug and self.slug in document.citation_slugs:
+            problems.append("A review cannot cite itself.")
+        if problems:
+            errors["body"] = " ".join(problems)
+        if errors:
+            raise ValidationError(errors)
+
+    def _was_scheduled_for(self, moment) -> bool:
+        """An unchanged schedule whose time has since passed is still valid."""
+        if not self.pk:
+            return False
+        return Review.objects.filter(
+            pk=self.pk, status=self.Status.SCHEDULED, published_at=moment
+        ).exists()
+
+    # --- rendering ------------------------------------------------------------------
+
+    def render(self) -> tuple[list[Image], list[Review]]:
+        """Render the body to ``body_html`` and ``teaser``; return what it used."""
+        document = parse_markdown(self.body)
+        images = Image.objects.by_key(document.image_keys) if document.image_keys else {}
+        cited = {}
+        if document.citation_slugs:
+            cited = {
+                review.slug: review
+                for review in Review.objects.for_cards()
+                .filter(slug__in=document.citation_slugs)
+                .exclude(status=self.Status.DRAFT)
+                .exclude(pk=self.pk)
+            }
+
+        def image_html(key: str, alt: str, caption: str, as_figure: bool) -> str | None:
+            image = images.get(key)
+            return image.html(alt=alt, caption=caption, as_figure=as_figure) if image else None
+
+        def citation_html(slug: str) -> str | None:
+            review = cited.get(slug)
+            if review is None:
+                return None
+            return render_to_string("reviews/citation_card.html", {"review": review}).strip()
+
+        self.body_html = document.render(image_html=image_html, citation_html=citation_html)
+        paragraphs = PARAGRAPH.findall(self.body_html)
+        summary = self.excerpt.strip() or html_to_text(" ".join(paragraphs))
+        self.teaser = Truncator(summary).words(TEASER_WORDS)
+        return list(images.values()), list(cited.values())
+
+    def rerender(self) -> None:
+        """Re-render after something the body embeds has changed (no cascade)."""
+        self.render()
+        Review.objects.filter(pk=self.pk).update(body_html=self.body_html, teaser=self.teaser)
