@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from watchworthy.core import views as core_views
 
@@ -19,8 +18,6 @@ urlpatterns = [
 if settings.WATCHWORTHY_SERVE_MEDIA:
     # The embedded set-up has no separate web server: Django serves the uploads.
     prefix = settings.MEDIA_URL.lstrip("/")
-    urlpatterns += [
-        re_path(rf"^{prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    ]
+    urlpatterns += [re_path(rf"^{prefix}(?P<path>.*)$", core_views.media, name="media")]
 
 handler404 = "watchworthy.core.views.page_not_found"

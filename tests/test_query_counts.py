@@ -64,7 +64,7 @@ PAGES = {
     "/": 2,
     "/reviews/": 3,
     "/reviews/anchor-review/": 5,
-    "/works/": 2,
+    "/works/": 3,
     "/works/the-work/": 7,
     "/watch/": 3,
     "/avoid/": 3,

@@ -1,12 +1,14 @@
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from watchworthy.reviews.models import Review
 
 from .models import Work
+
+WORKS_PER_PAGE = 50
 
 
 @require_safe
@@ -26,14 +28,12 @@ def work_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def work_list(request: HttpRequest) -> HttpResponse:
-    public = Q(
-        reviews__status__in=[Review.Status.PUBLISHED, Review.Status.SCHEDULED],
-        reviews__published_at__lte=timezone.now(),
-    )
+    public = Q(reviews__in=Review.objects.published().values("pk"))
     works = (
         Work.objects.select_related("poster")
         .annotate(review_count=Count("reviews", filter=public))
         .filter(review_count__gt=0)
         .order_by("title")
     )
-    return render(request, "catalog/work_list.html", {"works": works})
+    page = Paginator(works, WORKS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "catalog/work_list.html", {"page": page})

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
+from django.views.static import serve
 
 from watchworthy.reviews.models import Review, Verdict
 
@@ -16,6 +18,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "core/about.html")
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Uploads from the local media folder (embedded set-up; see WATCHWORTHY_SERVE_MEDIA)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
