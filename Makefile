@@ -37,7 +37,7 @@ test: install services browser
 	$(MAKE) --no-print-directory test-postgres
 
 test-sqlite: install
-	DATABASE_URL= $(BIN)/pytest
+	env -u DATABASE_URL $(BIN)/pytest
 
 test-postgres: install
 	@if bash scripts/services.sh postgres-ready; then \
