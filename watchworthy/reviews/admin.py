@@ -12,12 +12,15 @@ from watchworthy.images.models import Image
 
 from .models import Review, Tag
 
+# Shown under the body field; the admin renders help text as HTML.
 BODY_HELP = (
-    "Markdown: **bold**, *italic*, ## headings, > quotes, tables, footnotes[^1]. "
-    'Images: upload under Images, then write ![Alt text](image:KEY "Caption") on a line of '
-    "its own. Quote and cite another review:\n::: cite SLUG-OF-THAT-REVIEW\n"
-    "The passage you quote.\n:::\nHide a spoiler:\n::: spoiler Part 2, episode 7\n"
-    "What happens.\n:::"
+    "Markdown: <code>**bold**</code>, <code>*italic*</code>, <code>## Heading</code>, "
+    "<code>&gt; quote</code>, tables, footnotes <code>[^1]</code>.<br>"
+    "Image (upload under Images first), on a line of its own: "
+    '<code>![Alt text](image:KEY "Caption")</code><br>'
+    "Quote and cite another review: <code>::: cite SLUG-OF-THAT-REVIEW</code> ⏎ the quoted "
+    "passage ⏎ <code>:::</code><br>"
+    "Hide a spoiler: <code>::: spoiler Part 2, episode 7</code> ⏎ what happens ⏎ <code>:::</code>"
 )
 
 

@@ -216,6 +216,8 @@ class Review(models.Model):
         if self.season_id and self.work_id and self.season.work_id != self.work_id:
             errors["season"] = f"That season belongs to “{self.season.work.title}”, not this work."
         now = timezone.now()
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = now  # "empty means now", before constraints are checked
         if self.status == self.Status.SCHEDULED:
             if self.published_at is None:
                 errors["published_at"] = "A scheduled review needs the time it goes public."

@@ -1,0 +1,198 @@
+"""The demo content (`load_demo`) and the local admin login (`ensure_admin`): what
+`make run` shows a newcomer on a fresh machine."""
+
+import re
+import stat
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from tests.factories import ReviewFactory
+from watchworthy.catalog.models import Character, Genre, Platform, Season, Work
+from watchworthy.core.demo import (
+    DEMO_IMAGE_KEYS,
+    DEMO_PART1_REVIEW_SLUG,
+    DEMO_PART2_REVIEW_SLUG,
+    DEMO_WORK_SLUG,
+    load_demo,
+)
+from watchworthy.core.models import SiteSettings, SupportLink
+from watchworthy.images.models import Image
+from watchworthy.reviews.models import Review, Tag, Verdict
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (
+    Platform, Genre, Work, Season, Character, get_user_model(), Image, Tag, Review,
+    SiteSettings, SupportLink,
+)  # fmt: skip
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def content_snapshot() -> dict:
+    """What readers see of the demo, row by row (timestamps left out)."""
+    return {
+        "reviews": sorted(
+            Review.objects.values_list(
+                "slug",
+                "title",
+                "verdict",
+                "score",
+                "status",
+                "published_at",
+                "body_html",
+                "teaser",
+                "season__label",
+                "cover__key",
+            )
+        ),
+        "images": sorted(
+            Image.objects.values_list("key", "file", "alt_text", "caption", "width", "height")
+        ),
+        "renditions": sorted((i.key, sorted(i.renditions.items())) for i in Image.objects.all()),
+        "seasons": sorted(
+            Season.objects.values_list("work__slug", "number", "label", "recap_html")
+        ),
+        "characters": sorted(
+            Character.objects.values_list("name", "first_season__number", "first_episode")
+        ),
+        "support": sorted(SupportLink.objects.values_list("url", "label", "position")),
+        "site": list(SiteSettings.objects.values_list("site_name", "about_html")),
+    }
+
+
+def call_command_output(*args, **options) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, **options)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo():
+    load_demo()
+    return Review.objects.get(slug=DEMO_PART2_REVIEW_SLUG)
+
+
+# --- load_demo ------------------------------------------------------------------------
+
+
+def test_loading_twice_creates_no_duplicates_and_changes_no_content():
+    first_output = call_command_output("load_demo", "--if-empty")  # an empty site: loads
+    first_counts, first_content = counts(), content_snapshot()
+    part2_html = Review.objects.get(slug=DEMO_PART2_REVIEW_SLUG).body_html
+
+    again = load_demo()
+
+    assert counts() == first_counts
+    assert content_snapshot() == first_content
+    assert Review.objects.get(slug=DEMO_PART2_REVIEW_SLUG).body_html == part2_html
+    assert all(n == 0 for n in again["created"].values()), again["created"]
+    assert again["updated"]["reviews"] == 3
+    assert "Demo loaded:" in first_output and "Demo loaded: 0 rows created" not in first_output
+    assert first_counts["Review"] == 3 and first_counts["Image"] == len(DEMO_IMAGE_KEYS)
+    assert set(Image.objects.values_list("key", flat=True)) == set(DEMO_IMAGE_KEYS)
+    assert "Demo loaded: 0 rows created" in call_command_output("load_demo")
+    assert counts() == first_counts
+
+
+def test_if_empty_does_nothing_when_reviews_exist():
+    existing = ReviewFactory(title="My own first review")
+    before = counts()
+
+    output = call_command_output("load_demo", "--if-empty")
+
+    assert "Database already has reviews; demo not loaded." in output
+    assert counts() == before
+    assert not Work.objects.filter(slug=DEMO_WORK_SLUG).exists()
+    assert list(Review.objects.all()) == [existing]
+
+
+def test_part2_review_is_an_avoid_that_cites_part1_with_figure_and_spoiler(demo):
+    part1 = Review.objects.get(slug=DEMO_PART1_REVIEW_SLUG)
+    html = demo.body_html
+
+    assert demo.verdict == Verdict.AVOID
+    assert demo.is_public
+    assert demo.work.slug == DEMO_WORK_SLUG
+    assert demo.season.label == "Part 2" and demo.season.episode_count == 9
+    assert list(demo.cited_reviews.all()) == [part1]
+    assert '<figure class="figure">' in html and "<figcaption>" in html
+    assert 'srcset="' in html
+    assert '<article class="citation-card">' in html and part1.title in html
+    assert f'href="{part1.get_absolute_url()}"' in html
+    assert '<details class="spoiler"><summary>Spoiler: Part 2, episode 7</summary>' in html
+    assert "Missing image" not in html and "not available" not in html
+    assert set(demo.images_used.values_list("key", flat=True)) <= set(DEMO_IMAGE_KEYS)
+    assert demo.images_used.count() == 2
+    # Nobody can sign in as the demo critic until an operator sets a password.
+    assert demo.author.has_usable_password() is False
+
+
+def test_part2_review_page_shows_verdict_figure_citation_and_support_buttons(demo, client):
+    part1 = Review.objects.get(slug=DEMO_PART1_REVIEW_SLUG)
+    links = list(SupportLink.objects.filter(is_active=True))
+    assert links, "the demo configures support links"
+
+    response = client.get(demo.get_absolute_url())
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<span class="verdict verdict-avoid">Avoid</span>' in html
+    assert "Part 2" in html and "9 episodes" in html
+    assert '<figure class="figure">' in html and "<figcaption>" in html
+    assert '<article class="citation-card">' in html and part1.title in html
+    assert '<details class="spoiler">' in html
+    for link in links:
+        assert f'href="{link.url}"' in html
+        assert link.label in html
+    assert SiteSettings.current().support_heading in html
+
+
+# --- ensure_admin ---------------------------------------------------------------------
+
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # hashing is not under test
+PASSWORD_LINE = re.compile(r"username: admin\s+password: (\S+)")
+
+
+def test_ensure_admin_creates_one_superuser_and_prints_a_working_login(settings, tmp_path, client):
+    settings.DATA_DIR = tmp_path / "data"
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    User = get_user_model()
+
+    first = call_command_output("ensure_admin")
+
+    match = PASSWORD_LINE.search(first)
+    assert match, first
+    password = match.group(1)
+    assert "http://127.0.0.1:8000/admin/" in first
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    assert client.login(username="admin", password=password)
+    login_file = tmp_path / "data" / "admin-login.txt"
+    assert stat.S_IMODE(login_file.stat().st_mode) == 0o600
+
+    second = call_command_output("ensure_admin")
+
+    assert PASSWORD_LINE.search(second).group(1) == password
+    assert User.objects.filter(username="admin").count() == 1
+    assert User.objects.filter(is_superuser=True).count() == 1
+
+
+def test_ensure_admin_does_not_print_a_stale_password(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    first = call_command_output("ensure_admin")
+    old_password = PASSWORD_LINE.search(first).group(1)
+    admin = get_user_model().objects.get(username="admin")
+    admin.set_password("changed-by-the-operator-1")
+    admin.save()
+
+    second = call_command_output("ensure_admin")
+
+    assert old_password not in second
+    assert "manage.py changepassword admin" in second
