@@ -10,6 +10,7 @@ by environment variables alone (see docs/configuration.md):
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -57,11 +58,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
     "watchworthy.core",
     "watchworthy.accounts",
     "watchworthy.images",
     "watchworthy.catalog",
     "watchworthy.reviews",
+    "watchworthy.discussion",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "watchworthy.core.context_processors.site",
+                "watchworthy.discussion.context_processors.moderation",
             ],
         },
     },
@@ -112,7 +116,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("WATCHWORTHY_TEST_SQLITE", "")}
+    # Tests use a real file (not shared-cache memory) so that WAL and locking behave
+    # as in production; the concurrency tests depend on it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("WATCHWORTHY_TEST_SQLITE")
+        or str(Path(tempfile.gettempdir()) / f"watchworthy-test-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -186,13 +195,47 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Background work ---------------------------------------------------------------
+# django-tasks: mail and other slow work runs outside the request. The embedded
+# default runs each task at once, after the transaction commits; a scale-out site
+# points WATCHWORTHY_TASKS_BACKEND at a queue backend and runs workers.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "WATCHWORTHY_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+
+# Absolute links in e-mails and feeds.
+WATCHWORTHY_SITE_URL = os.environ.get("WATCHWORTHY_SITE_URL", "http://127.0.0.1:8000")
+
+# --- Discussion ------------------------------------------------------------------
+WATCHWORTHY_COMMENTS = {
+    "MAX_LENGTH": int(os.environ.get("WATCHWORTHY_COMMENT_MAX_LENGTH", "5000")),
+    "NESTING_DEPTH": int(os.environ.get("WATCHWORTHY_COMMENT_NESTING_DEPTH", "5")),
+    "EDIT_MINUTES": 15,
+    "MIN_FILL_SECONDS": 3,
+    "FORM_MAX_AGE_HOURS": 48,
+    # Posts allowed per window before answering 429.
+    "RATE_PER_IP": (5, 60),  # 5 per 60 seconds
+    "RATE_PER_EMAIL": (5, 60),
+}
+
 # --- E-mail ----------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "watchworthy@localhost")
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+
+# Sign in with a username (Django's backend) or an e-mail address (ours).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "watchworthy.accounts.backends.EmailBackend",
+]
 
 LOGGING = {
     "version": 1,

@@ -11,8 +11,10 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("about/", core_views.about, name="about"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("watchworthy.accounts.urls")),
     path("", include("watchworthy.catalog.urls")),
     path("", include("watchworthy.reviews.urls")),
+    path("", include("watchworthy.discussion.urls")),
 ]
 
 if settings.WATCHWORTHY_SERVE_MEDIA:

@@ -19,7 +19,8 @@ from tests.factories import (
     WorkFactory,
 )
 from watchworthy.catalog.models import Genre, Platform
-from watchworthy.reviews.models import Verdict
+from watchworthy.discussion.services import comment_post
+from watchworthy.reviews.models import Review, Verdict
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,10 @@ def grow(scale: int, *, work, author, tag) -> None:
         SupportLinkFactory()
         # Reviews of other works, by other critics, citing the first review.
         ReviewFactory(body="::: cite anchor-review\n:::", verdict=VERDICTS[n % 3])
+        # A thread under the first review: a comment and a reply to it.
+        anchor = Review.objects.get(slug="anchor-review")
+        top = comment_post(review=anchor, body=f"Comment {n}", user=author)
+        comment_post(review=anchor, body=f"Reply {n}", user=author, parent=top)
 
 
 @pytest.fixture
@@ -63,7 +68,7 @@ PAGES = {
     # url: queries (site settings, then what the page itself needs)
     "/": 2,
     "/reviews/": 3,
-    "/reviews/anchor-review/": 5,
+    "/reviews/anchor-review/": 6,
     "/works/": 3,
     "/works/the-work/": 7,
     "/watch/": 3,

@@ -37,7 +37,7 @@ def test_reader_sees_verdict_figure_citation_card_and_support_buttons(live_serve
     for link in SupportLink.objects.filter(is_active=True):
         expect(page.get_by_role("link", name=link.label)).to_be_visible()
 
-    spoiler = page.locator("details.spoiler")
+    spoiler = page.locator(".review-body details.spoiler")
     expect(spoiler.locator(".spoiler-body")).to_be_hidden()
     spoiler.locator("summary").click()
     expect(spoiler.locator(".spoiler-body")).to_be_visible()

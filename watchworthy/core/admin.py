@@ -7,7 +7,20 @@ from .models import SiteSettings, SupportLink
 
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
-    fields = ("site_name", "tagline", "about", "support_heading")
+    fieldsets = (
+        (None, {"fields": ("site_name", "tagline", "about", "support_heading")}),
+        (
+            "Discussion",
+            {
+                "fields": (
+                    "comments_close_after_days",
+                    "comments_newest_first",
+                    "comment_max_links",
+                    "comment_blocklist",
+                )
+            },
+        ),
+    )
 
     def has_add_permission(self, request) -> bool:
         return not SiteSettings.objects.exists()

@@ -34,6 +34,7 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFilter
 
 from watchworthy.catalog.models import Character, Genre, Platform, Season, Work
+from watchworthy.core.markdown import render_comment_markdown
 from watchworthy.core.models import SiteSettings, SupportLink
 from watchworthy.images.models import Image
 from watchworthy.reviews.models import Review, Tag, Verdict
@@ -78,6 +79,7 @@ COUNTED = (
     "reviews",
     "site_settings",
     "support_links",
+    "comments",
 )
 
 
@@ -886,6 +888,82 @@ def _load_reviews(
     film.tags.set([tags["film"], tags["science-fiction"], tags["netflix"]])
 
 
+# --- the discussion under the reviews ---------------------------------------------------
+
+# (key, parent key, name, e-mail or None for the critic, day, hour, body) per review.
+# Keys only tie replies to parents here; rows are found again by review + time.
+PART2_DISCUSSION = [
+    ("rin", None, "Rin Okada", "rin@example.org", 22, 10,
+     "I half agree. The council episodes dragged badly, but the storm in the finale is "
+     "the best thing the studio has animated. Nine episodes was never going to be enough."),
+    ("mara-rin", "rin", "Mara Ellison", None, 22, 14,
+     "The storm *looks* wonderful, no argument there. My problem is that nothing before it "
+     "made me care who was standing on that levee."),
+    ("rin-2", "mara-rin", "Rin Okada", "rin@example.org", 22, 18,
+     "Fair. I cared because of Part 1, not because of anything Part 2 did."),
+    ("theo", None, "Theo Brandt", "theo@example.org", 23, 9,
+     "I think you are being unfair. Part 1 was about living on the water; Part 2 is about "
+     "who decides when you have to leave it. Of course it moves indoors."),
+    ("ana", "theo", "Ana Ferreira", "ana@example.org", 23, 12,
+     "This is how I read it too. The council scenes are *meant* to feel airless."),
+    ("mara-theo", "theo", "Mara Ellison", None, 23, 20,
+     "That is a generous reading, and maybe the right one. Meaning to be airless and "
+     "being tedious to sit through are still two different things, though."),
+    ("kaz", None, "Kaz", "kaz@example.org", 24, 8,
+     "Same here with the broker: I had to look up his name halfway through. A two-minute "
+     "recap at the start would have fixed so much.\n\n"
+     "::: spoiler Part 2, episode 7\nAnd Mio being alive was obvious from episode 3.\n:::"),
+    ("june", None, "June Park", "june@example.org", 26, 19,
+     "Dropped it after episode four. Glad to read I did not miss much."),
+]  # fmt: skip
+
+PART1_DISCUSSION = [
+    ("sol", None, "Sol Adeyemi", "sol@example.org", 31, 11,
+     "Watched the first three episodes on your recommendation. The lantern scene in the "
+     "market is going to stay with me."),
+    ("mara-sol", "sol", "Mara Ellison", None, 31, 16,
+     "Wait until episode nine. And thank you for reading!"),
+]  # fmt: skip
+
+
+def _load_discussion(tally: _Tally, critic: models.Model) -> None:
+    from watchworthy.discussion.models import Comment
+    from watchworthy.discussion.services import refresh_comment_counts
+
+    threads = [
+        (DEMO_PART2_REVIEW_SLUG, 2024, 12, PART2_DISCUSSION),
+        (DEMO_PART1_REVIEW_SLUG, 2024, 3, PART1_DISCUSSION),
+    ]
+    for slug, year, month, rows in threads:
+        review = Review.objects.get(slug=slug)
+        by_key: dict[str, Comment] = {}
+        number = 0
+        for key, parent_key, name, email, day, hour, body in rows:
+            posted = _at(year, month, day, hour)
+            parent = by_key.get(parent_key) if parent_key else None
+            number += parent is None
+            comment, created = Comment.objects.update_or_create(
+                review=review,
+                created_at=posted,
+                defaults={
+                    "parent": parent,
+                    "user": critic if email is None else None,
+                    "author_name": name,
+                    "author_email": email or "",
+                    "body": body,
+                    "body_html": render_comment_markdown(body),
+                    "status": Comment.Status.APPROVED,
+                    "approved_at": posted,
+                    "number": number if parent is None else None,
+                },
+            )
+            comment.set_path()
+            comment.save(update_fields=["path", "depth"])
+            by_key[key] = comment
+            tally.record("comments", f"{name} on {slug}", created)
+        refresh_comment_counts([review.pk])
+
+
 def _load_critic(tally: _Tally) -> models.Model:
     user_model = get_user_model()
     critic, created = user_model.objects.get_or_create(username=DEMO_USERNAME)
@@ -941,4 +1019,5 @@ def load_demo(*, stdout: TextIO | None = None) -> dict[str, dict[str, int]]:
         critic = _load_critic(tally)
         _load_reviews(tally, critic, catalog, images)
         _load_site(tally)
+        _load_discussion(tally, critic)
     return tally.result()

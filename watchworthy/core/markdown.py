@@ -149,7 +149,18 @@ def _build_parser() -> MarkdownIt:
     return md
 
 
+def _build_comment_parser() -> MarkdownIt:
+    """Readers get a subset: paragraphs, emphasis, links, quotes, code, lists and
+    spoiler folds; no headings or images (a comment should not look like the review)."""
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    md.disable(["heading", "lheading", "image", "hr"])
+    md.enable(["strikethrough", "replacements", "smartquotes"])
+    md.use(container_plugin, name=SPOILER, validate=_validate_spoiler, render=_render_spoiler)
+    return md
+
+
 _parser = _build_parser()
+_comment_parser = _build_comment_parser()
 
 
 @dataclass
@@ -184,3 +195,8 @@ def parse_markdown(source: str) -> MarkdownDocument:
 def render_markdown(source: str) -> str:
     """Render Markdown that references no other rows (recaps, about page)."""
     return parse_markdown(source).render()
+
+
+def render_comment_markdown(source: str) -> str:
+    """Render a reader's comment: the comment subset, links marked nofollow/ugc."""
+    return clean_html(_comment_parser.render(source or ""), profile="comment")

@@ -28,6 +28,21 @@ class SiteSettings(models.Model):
         help_text="Shown above the support links under every review.",
     )
 
+    comments_close_after_days = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Close a review's comments this many days after it is published. 0: never.",
+    )
+    comments_newest_first = models.BooleanField(
+        default=False, help_text="Show the newest comment threads first (default: oldest first)."
+    )
+    comment_max_links = models.PositiveSmallIntegerField(
+        default=2, help_text="A comment with more links than this waits for approval."
+    )
+    comment_blocklist = models.TextField(
+        blank=True,
+        help_text="One word or phrase per line. A comment containing one waits for approval.",
+    )
+
     class Meta:
         verbose_name = "site settings"
         verbose_name_plural = "site settings"

@@ -61,6 +61,12 @@ ALLOWED_CLASSES = {
 
 URL_SCHEMES = {"http", "https", "mailto"}
 
+# Comments are conversation: no images, big headings, tables or page structure.
+COMMENT_EXCLUDED_TAGS = {
+    "img", "figure", "figcaption", "h2", "h3", "h4", "h5", "h6", "section", "article", "aside",
+    "header", "footer", "table", "caption", "thead", "tbody", "tfoot", "tr", "td", "th",
+}  # fmt: skip
+
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     clean_content_tags={"script", "style"},
@@ -72,7 +78,7 @@ _cleaner = nh3.Cleaner(
 )
 
 _comment_cleaner = nh3.Cleaner(
-    tags=ALLOWED_TAGS - {"img", "figure", "figcaption", "h2", "h3", "section", "article"},
+    tags=ALLOWED_TAGS - COMMENT_EXCLUDED_TAGS,
     clean_content_tags={"script", "style"},
     attributes={k: v for k, v in ALLOWED_ATTRIBUTES.items() if k != "img"},
     url_schemes=URL_SCHEMES,

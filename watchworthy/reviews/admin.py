@@ -29,7 +29,7 @@ class ReviewAdminForm(forms.ModelForm):
         model = Review
         fields = [
             "verdict", "score", "work", "season", "title", "slug", "subtitle", "body",
-            "status", "published_at", "author", "tags", "cover", "excerpt",
+            "status", "published_at", "author", "tags", "cover", "excerpt", "comments_open",
         ]  # fmt: skip
         widgets = {
             "body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField markdown-source"}),
@@ -53,7 +53,7 @@ class ReviewAdmin(admin.ModelAdmin):
     fieldsets = (
         ("Verdict", {"fields": (("verdict", "score"),)}),
         ("Review", {"fields": ("work", "season", "title", "slug", "subtitle", "body", "preview")}),
-        ("Publishing", {"fields": (("status", "published_at"), "author", "tags")}),
+        ("Publishing", {"fields": (("status", "published_at"), "author", "tags", "comments_open")}),
         ("Card and images", {"fields": ("cover", "excerpt", "recent_images")}),
     )
 

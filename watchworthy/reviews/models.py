@@ -18,6 +18,7 @@ review), saving an image or a cited review re-renders the reviews that use it; t
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -142,6 +143,10 @@ class Review(models.Model):
         db_index=True,
         help_text="When it goes (or went) public. Empty means now, on publishing.",
     )
+    comments_open = models.BooleanField(
+        default=True, help_text="Readers may comment (see also the auto-close in site settings)."
+    )
+    approved_comment_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -194,6 +199,14 @@ class Review(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    def accepts_comments(self, *, close_after_days: int = 0) -> bool:
+        """Open, public, and not past the site's auto-close age (0 = never closes)."""
+        if not (self.comments_open and self.is_public):
+            return False
+        if close_after_days:
+            return timezone.now() - self.published_at < timedelta(days=close_after_days)
+        return True
 
     @property
     def body_markup(self) -> SafeString:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from watchworthy.accounts.models import User
 from watchworthy.core.models import SupportLink
+from watchworthy.discussion.context import discussion_context
 
 from .models import Review, Tag, Verdict
 
@@ -18,26 +19,34 @@ def _paginate(request: HttpRequest, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-@require_safe
-def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    review = get_object_or_404(
+def render_review(
+    request: HttpRequest, review: Review, *, comment_form=None, status: int = 200
+) -> HttpResponse:
+    """The review page; the discussion app calls this to show a form with errors."""
+    more_on_work = (
+        Review.objects.published().for_cards().filter(work=review.work_id).exclude(pk=review.pk)
+    )
+    context = {
+        "review": review,
+        "more_on_work": more_on_work.newest_first()[:6],
+        "support_links": SupportLink.objects.filter(is_active=True),
+        **discussion_context(request, review, form=comment_form),
+    }
+    return render(request, "reviews/review_detail.html", context, status=status)
+
+
+def get_review(request: HttpRequest, slug: str) -> Review:
+    return get_object_or_404(
         Review.objects.visible_to(request.user)
         .for_cards()
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name"))),
         slug=slug,
     )
-    more_on_work = (
-        Review.objects.published().for_cards().filter(work=review.work_id).exclude(pk=review.pk)
-    )
-    return render(
-        request,
-        "reviews/review_detail.html",
-        {
-            "review": review,
-            "more_on_work": more_on_work.newest_first()[:6],
-            "support_links": SupportLink.objects.filter(is_active=True),
-        },
-    )
+
+
+@require_safe
+def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return render_review(request, get_review(request, slug))
 
 
 @require_safe

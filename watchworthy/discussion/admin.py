@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from .models import Comment
+from .services import comment_moderate
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ("author_name", "author_email", "review", "status", "number", "created_at")
+    list_filter = ("status", "is_removed")
+    search_fields = ("author_name", "author_email", "body", "review__title")
+    list_select_related = ("review",)
+    raw_id_fields = ("review", "parent", "user")
+    readonly_fields = ("path", "depth", "number", "ip_address", "user_agent", "created_at",
+                       "approved_at", "edited_at", "moderation_reason")  # fmt: skip
+    actions = ["approve", "mark_spam", "trash"]
+    date_hierarchy = "created_at"
+
+    @admin.action(description="Approve")
+    def approve(self, request, queryset):
+        comment_moderate(comments=queryset, status=Comment.Status.APPROVED)
+
+    @admin.action(description="Mark as spam")
+    def mark_spam(self, request, queryset):
+        comment_moderate(comments=queryset, status=Comment.Status.SPAM)
+
+    @admin.action(description="Trash")
+    def trash(self, request, queryset):
+        comment_moderate(comments=queryset, status=Comment.Status.TRASH)

@@ -1,0 +1,68 @@
+"""What the review page needs to show its discussion (used by reviews.views)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from watchworthy.core.models import SiteSettings
+
+from .forms import CommentForm
+from .identity import my_comment_ids, remembered_commenter
+from .models import Comment
+from .thread import build_thread
+
+
+def discussion_context(request: HttpRequest, review, *, form: CommentForm | None = None) -> dict:
+    """The thread (one query; two when the visitor has held comments) and the form."""
+    site = SiteSettings.current()
+    comments = list(Comment.objects.for_thread(review))
+    mine = my_comment_ids(request)
+    held = []
+    if mine:
+        held = list(
+            Comment.objects.pending()
+            .filter(review=review, pk__in=mine)
+            .select_related("user", "parent__user")
+        )
+        comments = sorted([*comments, *held], key=lambda comment: comment.path)
+    newest_first = request.GET.get("order", "newest" if site.comments_newest_first else "oldest")
+    thread = build_thread(
+        comments,
+        max_level=settings.WATCHWORTHY_COMMENTS["NESTING_DEPTH"],
+        newest_first=newest_first == "newest",
+        held_ids=[c.pk for c in held],
+    )
+    open_ = review.accepts_comments(close_after_days=site.comments_close_after_days)
+    if form is None and open_:
+        initial = {} if request.user.is_authenticated else remembered_commenter(request)
+        reply_to = _reply_target(request, comments)
+        if reply_to is not None:
+            initial["parent"] = reply_to.pk
+        form = CommentForm(initial=initial, review=review, user=request.user)
+    reply_to = None
+    if form is not None:
+        parent_id = form["parent"].value()
+        reply_to = next((c for c in comments if str(c.pk) == str(parent_id)), None)
+    return {
+        "thread": thread,
+        "comment_form": form,
+        "comments_open": open_,
+        "reply_to": reply_to,
+        "comment_order": "newest" if newest_first == "newest" else "oldest",
+        "editable_ids": _editable(request, comments, mine),
+    }
+
+
+def _reply_target(request: HttpRequest, comments: list[Comment]) -> Comment | None:
+    wanted = request.GET.get("replyto", "")
+    return next((c for c in comments if str(c.pk) == wanted and c.is_public), None)
+
+
+def _editable(request: HttpRequest, comments: list[Comment], mine: list[int]) -> set[int]:
+    from .services import may_change
+
+    user = request.user if request.user.is_authenticated else None
+    if user is None and not mine:
+        return set()
+    return {c.pk for c in comments if may_change(c, user=user, guest_comment_ids=mine)}

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+
+from .services import check_body
+
+TOKEN_SALT = "watchworthy.discussion.form"  # noqa: S105 - a signing salt
+
+
+def form_token(review_id: int) -> str:
+    """A signed (review, time) pair: proves the form came from our page, and when."""
+    return signing.dumps({"r": review_id, "t": int(time.time())}, salt=TOKEN_SALT)
+
+
+class CommentForm(forms.Form):
+    author_name = forms.CharField(label="Name", max_length=80, required=False)
+    author_email = forms.EmailField(
+        label="E-mail", required=False, help_text="Never shown. Used for reply notifications."
+    )
+    author_url = forms.URLField(label="Website (optional)", required=False, assume_scheme="https")
+    body = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Markdown: *italic*, **bold**, [link](https://…), > quote, `code`, "
+        "and ::: spoiler … ::: to fold a spoiler away.",
+    )
+    notify_replies = forms.BooleanField(
+        label="E-mail me when someone replies (we will ask you to confirm)", required=False
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    token = forms.CharField(widget=forms.HiddenInput)
+    # The honeypot: hidden from people (CSS, aria-hidden), filled in by robots.
+    homepage = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, review, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.review = review
+        self.signed_in = bool(user is not None and user.is_authenticated)
+        limit = settings.WATCHWORTHY_COMMENTS["MAX_LENGTH"]
+        self.fields["body"].widget.attrs["maxlength"] = str(limit)
+        if self.signed_in:
+            for name in ("author_name", "author_email", "author_url"):
+                del self.fields[name]
+        else:
+            self.fields["author_name"].required = True
+            self.fields["author_email"].required = True
+            self.fields["author_name"].error_messages["required"] = "Tell us a name to show."
+            self.fields["author_email"].error_messages["required"] = (
+                "An e-mail address is needed (it is never shown)."
+            )
+        if not self.is_bound:
+            self.initial.setdefault("token", form_token(review.pk))
+
+    def clean_body(self) -> str:
+        return check_body(self.cleaned_data["body"])
+
+    def clean_token(self) -> str:
+        max_age = settings.WATCHWORTHY_COMMENTS["FORM_MAX_AGE_HOURS"] * 3600
+        try:
+            data = signing.loads(self.cleaned_data["token"], salt=TOKEN_SALT, max_age=max_age)
+        except signing.SignatureExpired:
+            raise forms.ValidationError(
+                "This page was open too long. Your text is still here: please send it again."
+            ) from None
+        except signing.BadSignature:
+            raise forms.ValidationError(
+                "This form could not be checked. Your text is still here: please send it again."
+            ) from None
+        if data.get("r") != self.review.pk:
+            raise forms.ValidationError("This form belongs to another review.")
+        self.fill_seconds = time.time() - data["t"]
+        return self.cleaned_data["token"]
+
+    @property
+    def honeypot_filled(self) -> bool:
+        return bool(self.cleaned_data.get("homepage"))
+
+    def fresh_token(self) -> None:
+        """Re-rendering after an error: give the form a new token, keep the text."""
+        data = self.data.copy()
+        data["token"] = form_token(self.review.pk)
+        self.data = data
+
+
+class CommentEditForm(forms.Form):
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 6}))
+
+    def clean_body(self) -> str:
+        return check_body(self.cleaned_data["body"])

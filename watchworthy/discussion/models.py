@@ -1,0 +1,153 @@
+"""Threaded reader discussion under a review.
+
+**The tree.** A comment may reply to another comment, to any depth. Every comment
+stores its ``depth`` and a materialized ``path``: the zero-padded ids of its
+ancestors and itself, ``"0000000042/0000000057/"``. Sorting a review's comments by
+``path`` lists each thread depth-first with replies in the order they came, so a
+whole thread — a thousand comments or ten — loads in *one* query and is arranged in
+Python. The path is written right after the row gets its id (same transaction).
+
+**Numbers.** Readers refer to "comment 12". A top-level comment gets its ``number``
+the first time it is approved (the next number under that review), so numbers never
+shift when a later comment is held, removed or imported; replies have none.
+
+**States.** ``status`` is the moderation decision (pending / approved / spam / trash).
+``is_removed`` is the commenter's own deletion: the row stays as a tombstone so that
+replies under it keep their place under a "deleted" placeholder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from watchworthy.core.sanitize import stored_html
+
+PATH_DIGITS = 10
+AVATAR_HUES = 12
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED, is_removed=False)
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def for_thread(self, review):
+        """Everything the thread of ``review`` shows, in tree order, in one query.
+
+        Approved comments plus removed ones (as placeholders, dropped later if no
+        approved reply hangs under them)."""
+        return (
+            self.filter(review=review, status=Comment.Status.APPROVED)
+            .select_related("user", "parent__user")
+            .order_by("path")
+        )
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        TRASH = "trash", "Trash"
+
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    path = models.CharField(max_length=2200, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    number = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="Top-level comments, from 1."
+    )
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    author_name = models.CharField(max_length=80)
+    author_email = models.EmailField(blank=True)
+    author_url = models.URLField(blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    body = models.TextField()
+    body_html = models.TextField(editable=False, blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    moderation_reason = models.CharField(max_length=200, blank=True)
+    is_removed = models.BooleanField(default=False)
+
+    notify_replies = models.BooleanField(default=False)
+    notify_confirmed = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        indexes = [
+            models.Index(fields=["review", "status", "path"], name="comment_thread_idx"),
+            models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
+            models.Index(fields=["author_email", "status"], name="comment_author_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "number"],
+                condition=models.Q(number__isnull=False),
+                name="comment_number_unique_per_review",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_name} on {self.review_id} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.review.get_absolute_url()}#{self.anchor}"
+
+    def get_edit_url(self) -> str:
+        return reverse("discussion:edit", kwargs={"pk": self.pk})
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.pk}"
+
+    @property
+    def body_markup(self) -> SafeString:
+        return stored_html(self.body_html)
+
+    @property
+    def was_edited(self) -> bool:
+        return self.edited_at is not None
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.APPROVED and not self.is_removed
+
+    def avatar(self) -> dict[str, str]:
+        """A locally generated avatar: initials on a colour chosen by a keyed hash of
+        the e-mail (no external service; the hash cannot be looked up elsewhere)."""
+        source = (self.author_email or self.author_name).strip().lower().encode()
+        digest = hmac.new(settings.SECRET_KEY.encode(), source, hashlib.sha256).digest()
+        words = [w for w in self.author_name.split() if w[:1].isalnum()]
+        initials = "".join(w[0] for w in words[:2]).upper() or "?"
+        return {"initials": initials, "hue": str(digest[0] % AVATAR_HUES)}
+
+    def set_path(self) -> None:
+        prefix = self.parent.path if self.parent_id else ""
+        self.path = f"{prefix}{self.pk:0{PATH_DIGITS}d}/"
+        self.depth = self.parent.depth + 1 if self.parent_id else 0

@@ -1,0 +1,93 @@
+"""Who gets published at once, who waits, and who is quietly dropped as spam.
+
+All of the rules are in :class:`ModerationPolicy`, so a critic (or the next engineer)
+can read them in one place. Worked example, with the defaults (at most 2 links, the
+blocklist "casino"), for a review by critic *mara*:
+
+========================================  ==========  ===============================
+comment                                   status      reason
+========================================  ==========  ===============================
+mara answers a reader                     approved    the review's author or staff
+a robot filled the hidden field           spam        honeypot filled
+a form sent 1 s after the page loaded     spam        sent faster than a person types
+ann@example.org's first comment ever      pending     first comment from this address
+ann's next comment, after one approved    approved    known commenter
+ann posts 3 links                         pending     more than 2 links
+ann mentions "Casino bonus"               pending     contains a blocked word
+========================================  ==========  ===============================
+
+Spam is stored (a moderator can rescue it) but the robot is told the same thing as a
+held human: "your comment is awaiting moderation".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from .models import Comment
+
+LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ModerationPolicy:
+    max_links: int = 2
+    blocklist: tuple[str, ...] = ()
+    min_fill_seconds: float = 3.0
+
+    @classmethod
+    def current(cls) -> ModerationPolicy:
+        from watchworthy.core.models import SiteSettings
+
+        site = SiteSettings.current()
+        words = tuple(
+            word.strip().lower() for word in site.comment_blocklist.splitlines() if word.strip()
+        )
+        return cls(
+            max_links=site.comment_max_links,
+            blocklist=words,
+            min_fill_seconds=settings.WATCHWORTHY_COMMENTS["MIN_FILL_SECONDS"],
+        )
+
+    def decide(
+        self,
+        *,
+        review,
+        user,
+        author_email: str,
+        text: str,
+        honeypot_filled: bool = False,
+        fill_seconds: float | None = None,
+    ) -> Decision:
+        """``text`` is everything the commenter wrote (name, website, body)."""
+        if user is not None and (user.pk == review.author_id or user.is_staff):
+            return Decision(Comment.Status.APPROVED, "the review's author or staff")
+        if honeypot_filled:
+            return Decision(Comment.Status.SPAM, "honeypot filled")
+        if fill_seconds is not None and fill_seconds < self.min_fill_seconds:
+            return Decision(Comment.Status.SPAM, "sent faster than a person types")
+        lowered = text.lower()
+        for word in self.blocklist:
+            if word in lowered:
+                return Decision(Comment.Status.PENDING, "contains a blocked word")
+        if len(LINK.findall(text)) > self.max_links:
+            return Decision(Comment.Status.PENDING, f"more than {self.max_links} links")
+        if not self._is_known(user=user, author_email=author_email):
+            return Decision(Comment.Status.PENDING, "first comment from this address")
+        return Decision(Comment.Status.APPROVED, "known commenter")
+
+    @staticmethod
+    def _is_known(*, user, author_email: str) -> bool:
+        approved = Comment.objects.filter(status=Comment.Status.APPROVED)
+        if user is not None:
+            return approved.filter(user=user).exists()
+        return bool(author_email) and approved.filter(author_email__iexact=author_email).exists()

@@ -1,0 +1,76 @@
+"""Arrange a review's comments (already in tree order) into what the page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .models import Comment
+
+
+@dataclass
+class Node:
+    comment: Comment
+    replies: list[Node] = field(default_factory=list)
+    level: int = 0  # nesting shown on the page, capped
+    in_reply_to: str = ""  # set when the nesting is flattened or the parent is gone
+    is_held: bool = False  # the viewer's own comment, awaiting moderation
+
+    @property
+    def visible(self) -> bool:
+        return not self.comment.is_removed or bool(self.replies)
+
+
+def _ancestor_ids(comment: Comment) -> list[int]:
+    """Ids of the comment's ancestors, root first, read from its path."""
+    return [int(segment) for segment in comment.path.split("/")[:-2]]
+
+
+def build_thread(
+    comments: list[Comment], *, max_level: int = 5, newest_first: bool = False, held_ids=()
+) -> list[Node]:
+    """Nest ``comments`` (sorted by path) up to ``max_level`` levels.
+
+    Deeper replies are shown at the deepest level, after their parent, marked "in
+    reply to NAME". A reply whose parent is not shown (held, trashed) is attached to
+    its nearest shown ancestor, or becomes top-level. A removed comment is kept as a
+    placeholder only while replies hang under it.
+    """
+    held = set(held_ids)
+    nodes: dict[int, Node] = {}
+    home: dict[int, list[Node]] = {}  # the list each node is shown in
+    top: list[Node] = []
+    for comment in comments:
+        node = Node(comment, is_held=comment.pk in held)
+        nodes[comment.pk] = node
+        parent = next((nodes[a] for a in reversed(_ancestor_ids(comment)) if a in nodes), None)
+        if parent is None:
+            if comment.parent_id:
+                node.in_reply_to = "an earlier comment"
+            siblings = top
+        elif parent.level + 1 < max_level:
+            node.level = parent.level + 1
+            siblings = parent.replies
+        else:  # too deep to indent further: after the parent, at its level
+            node.level = parent.level
+            siblings = home[parent.comment.pk]
+        if parent is not None and (
+            comment.parent_id != parent.comment.pk or siblings is not parent.replies
+        ):
+            if comment.parent_id != parent.comment.pk:
+                node.in_reply_to = "an earlier comment"
+            elif parent.comment.is_removed:
+                node.in_reply_to = "a deleted comment"
+            else:
+                node.in_reply_to = parent.comment.author_name
+        siblings.append(node)
+        home[comment.pk] = siblings
+    _prune(top)
+    if newest_first:
+        top.reverse()
+    return top
+
+
+def _prune(nodes: list[Node]) -> None:
+    for node in nodes:
+        _prune(node.replies)
+    nodes[:] = [node for node in nodes if node.visible]

@@ -1,0 +1,206 @@
+"""Thin views over the discussion services: post, edit, remove, notify, moderate."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from watchworthy.reviews.models import Review
+from watchworthy.reviews.views import render_review
+
+from . import identity
+from .forms import CommentEditForm, CommentForm
+from .models import Comment
+from .notifications import read_token
+from .ratelimit import over_limit
+from .services import (
+    CommentError,
+    comment_edit,
+    comment_moderate,
+    comment_post,
+    comment_remove,
+    may_change,
+)
+
+SLOW_DOWN = (
+    "You are commenting faster than anyone can read. Please wait a minute and send "
+    "again — your text is still in the form."
+)
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _rate_limited(request: HttpRequest, email: str) -> bool:
+    rates = settings.WATCHWORTHY_COMMENTS
+    limited = over_limit(f"comment-ip:{_client_ip(request)}", limit=rates["RATE_PER_IP"][0],
+                         window=rates["RATE_PER_IP"][1])  # fmt: skip
+    if email:
+        limited |= over_limit(f"comment-email:{email.lower()}", limit=rates["RATE_PER_EMAIL"][0],
+                              window=rates["RATE_PER_EMAIL"][1])  # fmt: skip
+    return limited
+
+
+@require_POST
+def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
+    review = get_object_or_404(Review.objects.published().for_cards(), slug=slug)
+    form = CommentForm(request.POST, review=review, user=request.user)
+    email = (
+        request.user.email
+        if request.user.is_authenticated
+        else request.POST.get("author_email", "")
+    )
+    if _rate_limited(request, email):
+        form.is_valid()
+        form.add_error(None, SLOW_DOWN)
+        form.fresh_token()
+        return render_review(request, review, comment_form=form, status=429)
+    if form.is_valid():
+        data = form.cleaned_data
+        parent = None
+        if data.get("parent"):
+            parent = Comment.objects.filter(pk=data["parent"], review=review).first()
+        try:
+            comment = comment_post(
+                review=review,
+                body=data["body"],
+                author_name=data.get("author_name", ""),
+                author_email=data.get("author_email", ""),
+                author_url=data.get("author_url", ""),
+                user=request.user,
+                parent=parent,
+                ip_address=_client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                notify_replies=data["notify_replies"],
+                honeypot_filled=form.honeypot_filled,
+                fill_seconds=form.fill_seconds,
+            )
+        except CommentError as error:
+            form.add_error(None, error)
+        else:
+            return _after_post(request, review, comment, form)
+    form.fresh_token()
+    return render_review(request, review, comment_form=form, status=400)
+
+
+def _after_post(request, review, comment: Comment, form: CommentForm) -> HttpResponse:
+    if comment.is_public:
+        messages.success(request, "Thanks — your comment is up.")
+        response = redirect(f"{review.get_absolute_url()}#{comment.anchor}")
+    else:  # held or spam: the same words, so robots learn nothing
+        messages.info(request, "Thanks — your comment is awaiting moderation.")
+        response = redirect(f"{review.get_absolute_url()}#{comment.anchor}")
+    if comment.notify_replies and not comment.notify_confirmed:
+        messages.info(request, "Check your e-mail to confirm reply notifications.")
+    if not form.signed_in:
+        identity.remember_commenter(
+            response,
+            name=form.cleaned_data["author_name"],
+            email=form.cleaned_data["author_email"],
+            url=form.cleaned_data.get("author_url", ""),
+        )
+    if comment.status != Comment.Status.SPAM:
+        identity.remember_comment(request, response, comment.pk)
+    return response
+
+
+def _own_comment(request: HttpRequest, pk: int) -> Comment:
+    comment = get_object_or_404(Comment.objects.select_related("review"), pk=pk)
+    user = request.user if request.user.is_authenticated else None
+    if not may_change(comment, user=user, guest_comment_ids=identity.my_comment_ids(request)):
+        raise PermissionError
+    return comment
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def comment_change(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        comment = _own_comment(request, pk)
+    except PermissionError:
+        return render(request, "discussion/edit_closed.html", status=403)
+    form = CommentEditForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        comment_edit(comment=comment, body=form.cleaned_data["body"])
+        messages.success(request, "Your comment was updated.")
+        return redirect(comment.get_absolute_url())
+    return render(request, "discussion/edit.html", {"comment": comment, "form": form},
+                  status=400 if form.is_bound else 200)  # fmt: skip
+
+
+@require_POST
+def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        comment = _own_comment(request, pk)
+    except PermissionError:
+        return render(request, "discussion/edit_closed.html", status=403)
+    comment_remove(comment=comment)
+    messages.success(request, "Your comment was deleted.")
+    return redirect(f"{comment.review.get_absolute_url()}#comments")
+
+
+@require_http_methods(["GET", "HEAD"])
+def notify_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    comment_id = read_token(token, "confirm")
+    comment = Comment.objects.filter(pk=comment_id).select_related("review").first()
+    if comment is None:
+        return render(request, "discussion/notify.html", {"state": "invalid"}, status=400)
+    Comment.objects.filter(pk=comment.pk).update(notify_replies=True, notify_confirmed=True)
+    return render(request, "discussion/notify.html", {"state": "confirmed", "comment": comment})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def notify_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One click from the mail (GET) or the mail client's one-click POST (RFC 8058)."""
+    comment_id = read_token(token, "unsubscribe")
+    comment = Comment.objects.filter(pk=comment_id).select_related("review").first()
+    if comment is None:
+        return render(request, "discussion/notify.html", {"state": "invalid"}, status=400)
+    Comment.objects.filter(pk=comment.pk).update(notify_replies=False)
+    return render(request, "discussion/notify.html", {"state": "unsubscribed", "comment": comment})
+
+
+QUEUE_TABS = [
+    Comment.Status.PENDING,
+    Comment.Status.SPAM,
+    Comment.Status.TRASH,
+    Comment.Status.APPROVED,
+]
+ACTIONS = {
+    "approve": Comment.Status.APPROVED,
+    "spam": Comment.Status.SPAM,
+    "trash": Comment.Status.TRASH,
+}
+
+
+@staff_member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def moderation_queue(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", Comment.Status.PENDING)
+    if status not in QUEUE_TABS:
+        status = Comment.Status.PENDING
+    if request.method == "POST":
+        action = ACTIONS.get(request.POST.get("action", ""))
+        ids = [int(i) for i in request.POST.getlist("comment") if i.isdigit()]
+        if action is None or not ids:
+            messages.error(request, "Tick at least one comment and choose an action.")
+        else:
+            changed = comment_moderate(comments=Comment.objects.filter(pk__in=ids), status=action)
+            messages.success(
+                request, f"{changed} comment{'s' if changed != 1 else ''} marked {action}."
+            )
+        return redirect(f"{request.path}?status={status}")
+    comments = (
+        Comment.objects.filter(status=status, is_removed=False)
+        .select_related("review", "parent")
+        .order_by("-created_at")
+    )
+    page = Paginator(comments, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "discussion/queue.html", {"page": page, "status": status, "tabs": QUEUE_TABS}
+    )
