@@ -41,6 +41,7 @@ class CommentForm(forms.Form):
     )
 
     def __init__(self, *args, review, user=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.review = review
         self.signed_in = bool(user is not None and user.is_authenticated)
