@@ -10,7 +10,7 @@ from watchworthy.core.models import SiteSettings
 from .forms import CommentForm
 from .identity import my_comment_ids, remembered_commenter
 from .models import Comment
-from .thread import build_thread
+from .thread import build_thread, flatten
 
 
 def discussion_context(request: HttpRequest, review, *, form: CommentForm | None = None) -> dict:
@@ -46,6 +46,7 @@ def discussion_context(request: HttpRequest, review, *, form: CommentForm | None
         reply_to = next((c for c in comments if str(c.pk) == str(parent_id)), None)
     return {
         "thread": thread,
+        "thread_rows": flatten(thread),
         "comment_form": form,
         "comments_open": open_,
         "reply_to": reply_to,

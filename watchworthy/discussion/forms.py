@@ -19,9 +19,14 @@ def form_token(review_id: int) -> str:
 class CommentForm(forms.Form):
     author_name = forms.CharField(label="Name", max_length=80, required=False)
     author_email = forms.EmailField(
-        label="E-mail", required=False, help_text="Never shown. Used for reply notifications."
+        label="E-mail",
+        required=False,
+        max_length=254,
+        help_text="Never shown. Used for reply notifications.",
     )
-    author_url = forms.URLField(label="Website (optional)", required=False, assume_scheme="https")
+    author_url = forms.URLField(
+        label="Website (optional)", required=False, max_length=200, assume_scheme="https"
+    )
     body = forms.CharField(
         label="Comment",
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -32,7 +37,7 @@ class CommentForm(forms.Form):
         label="E-mail me when someone replies (we will ask you to confirm)", required=False
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    token = forms.CharField(widget=forms.HiddenInput)
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
     # The honeypot: hidden from people (CSS, aria-hidden), filled in by robots.
     homepage = forms.CharField(
         label="Leave this field empty",
@@ -63,10 +68,13 @@ class CommentForm(forms.Form):
     def clean_body(self) -> str:
         return check_body(self.cleaned_data["body"])
 
-    def clean_token(self) -> str:
+    def clean(self) -> dict:
+        """Check the hidden token; its problems are told above the form (the reader
+        cannot see or fix a hidden field)."""
+        cleaned = super().clean()
         max_age = settings.WATCHWORTHY_COMMENTS["FORM_MAX_AGE_HOURS"] * 3600
         try:
-            data = signing.loads(self.cleaned_data["token"], salt=TOKEN_SALT, max_age=max_age)
+            data = signing.loads(self.data.get("token", ""), salt=TOKEN_SALT, max_age=max_age)
         except signing.SignatureExpired:
             raise forms.ValidationError(
                 "This page was open too long. Your text is still here: please send it again."
@@ -78,7 +86,7 @@ class CommentForm(forms.Form):
         if data.get("r") != self.review.pk:
             raise forms.ValidationError("This form belongs to another review.")
         self.fill_seconds = time.time() - data["t"]
-        return self.cleaned_data["token"]
+        return cleaned
 
     @property
     def honeypot_filled(self) -> bool:

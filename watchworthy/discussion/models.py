@@ -18,6 +18,7 @@ replies under it keep their place under a "deleted" placeholder.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 
@@ -33,12 +34,20 @@ PATH_DIGITS = 10
 AVATAR_HUES = 12
 
 
+@functools.lru_cache(maxsize=4096)
+def _avatar_hue(identity: str) -> str:
+    source = identity.strip().lower().encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), source, hashlib.sha256).digest()
+    return str(digest[0] % AVATAR_HUES)
+
+
 class CommentQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=Comment.Status.APPROVED, is_removed=False)
 
     def pending(self):
-        return self.filter(status=Comment.Status.PENDING)
+        """Waiting for a moderator (a held comment its author deleted waits no more)."""
+        return self.filter(status=Comment.Status.PENDING, is_removed=False)
 
     def for_thread(self, review):
         """Everything the thread of ``review`` shows, in tree order, in one query.
@@ -141,11 +150,9 @@ class Comment(models.Model):
     def avatar(self) -> dict[str, str]:
         """A locally generated avatar: initials on a colour chosen by a keyed hash of
         the e-mail (no external service; the hash cannot be looked up elsewhere)."""
-        source = (self.author_email or self.author_name).strip().lower().encode()
-        digest = hmac.new(settings.SECRET_KEY.encode(), source, hashlib.sha256).digest()
         words = [w for w in self.author_name.split() if w[:1].isalnum()]
         initials = "".join(w[0] for w in words[:2]).upper() or "?"
-        return {"initials": initials, "hue": str(digest[0] % AVATAR_HUES)}
+        return {"initials": initials, "hue": _avatar_hue(self.author_email or self.author_name)}
 
     def set_path(self) -> None:
         prefix = self.parent.path if self.parent_id else ""

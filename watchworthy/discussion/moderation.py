@@ -29,7 +29,7 @@ from django.conf import settings
 
 from .models import Comment
 
-LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
+LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)  # one match per address
 
 
 @dataclass(frozen=True)

@@ -112,49 +112,80 @@ def comment_post(
     return comment
 
 
-def _approve(comments: list[Comment]) -> None:
-    """Approve, number top-level comments in the order they came, refresh counts.
-    Runs inside the caller's transaction; the review row is locked while numbering."""
+def _lock_reviews(review_ids: Iterable[int]) -> list[int]:
+    """Lock the reviews' rows in pk order (two batches can then never deadlock).
+    Every write that numbers or counts comments takes these locks first."""
+    ids = sorted(set(review_ids))
+    list(Review.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    return ids
+
+
+def _count(review_ids: Iterable[int]) -> None:
+    for review_id in review_ids:
+        count = Comment.objects.approved().filter(review_id=review_id).count()
+        Review.objects.filter(pk=review_id).update(approved_comment_count=count)
+
+
+def refresh_comment_counts(review_ids: Iterable[int]) -> None:
+    _count(_lock_reviews(review_ids))
+
+
+def _approve(comments: list[Comment]) -> list[Comment]:
+    """Approve and number top-level comments in the order they came; refresh counts.
+
+    Runs inside the caller's transaction. The reviews are locked first and the
+    comments re-read, so one approved meanwhile by someone else is neither renumbered
+    nor announced twice. Returns the comments it changed (and updates ``comments``)."""
     now = timezone.now()
-    by_review: dict[int, list[Comment]] = {}
-    for comment in comments:
-        by_review.setdefault(comment.review_id, []).append(comment)
-    for review_id, group in by_review.items():
-        Review.objects.select_for_update().filter(pk=review_id).first()
+    review_ids = _lock_reviews(c.review_id for c in comments)
+    fresh = list(
+        Comment.objects.filter(pk__in=[c.pk for c in comments])
+        .exclude(status=Comment.Status.APPROVED)
+        .order_by("pk")
+    )
+    for review_id in review_ids:
+        group = [c for c in fresh if c.review_id == review_id]
+        if not group:
+            continue
         last = Comment.objects.filter(review_id=review_id).aggregate(n=Max("number"))["n"] or 0
-        for comment in sorted(group, key=lambda c: c.pk):
+        for comment in group:
             comment.status = Comment.Status.APPROVED
             comment.approved_at = comment.approved_at or now
             if comment.parent_id is None and comment.number is None:
                 last += 1
                 comment.number = last
         Comment.objects.bulk_update(group, ["status", "approved_at", "number"])
-    refresh_comment_counts(by_review)
-
-
-def refresh_comment_counts(review_ids: Iterable[int]) -> None:
-    for review_id in set(review_ids):
-        count = Comment.objects.approved().filter(review_id=review_id).count()
-        Review.objects.filter(pk=review_id).update(approved_comment_count=count)
+    changed = {c.pk: c for c in fresh}
+    for comment in comments:
+        if comment.pk in changed:
+            comment.status = changed[comment.pk].status
+            comment.approved_at = changed[comment.pk].approved_at
+            comment.number = changed[comment.pk].number
+    _count(review_ids)
+    return fresh
 
 
 def comment_moderate(*, comments: Iterable[Comment], status: str) -> int:
     """Bulk approve / spam / trash. Returns how many changed."""
     if status not in Comment.Status.values:
         raise CommentError(f"Unknown status {status!r}.")
-    changing = [c for c in comments if c.status != status]
-    if not changing:
+    comments = list(comments)
+    if not any(c.status != status for c in comments):
         return 0
-    newly_approved = [c.pk for c in changing if status == Comment.Status.APPROVED]
     with transaction.atomic():
         if status == Comment.Status.APPROVED:
-            _approve(changing)
+            changed = _approve(comments)
         else:
-            Comment.objects.filter(pk__in=[c.pk for c in changing]).update(status=status)
-            refresh_comment_counts(c.review_id for c in changing)
-    for pk in newly_approved:
-        transaction.on_commit(lambda pk=pk: notifications.comment_approved(pk))
-    return len(changing)
+            review_ids = _lock_reviews(c.review_id for c in comments)
+            changed = list(
+                Comment.objects.filter(pk__in=[c.pk for c in comments]).exclude(status=status)
+            )
+            Comment.objects.filter(pk__in=[c.pk for c in changed]).update(status=status)
+            _count(review_ids)
+    if status == Comment.Status.APPROVED:
+        for comment in changed:
+            transaction.on_commit(lambda pk=comment.pk: notifications.comment_approved(pk))
+    return len(changed)
 
 
 def may_change(comment: Comment, *, user=None, guest_comment_ids: Iterable[int] = ()) -> bool:
@@ -167,19 +198,36 @@ def may_change(comment: Comment, *, user=None, guest_comment_ids: Iterable[int] 
     return comment.user_id is None and comment.pk in set(guest_comment_ids)
 
 
-def comment_edit(*, comment: Comment, body: str) -> Comment:
+def comment_edit(*, comment: Comment, body: str, policy: ModerationPolicy | None = None) -> Comment:
+    """Change the text. The new text meets the same rules as a new comment: an edit
+    that adds links or a blocked word sends a public comment back to the queue."""
     body = check_body(body)
-    comment.body = body
-    comment.body_html = render_comment_markdown(body)
-    comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "body_html", "edited_at"])
+    decision = (policy or ModerationPolicy.current()).decide(
+        review=comment.review,
+        user=comment.user,
+        author_email=comment.author_email,
+        text=f"{comment.author_name}\n{comment.author_url}\n{body}",
+    )
+    with transaction.atomic():
+        review_ids = _lock_reviews([comment.review_id])
+        comment.body = body
+        comment.body_html = render_comment_markdown(body)
+        comment.edited_at = timezone.now()
+        fields = ["body", "body_html", "edited_at"]
+        if comment.status == Comment.Status.APPROVED and decision.status != Comment.Status.APPROVED:
+            comment.status = Comment.Status.PENDING
+            comment.moderation_reason = f"edited: {decision.reason}"
+            fields += ["status", "moderation_reason"]
+        comment.save(update_fields=fields)
+        _count(review_ids)
     return comment
 
 
 def comment_remove(*, comment: Comment) -> None:
     """The commenter's own deletion: a tombstone, so replies keep their place."""
     with transaction.atomic():
+        review_ids = _lock_reviews([comment.review_id])
         comment.is_removed = True
         comment.notify_replies = False
         comment.save(update_fields=["is_removed", "notify_replies"])
-        refresh_comment_counts([comment.review_id])
+        _count(review_ids)
