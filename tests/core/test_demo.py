@@ -125,7 +125,7 @@ def test_part2_review_is_an_avoid_that_cites_part1_with_figure_and_spoiler(demo)
     assert 'srcset="' in html
     assert '<article class="citation-card">' in html and part1.title in html
     assert f'href="{part1.get_absolute_url()}"' in html
-    assert '<details class="spoiler"><summary>Spoiler: Part 2, episode 7</summary>' in html
+    assert "<summary>Spoils Part 2, ep 7</summary>" in html
     assert "Missing image" not in html and "not available" not in html
     assert set(demo.images_used.values_list("key", flat=True)) <= set(DEMO_IMAGE_KEYS)
     assert demo.images_used.count() == 2
@@ -146,7 +146,7 @@ def test_part2_review_page_shows_verdict_figure_citation_and_support_buttons(dem
     assert "Part 2" in html and "9 episodes" in html
     assert '<figure class="figure">' in html and "<figcaption>" in html
     assert '<article class="citation-card">' in html and part1.title in html
-    assert '<details class="spoiler">' in html
+    assert '<details class="spoiler" data-spoiler-season="2"' in html
     for link in links:
         assert f'href="{link.url}"' in html
         assert link.label in html

@@ -215,7 +215,8 @@ def test_parse_of_plain_text_collects_nothing():
 def test_spoiler_folds_the_passage_with_its_scope_as_summary():
     html = render_markdown("::: spoiler Part 2, episode 7\nMio is *alive*.\n:::")
     assert (
-        '<details class="spoiler"><summary>Spoiler: Part 2, episode 7</summary>'
+        '<details class="spoiler" data-spoiler-season="2" data-spoiler-episode="7" '
+        'data-spoiler-label="Part 2, ep 7"><summary>Spoils Part 2, ep 7</summary>'
         '<div class="spoiler-body"><p>Mio is <em>alive</em>.</p>'
     ) in html
     assert html.rstrip().endswith("</div></details>")
@@ -224,8 +225,8 @@ def test_spoiler_folds_the_passage_with_its_scope_as_summary():
 
 def test_spoiler_label_is_escaped():
     html = render_markdown('::: spoiler <img src=x onerror="alert(1)"> & more\nText\n:::')
-    assert "<summary>Spoiler: &lt;img src=x onerror=" in html
-    assert "&amp; more</summary>" in html
+    assert "<summary>Spoiler (scope “&lt;img src=x onerror=" in html
+    assert "&amp; more” not understood)</summary>" in html
     assert "<img" not in html
     assert executable_markup(html) == []
 

@@ -39,12 +39,14 @@ from html import escape
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .sanitize import clean_html
+from .spoilers import Scope, parse_scope, spoiler_attrs, spoiler_summary
 
 IMAGE_SCHEME = "image:"
 CITE = "cite"
@@ -132,9 +134,61 @@ def _render_spoiler(self, tokens: list[Token], idx: int, options, env) -> str:
     token = tokens[idx]
     if token.nesting != 1:
         return "</div></details>"
-    scope = token.info.strip()[len(SPOILER) :].strip()
-    label = f"Spoiler: {escape(scope)}" if scope else "Spoiler"
-    return f'<details class="spoiler"><summary>{label}</summary><div class="spoiler-body">'
+    raw = token.info.strip()[len(SPOILER) :].strip()
+    scope = parse_scope(raw)
+    return (
+        f'<details class="spoiler"{spoiler_attrs(scope)}>'
+        f'<summary>{spoiler_summary(scope, raw)}</summary><div class="spoiler-body">'
+    )
+
+
+def _spoiler_inline(state: StateInline, silent: bool) -> bool:
+    """``||hidden words||`` or ``||Part 2 ep 7: hidden words||``."""
+    start = state.pos
+    if not state.src.startswith("||", start):
+        return False
+    end = state.src.find("||", start + 2)
+    if end == -1 or end == start + 2:
+        return False
+    if silent:
+        return True
+    content = state.src[start + 2 : end]
+    head, colon, _rest = content.partition(":")
+    scope = parse_scope(head) if colon else parse_scope("")
+    text_start = start + 2 + (len(head) + 1 if scope.position is not None else 0)
+    if scope.position is None:
+        scope = parse_scope("")
+    while text_start < end and state.src[text_start] == " ":
+        text_start += 1
+    opening = state.push("spoiler_inline_open", "span", 1)
+    opening.meta["scope"] = scope
+    old_max = state.posMax
+    state.pos, state.posMax = text_start, end
+    state.md.inline.tokenize(state)
+    state.posMax = old_max
+    state.push("spoiler_inline_close", "span", -1)
+    state.pos = end + 2
+    return True
+
+
+def _render_spoiler_inline_open(self, tokens: list[Token], idx: int, options, env) -> str:
+    scope: Scope = tokens[idx].meta["scope"]
+    what = f"Spoiler for {escape(scope.label)}:" if scope.position else "Spoiler:"
+    return (
+        f'<span class="spoiler-inline"{spoiler_attrs(scope)} tabindex="0">'
+        f'<span class="visually-hidden">{what} </span><span class="spoiler-text">'
+    )
+
+
+def _render_spoiler_inline_close(self, tokens: list[Token], idx: int, options, env) -> str:
+    return "</span></span>"
+
+
+def _use_inline_spoilers(md: MarkdownIt) -> None:
+    md.inline.add_terminator_char("|")  # so plain text stops where a spoiler may start
+    md.inline.ruler.before("emphasis", "spoiler_inline", _spoiler_inline)
+    md.add_render_rule("spoiler_inline_open", _render_spoiler_inline_open)
+    md.add_render_rule("spoiler_inline_close", _render_spoiler_inline_close)
 
 
 def _build_parser() -> MarkdownIt:
@@ -144,6 +198,7 @@ def _build_parser() -> MarkdownIt:
     md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#")
     md.use(container_plugin, name=CITE, validate=_validate_cite, render=_render_citation)
     md.use(container_plugin, name=SPOILER, validate=_validate_spoiler, render=_render_spoiler)
+    _use_inline_spoilers(md)
     md.core.ruler.push("watchworthy_figures", _mark_figures_and_citations)
     md.add_render_rule("image", _render_image)
     return md
@@ -156,6 +211,7 @@ def _build_comment_parser() -> MarkdownIt:
     md.disable(["heading", "lheading", "image", "hr"])
     md.enable(["strikethrough", "replacements", "smartquotes"])
     md.use(container_plugin, name=SPOILER, validate=_validate_spoiler, render=_render_spoiler)
+    _use_inline_spoilers(md)
     return md
 
 

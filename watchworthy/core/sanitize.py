@@ -37,8 +37,9 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan", "style"},
     "th": {"colspan", "rowspan", "scope", "style"},
     "ol": {"start", "reversed"},
-    "details": {"open"},
-    "span": {"aria-hidden"},
+    "details": {"open", "data-spoiler-season", "data-spoiler-episode", "data-spoiler-label"},
+    "span": {"aria-hidden", "tabindex", "data-spoiler-season", "data-spoiler-episode",
+             "data-spoiler-label"},
 }  # fmt: skip
 
 # The classes our Markdown renderer and templates put into stored HTML.
@@ -52,9 +53,10 @@ ALLOWED_CLASSES = {
     "hr": {"footnotes-sep"},
     "li": {"footnote-item"},
     "ol": {"footnotes-list"},
-    "p": {"missing-reference"},
+    "p": {"missing-reference", "spoiler-placeholder"},
     "section": {"footnotes"},
-    "span": {"verdict", "verdict-watch", "verdict-skip", "verdict-avoid", "verdict-unrated",
+    "span": {"spoiler-inline", "spoiler-text", "visually-hidden", "spoiler-placeholder",
+             "verdict", "verdict-watch", "verdict-skip", "verdict-avoid", "verdict-unrated",
              "score", "citation-work"},
     "sup": {"footnote-ref"},
 }  # fmt: skip
