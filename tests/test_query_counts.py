@@ -68,7 +68,7 @@ PAGES = {
     # url: queries (site settings, then what the page itself needs)
     "/": 2,
     "/reviews/": 3,
-    "/reviews/anchor-review/": 6,
+    "/reviews/anchor-review/": 7,
     "/works/": 3,
     "/works/the-work/": 7,
     "/watch/": 3,

@@ -106,8 +106,9 @@ def test_no_payload_runs_as_body_name_or_website_on_the_review_page(review, rela
     # Our own markup, as the page has it before any comment: the reply script and the form.
     (script,) = own_tags(empty_page, r"<script\b[^>]*>\s*</script>", expected=1)
     assert 'src="/static/discussion/reply.js"' in script
-    (form,) = own_tags(empty_page, r"<form\b[^>]*>", expected=1)
-    assert 'id="respond"' in form
+    # Our forms: how far you have watched, agree/disagree, and the comment form.
+    forms = own_tags(empty_page, r"<form\b[^>]*>", expected=3)
+    assert sum('id="respond"' in form for form in forms) == 1
 
     field = website_field(review)
     policy = HoldEverything()
@@ -136,7 +137,7 @@ def test_no_payload_runs_as_body_name_or_website_on_the_review_page(review, rela
     html = response.content.decode()
     # Every payload is on the page, as a comment of its own.
     assert sorted(int(pk) for pk in SHOWN_COMMENT.findall(html)) == sorted(payload_of)
-    rest = without_own_markup(html, head=head, own=[script, form])
+    rest = without_own_markup(html, head=head, own=[script, *forms])
     problems = executable_markup(rest)
     assert problems == [], culprits(html, payload_of)
     # The one script left is ours: nothing else was let through as a <script> element.

@@ -17,7 +17,7 @@ def test_reader_sees_verdict_figure_citation_card_and_support_buttons(live_serve
     page.goto(f"{live_server.url}/reviews/{DEMO_PART2_REVIEW_SLUG}/")
 
     expect(page.locator(".review-subject")).to_contain_text("Part 2")
-    verdict = page.get_by_role("region", name="Verdict")
+    verdict = page.get_by_role("region", name="Verdict", exact=True)
     expect(verdict).to_contain_text("Avoid")
     expect(verdict).to_contain_text("/10")
 
@@ -44,7 +44,7 @@ def test_reader_sees_verdict_figure_citation_card_and_support_buttons(live_serve
 
     card.get_by_role("link", name=part1.title).click()
     expect(page).to_have_url(f"{live_server.url}{part1.get_absolute_url()}")
-    expect(page.get_by_role("region", name="Verdict")).to_contain_text("Watch")
+    expect(page.get_by_role("region", name="Verdict", exact=True)).to_contain_text("Watch")
 
 
 def test_keyboard_reader_can_skip_to_the_content(live_server, page):

@@ -15,6 +15,7 @@ hide characters a reader has not met yet.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -216,3 +217,25 @@ class Character(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+
+class WatchProgress(models.Model):
+    """How far a signed-in reader has watched a work (guests keep it in a cookie).
+    ``episode`` empty means the whole season is watched; season 0 means not started."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watch_progress"
+    )
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="+")
+    season = models.PositiveSmallIntegerField()
+    episode = models.PositiveSmallIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "watch progress"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "work"], name="progress_one_per_work"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.season}:{self.episode or 'end'} of {self.work_id}"

@@ -588,8 +588,8 @@ work out who was angry with whom, and why.
 The crossings are gone. In their place come council chambers, corridors and a new
 antagonist, introduced in episode three: a smooth-talking broker who buys flooded
 buildings for reasons the show keeps promising to explain. By the finale I honestly could
-not recall his name and had to look it up for this review. (Renji Kuroshio. It did not
-stick the second time either.)
+not recall his name and had to look it up for this review. (||Part 2 ep 3: Renji
+Kuroshio||. It did not stick the second time either.)
 
 Suzu, who carried Part 1 by rowing and listening, now mostly argues. Haru is reduced to
 delivering exposition between scenes. Kanade, the heart of the first part, has perhaps
@@ -926,6 +926,10 @@ PART1_DISCUSSION = [
 ]  # fmt: skip
 
 
+# Comments whose writers said "my comment spoils up to …" (season, episode).
+DEMO_COMMENT_SPOILS = {"kaz": (2, 3)}
+
+
 def _load_discussion(tally: _Tally, critic: models.Model) -> None:
     from watchworthy.discussion.models import Comment
     from watchworthy.discussion.services import refresh_comment_counts
@@ -955,6 +959,8 @@ def _load_discussion(tally: _Tally, critic: models.Model) -> None:
                     "status": Comment.Status.APPROVED,
                     "approved_at": posted,
                     "number": number if parent is None else None,
+                    "spoils_season": DEMO_COMMENT_SPOILS.get(key, (None, None))[0],
+                    "spoils_episode": DEMO_COMMENT_SPOILS.get(key, (None, None))[1],
                 },
             )
             comment.set_path()
@@ -964,6 +970,32 @@ def _load_discussion(tally: _Tally, critic: models.Model) -> None:
         refresh_comment_counts([review.pk])
 
 
+# (review slug, agree, disagree, of which readers who had finished the part: agree, disagree)
+DEMO_AUDIENCE = [
+    (DEMO_PART1_REVIEW_SLUG, 31, 4, 20, 2),
+    (DEMO_PART2_REVIEW_SLUG, 24, 17, 19, 6),
+]
+
+
+def _load_audience() -> None:
+    """Made-up guest votes, so the meters have something to show."""
+    from watchworthy.reviews.audience import audience_recount
+    from watchworthy.reviews.models import AudienceVote
+
+    for slug, agree, disagree, finished_agree, finished_disagree in DEMO_AUDIENCE:
+        review = Review.objects.get(slug=slug)
+        AudienceVote.objects.filter(review=review, voter_key__startswith="demo-").delete()
+        votes = []
+        for n in range(agree + disagree):
+            agrees = n < agree
+            finished = n < finished_agree if agrees else n - agree < finished_disagree
+            votes.append(
+                AudienceVote(review=review, voter_key=f"demo-{n}", agrees=agrees, finished=finished)
+            )
+        AudienceVote.objects.bulk_create(votes)
+        audience_recount([review.pk])
+
+
 def _load_critic(tally: _Tally) -> models.Model:
     user_model = get_user_model()
     critic, created = user_model.objects.get_or_create(username=DEMO_USERNAME)
@@ -971,6 +1003,7 @@ def _load_critic(tally: _Tally) -> models.Model:
         # Nobody can log in as the demo critic until an operator sets a password.
         critic.set_unusable_password()
     critic.display_name = "Mara Ellison"
+    critic.email = "mara@example.org"  # new comments are announced to her (console mail)
     critic.bio = CRITIC_BIO
     critic.save()
     tally.record("users", DEMO_USERNAME, created)
@@ -1020,4 +1053,5 @@ def load_demo(*, stdout: TextIO | None = None) -> dict[str, dict[str, int]]:
         _load_reviews(tally, critic, catalog, images)
         _load_site(tally)
         _load_discussion(tally, critic)
+        _load_audience()
     return tally.result()

@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
+from watchworthy.catalog.progress import scope_label
 from watchworthy.core.models import SiteSettings
+from watchworthy.core.sanitize import stored_html
+from watchworthy.core.spoilers import Position, apply_shield
 
 from .forms import CommentForm
 from .identity import my_comment_ids, remembered_commenter
@@ -13,9 +16,19 @@ from .models import Comment
 from .thread import build_thread, flatten
 
 
-def discussion_context(request: HttpRequest, review, *, form: CommentForm | None = None) -> dict:
-    """The thread (one query; two when the visitor has held comments) and the form."""
+def discussion_context(
+    request: HttpRequest,
+    review,
+    *,
+    form: CommentForm | None = None,
+    progress: Position | None = None,
+    seasons: list | None = None,
+) -> dict:
+    """The thread (one query; two when the visitor has held comments) and the form.
+    ``progress`` is the reader's position in the work: it opens the spoilers they have
+    reached and unfolds comments that spoil no further."""
     site = SiteSettings.current()
+    seasons = list(review.work.seasons.all()) if seasons is None else seasons
     comments = list(Comment.objects.for_thread(review))
     mine = my_comment_ids(request)
     held = []
@@ -39,14 +52,22 @@ def discussion_context(request: HttpRequest, review, *, form: CommentForm | None
         reply_to = _reply_target(request, comments)
         if reply_to is not None:
             initial["parent"] = reply_to.pk
-        form = CommentForm(initial=initial, review=review, user=request.user)
+        form = CommentForm(initial=initial, review=review, user=request.user, seasons=seasons)
     reply_to = None
     if form is not None:
         parent_id = form["parent"].value()
         reply_to = next((c for c in comments if str(c.pk) == str(parent_id)), None)
+    rows = flatten(thread)
+    for row in rows:
+        comment = row.node.comment
+        row.body = stored_html(apply_shield(comment.body_html, progress))
+        scope = comment.spoiler_scope
+        if scope is not None:
+            row.spoils = scope_label(scope, seasons)
+            row.folded = not (progress is not None and progress.covers(scope))
     return {
         "thread": thread,
-        "thread_rows": flatten(thread),
+        "thread_rows": rows,
         "comment_form": form,
         "comments_open": open_,
         "reply_to": reply_to,

@@ -19,7 +19,7 @@ class _CommentFeed(Feed):
         return f"{comment.author_name} on “{comment.review.title}”"
 
     def item_description(self, comment: Comment) -> str:
-        return comment.body_html  # sanitized when stored
+        return comment.travelling_html()  # sanitized when stored, spoilers hidden
 
     def item_link(self, comment: Comment) -> str:
         return comment.get_absolute_url()

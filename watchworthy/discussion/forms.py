@@ -6,7 +6,21 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 
+from watchworthy.core.spoilers import Position
+
 from .services import check_body
+
+
+def spoiler_choices(seasons) -> list[tuple[str, str]]:
+    """Nothing, or any episode / whole season of the work, in watching order."""
+    options = [("", "Nothing")]
+    for season in seasons:
+        label = season.display_label
+        for episode in range(1, (season.episode_count or 0) + 1):
+            options.append((Position(season.number, episode).encode(), f"{label}, ep {episode}"))
+        options.append((Position(season.number, None).encode(), f"All of {label}"))
+    return options
+
 
 TOKEN_SALT = "watchworthy.discussion.form"  # noqa: S105 - a signing salt
 
@@ -33,6 +47,11 @@ class CommentForm(forms.Form):
         help_text="Markdown: *italic*, **bold**, [link](https://…), > quote, `code`, "
         "and ::: spoiler … ::: to fold a spoiler away.",
     )
+    spoils = forms.ChoiceField(
+        label="My comment spoils up to",
+        required=False,
+        help_text="Readers who have not watched that far see your comment folded away.",
+    )
     notify_replies = forms.BooleanField(
         label="E-mail me when someone replies (we will ask you to confirm)", required=False
     )
@@ -45,9 +64,10 @@ class CommentForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, review, user=None, **kwargs):
+    def __init__(self, *args, review, user=None, seasons=(), **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        self.fields["spoils"].choices = spoiler_choices(seasons)
         self.review = review
         self.signed_in = bool(user is not None and user.is_authenticated)
         limit = settings.WATCHWORTHY_COMMENTS["MAX_LENGTH"]
@@ -87,6 +107,10 @@ class CommentForm(forms.Form):
             raise forms.ValidationError("This form belongs to another review.")
         self.fill_seconds = time.time() - data["t"]
         return cleaned
+
+    @property
+    def spoils_position(self) -> Position | None:
+        return Position.decode(self.cleaned_data.get("spoils") or "")
 
     @property
     def honeypot_filled(self) -> bool:

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from watchworthy.core.sanitize import stored_html
+from watchworthy.core.spoilers import Position, redact_spoilers
 
 PATH_DIGITS = 10
 AVATAR_HUES = 12
@@ -98,6 +99,10 @@ class Comment(models.Model):
     moderation_reason = models.CharField(max_length=200, blank=True)
     is_removed = models.BooleanField(default=False)
 
+    # "My comment spoils up to …": readers behind that point see it folded.
+    spoils_season = models.PositiveSmallIntegerField(null=True, blank=True)
+    spoils_episode = models.PositiveSmallIntegerField(null=True, blank=True)
+
     notify_replies = models.BooleanField(default=False)
     notify_confirmed = models.BooleanField(default=False)
 
@@ -138,6 +143,22 @@ class Comment(models.Model):
     @property
     def body_markup(self) -> SafeString:
         return stored_html(self.body_html)
+
+    @property
+    def spoiler_scope(self) -> Position | None:
+        if self.spoils_season is None:
+            return None
+        return Position(self.spoils_season, self.spoils_episode)
+
+    def travelling_html(self) -> str:
+        """The comment as it may travel (feeds, mail): spoilers become placeholders,
+        and a comment that says it spoils a point is replaced by a note."""
+        if self.spoils_season is not None:
+            scope = self.spoiler_scope
+            where = f"Season {scope.season}" + (f", ep {scope.episode}" if scope.episode else "")
+            note = f"[This comment spoils {where}: read it on the site]"
+            return f'<p class="spoiler-placeholder">{note}</p>'
+        return redact_spoilers(self.body_html)
 
     @property
     def was_edited(self) -> bool:

@@ -75,7 +75,7 @@ def _context(comment: Comment, **extra) -> dict:
     return {
         "comment": comment,
         "review": comment.review,
-        "text": html_to_text(comment.body_html),
+        "text": html_to_text(comment.travelling_html()),
         "comment_url": absolute(comment.get_absolute_url()),
         **extra,
     }

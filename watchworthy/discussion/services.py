@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from watchworthy.core.markdown import render_comment_markdown
 from watchworthy.core.models import SiteSettings
+from watchworthy.core.spoilers import Position
 from watchworthy.reviews.models import Review
 
 from . import notifications
@@ -55,6 +56,7 @@ def comment_post(
     notify_replies: bool = False,
     honeypot_filled: bool = False,
     fill_seconds: float | None = None,
+    spoils: Position | None = None,
     policy: ModerationPolicy | None = None,
 ) -> Comment:
     """Accept a comment (approved, held or spam) or raise :class:`CommentError`."""
@@ -96,6 +98,8 @@ def comment_post(
             body_html=render_comment_markdown(body),
             status=Comment.Status.PENDING,
             moderation_reason=decision.reason,
+            spoils_season=spoils.season if spoils else None,
+            spoils_episode=spoils.episode if spoils else None,
             notify_replies=notify_replies and bool(author_email),
             notify_confirmed=notify_replies and user is not None,
         )

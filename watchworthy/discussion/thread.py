@@ -83,6 +83,9 @@ class Row:
     node: Node
     opens_replies: bool  # leave the <li> open and start an <ol> of replies
     closes: range  # how many "</ol></li>" follow this row
+    body: str = ""  # the comment's HTML with the reader's spoiler shield applied
+    spoils: str = ""  # "Part 2, ep 7" when the comment says it spoils that far…
+    folded: bool = False  # …and the reader is not there yet
 
 
 def flatten(thread: list[Node]) -> list[Row]:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from watchworthy.core.ratelimit import over_limit
 from watchworthy.reviews.models import Review
 from watchworthy.reviews.views import render_review
 
@@ -20,7 +21,6 @@ from . import identity
 from .forms import CommentEditForm, CommentForm
 from .models import Comment
 from .notifications import read_token
-from .ratelimit import over_limit
 from .services import (
     CommentError,
     comment_edit,
@@ -55,7 +55,8 @@ def _rate_limited(request: HttpRequest, email: str) -> bool:
 @require_POST
 def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
     review = get_object_or_404(Review.objects.published().for_cards(), slug=slug)
-    form = CommentForm(request.POST, review=review, user=request.user)
+    seasons = list(review.work.seasons.all())
+    form = CommentForm(request.POST, review=review, user=request.user, seasons=seasons)
     email = (
         request.user.email
         if request.user.is_authenticated
@@ -87,6 +88,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
                 notify_replies=data["notify_replies"],
                 honeypot_filled=form.honeypot_filled,
                 fill_seconds=form.fill_seconds,
+                spoils=form.spoils_position,
             )
         except CommentError as error:
             form.add_error(None, error)

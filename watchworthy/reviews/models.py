@@ -33,6 +33,13 @@ from django.utils.text import Truncator
 
 from watchworthy.core.markdown import parse_markdown
 from watchworthy.core.sanitize import html_to_text, stored_html
+from watchworthy.core.spoilers import (
+    Position,
+    apply_shield,
+    max_scope,
+    parse_scope,
+    redact_spoilers,
+)
 from watchworthy.images.models import Image
 
 TEASER_WORDS = 40
@@ -143,6 +150,20 @@ class Review(models.Model):
         db_index=True,
         help_text="When it goes (or went) public. Empty means now, on publishing.",
     )
+    spoils_up_to = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text='How far this review spoils, e.g. "Part 2, ep 7" or "Part 2 finale". '
+        "Empty: worked out from the spoiler blocks in the body.",
+    )
+    # Derived on save: the furthest scope of the body's spoilers (or spoils_up_to).
+    spoiler_season = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    spoiler_episode = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # The audience verdict, kept in step by reviews.audience (see AudienceVote).
+    audience_votes = models.PositiveIntegerField(default=0, editable=False)
+    audience_agree = models.PositiveIntegerField(default=0, editable=False)
+    audience_finished_votes = models.PositiveIntegerField(default=0, editable=False)
+    audience_finished_agree = models.PositiveIntegerField(default=0, editable=False)
     comments_open = models.BooleanField(
         default=True, help_text="Readers may comment (see also the auto-close in site settings)."
     )
@@ -209,6 +230,33 @@ class Review(models.Model):
         return True
 
     @property
+    def spoiler_scope(self) -> Position | None:
+        """How far the review spoils (None: it spoils nothing it marked)."""
+        if self.spoiler_season is None:
+            return None
+        return Position(self.spoiler_season, self.spoiler_episode)
+
+    def shielded_body(self, progress: Position | None) -> SafeString:
+        """The body with the spoilers ``progress`` has reached opened."""
+        return stored_html(apply_shield(self.body_html, progress))
+
+    @property
+    def audience(self) -> dict | None:
+        """The meter: share of readers who agree with the verdict, overall and among
+        those who had finished what the review covers."""
+        if not self.audience_votes:
+            return None
+        finished = None
+        if self.audience_finished_votes:
+            finished = round(100 * self.audience_finished_agree / self.audience_finished_votes)
+        return {
+            "agree_percent": round(100 * self.audience_agree / self.audience_votes),
+            "votes": self.audience_votes,
+            "finished_percent": finished,
+            "finished_votes": self.audience_finished_votes,
+        }
+
+    @property
     def body_markup(self) -> SafeString:
         return stored_html(self.body_html)
 
@@ -256,6 +304,11 @@ class Review(models.Model):
             problems.append("A review cannot cite itself.")
         if problems:
             errors["body"] = " ".join(problems)
+        if self.spoils_up_to and parse_scope(self.spoils_up_to).position is None:
+            errors["spoils_up_to"] = (
+                f"“{self.spoils_up_to}” is not a point in the work; write e.g. “Part 2, ep 7”, "
+                "“Part 2 finale” or “S2E7”."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -294,7 +347,11 @@ class Review(models.Model):
             return render_to_string("reviews/citation_card.html", {"review": review}).strip()
 
         self.body_html = document.render(image_html=image_html, citation_html=citation_html)
-        paragraphs = PARAGRAPH.findall(self.body_html)
+        scope = parse_scope(self.spoils_up_to).position or max_scope(self.body_html)
+        self.spoiler_season = scope.season if scope else None
+        self.spoiler_episode = scope.episode if scope else None
+        # Teasers travel (cards, feeds, link previews): spoilers become placeholders.
+        paragraphs = PARAGRAPH.findall(redact_spoilers(self.body_html))
         summary = self.excerpt.strip() or html_to_text(" ".join(paragraphs))
         self.teaser = Truncator(summary).words(TEASER_WORDS)
         return list(images.values()), list(cited.values())
@@ -302,4 +359,47 @@ class Review(models.Model):
     def rerender(self) -> None:
         """Re-render after something the body embeds has changed (no cascade)."""
         self.render()
-        Review.objects.filter(pk=self.pk).update(body_html=self.body_html, teaser=self.teaser)
+        Review.objects.filter(pk=self.pk).update(
+            body_html=self.body_html,
+            teaser=self.teaser,
+            spoiler_season=self.spoiler_season,
+            spoiler_episode=self.spoiler_episode,
+        )
+
+
+class AudienceVote(models.Model):
+    """One reader's Agree / Disagree with a review's verdict. A reader is an account
+    or, for guests, the hash of a random token in a signed cookie (``voter_key``)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="audience_voters")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    voter_key = models.CharField(max_length=64, blank=True)
+    agrees = models.BooleanField()
+    # Had the voter finished what the review covers when they voted?
+    finished = models.BooleanField(default=False)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "user"],
+                condition=models.Q(user__isnull=False),
+                name="vote_one_per_account",
+            ),
+            models.UniqueConstraint(
+                fields=["review", "voter_key"],
+                condition=~models.Q(voter_key=""),
+                name="vote_one_per_guest",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(voter_key=""),
+                name="vote_has_a_voter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'agree' if self.agrees else 'disagree'} on {self.review_id}"

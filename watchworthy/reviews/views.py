@@ -1,15 +1,23 @@
 """Public review pages. Thin: the querysets say what each page needs."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
 
 from watchworthy.accounts.models import User
+from watchworthy.catalog import progress
+from watchworthy.catalog.progress import progress_for
+from watchworthy.catalog.views import progress_context, shielded_characters
 from watchworthy.core.models import SupportLink
+from watchworthy.core.ratelimit import over_limit
+from watchworthy.core.sanitize import stored_html
+from watchworthy.core.spoilers import Position, apply_shield
 from watchworthy.discussion.context import discussion_context
 
+from .audience import audience_vote, current_vote
 from .models import Review, Tag, Verdict
 
 PAGE_SIZE = 20
@@ -26,11 +34,23 @@ def render_review(
     more_on_work = (
         Review.objects.published().for_cards().filter(work=review.work_id).exclude(pk=review.pk)
     )
+    seasons = list(review.work.seasons.all())
+    reader = progress_context(request, review.work, seasons)
+    position = reader["progress"]
+    scope = review.spoiler_scope
     context = {
         "review": review,
+        "body": review.shielded_body(position),
+        "spoiler_banner": progress.scope_label(scope, seasons) if scope else "",
+        "catch_up": catch_up(review, seasons, position),
+        "my_vote": current_vote(request, review),
+        "covered_label": progress.describe(covered_by_review(review, seasons), seasons),
         "more_on_work": more_on_work.newest_first()[:6],
         "support_links": SupportLink.objects.filter(is_active=True),
-        **discussion_context(request, review, form=comment_form),
+        **reader,
+        **discussion_context(
+            request, review, form=comment_form, progress=position, seasons=seasons
+        ),
     }
     return render(request, "reviews/review_detail.html", context, status=status)
 
@@ -44,9 +64,66 @@ def get_review(request: HttpRequest, slug: str) -> Review:
     )
 
 
+def covered_by_review(review: Review, seasons: list) -> Position:
+    """The point a reader must have reached to have "finished what the review covers"."""
+    if review.season_id:
+        return Position(review.season.number, None)
+    return Position(max((s.number for s in seasons), default=1), None)
+
+
+def catch_up(review: Review, seasons: list, position: Position | None) -> dict | None:
+    """For a review of part N > 1: the previous part's verdict, recap and cast so far."""
+    earlier = [s for s in seasons if review.season_id and s.number < review.season.number]
+    if not earlier:
+        return None
+    previous = max(earlier, key=lambda s: s.number)
+    earlier_review = (
+        Review.objects.published()
+        .filter(work=review.work_id, season=previous)
+        .select_related("season", "work")
+        .newest_first()
+        .first()
+    )
+    characters = review.work.characters.select_related("first_season").filter(
+        first_season__number__lt=review.season.number
+    )
+    return {
+        "previous": previous,
+        "review": earlier_review,
+        "recap": stored_html(apply_shield(previous.recap_html, position)),
+        "recap_hidden": not (position and position.covers(Position(previous.number, None))),
+        "characters": shielded_characters(characters, position, seasons),
+    }
+
+
 @require_safe
 def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render_review(request, get_review(request, slug))
+
+
+VOTE_LIMIT = (30, 3600)  # votes per IP per hour
+
+
+@require_POST
+def review_vote(request: HttpRequest, slug: str) -> HttpResponse:
+    review = get_object_or_404(Review.objects.published().select_related("season"), slug=slug)
+    target = f"{review.get_absolute_url()}#audience"
+    choice = request.POST.get("agrees")
+    if review.verdict == Verdict.UNRATED or choice not in {"yes", "no"}:
+        messages.error(request, "Choose Agree or Disagree with the verdict.")
+        return redirect(target)
+    limit, window = VOTE_LIMIT
+    if over_limit(f"vote-ip:{request.META.get('REMOTE_ADDR')}", limit=limit, window=window):
+        messages.error(request, "Too many votes from your network just now; try again later.")
+        return redirect(target)
+    seasons = list(review.work.seasons.all())
+    position = progress_for(request, review.work)
+    finished = bool(position and position.covers(covered_by_review(review, seasons)))
+    response = redirect(target)
+    audience_vote(request, response, review=review, agrees=choice == "yes", finished=finished)
+    word = "agree with" if choice == "yes" else "disagree with"
+    messages.success(request, f"Thanks: you {word} the verdict. You can change your mind any time.")
+    return response
 
 
 @require_safe

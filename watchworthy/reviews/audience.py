@@ -1,0 +1,97 @@
+"""The audience verdict: readers agree or disagree with the critic's verdict.
+
+One voice per reader and review, changeable: an account votes as itself; a guest as
+the hash of a random token kept in a signed cookie, with a per-IP limit on top so a
+cleared cookie does not buy unlimited votes. The tallies are stored on the review
+(recounted from the votes on every change), so cards and lists show the meter
+without counting rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+
+from .models import AudienceVote, Review
+
+VOTER_COOKIE = "ww_voter"
+SALT = "watchworthy.reviews.voter"
+
+
+def _guest_token(request: HttpRequest) -> str | None:
+    return request.get_signed_cookie(VOTER_COOKIE, default=None, salt=SALT)
+
+
+def voter_key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def current_vote(request: HttpRequest, review: Review) -> bool | None:
+    """True / False for the reader's agree / disagree, None if they have not voted."""
+    votes = AudienceVote.objects.filter(review=review)
+    if request.user.is_authenticated:
+        votes = votes.filter(user=request.user)
+    else:
+        token = _guest_token(request)
+        if not token:
+            return None
+        votes = votes.filter(voter_key=voter_key(token))
+    return votes.values_list("agrees", flat=True).first()
+
+
+def audience_vote(
+    request: HttpRequest,
+    response: HttpResponse,
+    *,
+    review: Review,
+    agrees: bool,
+    finished: bool,
+) -> AudienceVote:
+    """Record (or change) the reader's vote and recount the review's tallies."""
+    identity: dict = {}
+    if request.user.is_authenticated:
+        identity["user"] = request.user
+    else:
+        token = _guest_token(request) or secrets.token_urlsafe(24)
+        response.set_signed_cookie(
+            VOTER_COOKIE,
+            token,
+            salt=SALT,
+            max_age=2 * 365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+        )
+        identity["voter_key"] = voter_key(token)
+    with transaction.atomic():
+        list(Review.objects.select_for_update().filter(pk=review.pk).values_list("pk"))
+        vote, _ = AudienceVote.objects.update_or_create(
+            review=review,
+            **identity,
+            defaults={
+                "agrees": agrees,
+                "finished": finished,
+                "ip_address": request.META.get("REMOTE_ADDR") or None,
+            },
+        )
+        audience_recount([review.pk])
+    return vote
+
+
+def audience_recount(review_ids) -> None:
+    for review_id in set(review_ids):
+        tally = AudienceVote.objects.filter(review_id=review_id).aggregate(
+            votes=Count("pk"),
+            agree=Count("pk", filter=Q(agrees=True)),
+            finished_votes=Count("pk", filter=Q(finished=True)),
+            finished_agree=Count("pk", filter=Q(finished=True, agrees=True)),
+        )
+        Review.objects.filter(pk=review_id).update(
+            audience_votes=tally["votes"],
+            audience_agree=tally["agree"],
+            audience_finished_votes=tally["finished_votes"],
+            audience_finished_agree=tally["finished_agree"],
+        )
