@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 
 from watchworthy.images.models import Image
 
-from .models import Review, Tag
+from .audience import audience_recount
+from .models import AudienceVote, Review, Tag
 
 # Shown under the body field; the admin renders help text as HTML.
 BODY_HELP = (
@@ -20,7 +21,11 @@ BODY_HELP = (
     '<code>![Alt text](image:KEY "Caption")</code><br>'
     "Quote and cite another review: <code>::: cite SLUG-OF-THAT-REVIEW</code> ⏎ the quoted "
     "passage ⏎ <code>:::</code><br>"
-    "Hide a spoiler: <code>::: spoiler Part 2, episode 7</code> ⏎ what happens ⏎ <code>:::</code>"
+    "Hide a spoiler, scoped to how far it spoils: <code>::: spoiler Part 2, episode 7</code> "
+    "⏎ what happens ⏎ <code>:::</code>, or inline <code>||Part 2 ep 7: words||</code> "
+    "(<code>||words||</code> without a scope). Scopes: <code>Part 2 ep 7</code>, "
+    "<code>S2E7</code>, <code>Part 2 finale</code>, <code>Part 2</code>. Readers who have "
+    "watched that far see it open; everyone else sees it closed."
 )
 
 
@@ -30,6 +35,7 @@ class ReviewAdminForm(forms.ModelForm):
         fields = [
             "verdict", "score", "work", "season", "title", "slug", "subtitle", "body",
             "status", "published_at", "author", "tags", "cover", "excerpt", "comments_open",
+            "spoils_up_to",
         ]  # fmt: skip
         widgets = {
             "body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField markdown-source"}),
@@ -47,13 +53,31 @@ class ReviewAdmin(admin.ModelAdmin):
     search_fields = ("title", "subtitle", "body", "work__title")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("work", "cover", "tags")
-    readonly_fields = ("preview", "recent_images")
+    readonly_fields = ("preview", "recent_images", "audience_tally")
+    actions = ["reset_audience_votes"]
     date_hierarchy = "published_at"
     save_on_top = True
     fieldsets = (
-        ("Verdict", {"fields": (("verdict", "score"),)}),
-        ("Review", {"fields": ("work", "season", "title", "slug", "subtitle", "body", "preview")}),
-        ("Publishing", {"fields": (("status", "published_at"), "author", "tags", "comments_open")}),
+        ("Verdict", {"fields": (("verdict", "score"), "audience_tally")}),
+        (
+            "Review",
+            {
+                "fields": (
+                    "work",
+                    "season",
+                    "title",
+                    "slug",
+                    "subtitle",
+                    "body",
+                    "preview",
+                    "spoils_up_to",
+                )
+            },
+        ),
+        (
+            "Publishing",
+            {"fields": (("status", "published_at"), "author", "tags", "comments_open")},
+        ),
         ("Card and images", {"fields": ("cover", "excerpt", "recent_images")}),
     )
 
@@ -100,6 +124,29 @@ class ReviewAdmin(admin.ModelAdmin):
             ),
         )
 
+    @admin.display(description="Raw tally")
+    def audience_tally(self, review: Review) -> str:
+        if not review.pk or not review.audience_votes:
+            return "No votes yet."
+        return format_html(
+            "{} agree, {} disagree ({} votes); among readers who had finished: {} of {} agree. "
+            '<a href="{}?review__id__exact={}">See and remove single votes</a>',
+            review.audience_agree,
+            review.audience_votes - review.audience_agree,
+            review.audience_votes,
+            review.audience_finished_agree,
+            review.audience_finished_votes,
+            reverse("admin:reviews_audiencevote_changelist"),
+            review.pk,
+        )
+
+    @admin.action(description="Reset the audience votes of the selected reviews")
+    def reset_audience_votes(self, request: HttpRequest, queryset) -> None:
+        ids = list(queryset.values_list("pk", flat=True))
+        removed, _ = AudienceVote.objects.filter(review_id__in=ids).delete()
+        audience_recount(ids)
+        self.message_user(request, f"Removed {removed} votes from {len(ids)} reviews.")
+
     def get_urls(self):
         preview = self.admin_site.admin_view(require_POST(self.preview_view))
         return [path("preview/", preview, name="reviews_review_preview"), *super().get_urls()]
@@ -115,3 +162,35 @@ class ReviewAdmin(admin.ModelAdmin):
 class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
+
+
+@admin.register(AudienceVote)
+class AudienceVoteAdmin(admin.ModelAdmin):
+    """Staff can read the raw votes and remove abusive ones (the tallies follow)."""
+
+    list_display = ("review", "agrees", "finished", "user", "voter_key", "ip_address", "updated_at")
+    list_filter = ("agrees", "finished", "review")
+    list_select_related = ("review", "user")
+    search_fields = ("ip_address", "voter_key", "user__username", "review__title")
+    readonly_fields = ("review", "user", "voter_key", "agrees", "finished", "ip_address")
+    actions = ["remove_and_recount"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # it would leave the tallies stale
+        return actions
+
+    @admin.action(description="Remove the selected votes and recount")
+    def remove_and_recount(self, request: HttpRequest, queryset) -> None:
+        review_ids = set(queryset.values_list("review_id", flat=True))
+        removed, _ = queryset.delete()
+        audience_recount(review_ids)
+        self.message_user(request, f"Removed {removed} votes; tallies recounted.")
+
+    def delete_model(self, request: HttpRequest, obj: AudienceVote) -> None:
+        review_id = obj.review_id
+        super().delete_model(request, obj)
+        audience_recount([review_id])
