@@ -56,6 +56,7 @@ def review_form(work, author, **overrides) -> dict:
         "title": "A lantern worth following",
         "slug": "a-lantern-worth-following",
         "subtitle": "",
+        "body_format": "markdown",
         "body": "The *first* crossing.\n\nThe second paragraph.",
         "status": Review.Status.DRAFT,
         "published_at_0": "",

@@ -33,8 +33,8 @@ class ReviewAdminForm(forms.ModelForm):
     class Meta:
         model = Review
         fields = [
-            "verdict", "score", "work", "season", "title", "slug", "subtitle", "body",
-            "status", "published_at", "author", "tags", "cover", "excerpt", "comments_open",
+            "verdict", "score", "work", "season", "title", "slug", "subtitle", "body_format",
+            "body", "status", "published_at", "author", "tags", "cover", "excerpt", "comments_open",
             "spoils_up_to",
         ]  # fmt: skip
         widgets = {
@@ -68,6 +68,7 @@ class ReviewAdmin(admin.ModelAdmin):
                     "title",
                     "slug",
                     "subtitle",
+                    "body_format",
                     "body",
                     "preview",
                     "spoils_up_to",
@@ -153,7 +154,14 @@ class ReviewAdmin(admin.ModelAdmin):
 
     def preview_view(self, request: HttpRequest) -> JsonResponse:
         """Render posted Markdown exactly as saving would, without saving."""
-        draft = Review(body=request.POST.get("body", ""), slug=request.POST.get("slug", ""))
+        body_format = request.POST.get("body_format", Review.BodyFormat.MARKDOWN)
+        if body_format not in Review.BodyFormat.values:
+            body_format = Review.BodyFormat.MARKDOWN
+        draft = Review(
+            body=request.POST.get("body", ""),
+            slug=request.POST.get("slug", ""),
+            body_format=body_format,
+        )
         draft.render()
         return JsonResponse({"html": draft.body_html})
 

@@ -32,7 +32,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from watchworthy.core.markdown import parse_markdown
-from watchworthy.core.sanitize import html_to_text, stored_html
+from watchworthy.core.sanitize import clean_html, html_to_text, stored_html
 from watchworthy.core.spoilers import (
     Position,
     apply_shield,
@@ -98,6 +98,10 @@ class ReviewQuerySet(models.QuerySet):
 
 
 class Review(models.Model):
+    class BodyFormat(models.TextChoices):
+        MARKDOWN = "markdown", "Markdown"
+        HTML = "html", "HTML (imported; sanitized)"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SCHEDULED = "scheduled", "Scheduled"
@@ -130,6 +134,12 @@ class Review(models.Model):
     )
     body = models.TextField(
         help_text="Markdown. See the help below the field for images and citations."
+    )
+    body_format = models.CharField(
+        max_length=10,
+        choices=BodyFormat.choices,
+        default=BodyFormat.MARKDOWN,
+        help_text="Reviews moved in from WordPress keep their HTML (cleaned by the sanitizer).",
     )
     body_html = models.TextField(editable=False, blank=True)
     excerpt = models.TextField(
@@ -286,7 +296,7 @@ class Review(models.Model):
                 errors["published_at"] = "Pick a time in the future, or choose Published."
         if self.status == self.Status.PUBLISHED and self.published_at and self.published_at > now:
             errors["status"] = "The time is in the future: choose Scheduled to publish it then."
-        document = parse_markdown(self.body)
+        document = parse_markdown(self.body if self.body_format == self.BodyFormat.MARKDOWN else "")
         missing_images = document.image_keys - set(
             Image.objects.filter(key__in=document.image_keys).values_list("key", flat=True)
         )
@@ -324,6 +334,10 @@ class Review(models.Model):
 
     def render(self) -> tuple[list[Image], list[Review]]:
         """Render the body to ``body_html`` and ``teaser``; return what it used."""
+        if self.body_format == self.BodyFormat.HTML:
+            self.body_html = clean_html(self.body)
+            self._derive_from_html()
+            return [], []
         document = parse_markdown(self.body)
         images = Image.objects.by_key(document.image_keys) if document.image_keys else {}
         cited = {}
@@ -347,6 +361,11 @@ class Review(models.Model):
             return render_to_string("reviews/citation_card.html", {"review": review}).strip()
 
         self.body_html = document.render(image_html=image_html, citation_html=citation_html)
+        self._derive_from_html()
+        return list(images.values()), list(cited.values())
+
+    def _derive_from_html(self) -> None:
+        """The spoiler scope and the teaser, from the rendered body."""
         scope = parse_scope(self.spoils_up_to).position or max_scope(self.body_html)
         self.spoiler_season = scope.season if scope else None
         self.spoiler_episode = scope.episode if scope else None
@@ -354,7 +373,6 @@ class Review(models.Model):
         paragraphs = PARAGRAPH.findall(redact_spoilers(self.body_html))
         summary = self.excerpt.strip() or html_to_text(" ".join(paragraphs))
         self.teaser = Truncator(summary).words(TEASER_WORDS)
-        return list(images.values()), list(cited.values())
 
     def rerender(self) -> None:
         """Re-render after something the body embeds has changed (no cascade)."""

@@ -18,6 +18,8 @@
       body.append("body", source.value);
       var slug = document.querySelector("input[name=slug]");
       body.append("slug", slug ? slug.value : "");
+      var format = document.querySelector("select[name=body_format]");
+      if (format) body.append("body_format", format.value);
       fetch(url, { method: "POST", body: body, headers: { "X-CSRFToken": csrfToken() }, credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (data) { if (data) preview.innerHTML = data.html; });
