@@ -160,3 +160,15 @@ def test_unknown_references_are_named_as_body_errors():
         review.full_clean()
     message = error.value.message_dict["body"][0]
     assert "nope" in message and "no-such-review" in message
+
+
+def test_an_html_body_is_sanitized_not_read_as_markdown():
+    review = ReviewFactory(
+        body_format=Review.BodyFormat.HTML,
+        body="<p>Imported <em>text</em> *not markdown*</p><script>alert(1)</script>"
+        '<p onclick="x()"><a href="javascript:alert(1)">link</a></p>',
+    )
+    assert "<em>text</em> *not markdown*" in review.body_html
+    assert "<script" not in review.body_html and "onclick" not in review.body_html
+    assert "javascript:" not in review.body_html
+    assert review.teaser.startswith("Imported text *not markdown*")
