@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "watchworthy.catalog",
     "watchworthy.reviews",
     "watchworthy.discussion",
+    "watchworthy.pages",
+    "watchworthy.imports",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Old WordPress addresses: looked up only when a response is a 404.
+    "watchworthy.imports.middleware.LegacyRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

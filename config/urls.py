@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("watchworthy.catalog.urls")),
     path("", include("watchworthy.reviews.urls")),
     path("", include("watchworthy.discussion.urls")),
+    path("", include("watchworthy.pages.urls")),
 ]
 
 if settings.WATCHWORTHY_SERVE_MEDIA:
