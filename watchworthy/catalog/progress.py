@@ -73,6 +73,17 @@ def progress_save(
     )
 
 
+def normalise(position: Position | None, seasons: list[Season]) -> Position | None:
+    """The last episode of a season is the whole season: a reader there has seen its
+    finale and finished it."""
+    if position is None or position.episode is None:
+        return position
+    season = next((s for s in seasons if s.number == position.season), None)
+    if season is not None and season.episode_count and position.episode >= season.episode_count:
+        return Position(position.season, None)
+    return position
+
+
 def describe(position: Position | None, seasons: list[Season]) -> str:
     """A position in the work's own words: "Part 2, episode 7", "finished Part 1"."""
     if position is None:

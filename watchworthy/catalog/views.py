@@ -74,7 +74,7 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
     if value not in allowed:
         messages.error(request, "That is not a point in this work; nothing was changed.")
         return redirect(target)
-    position = Position.decode(value) if value else None
+    position = progress.normalise(Position.decode(value) if value else None, seasons)
     response = redirect(target)
     progress.progress_save(request, response, work=work, position=position)
     if position is None:

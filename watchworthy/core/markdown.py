@@ -33,6 +33,7 @@ names what it spoils. (The spoiler shield, a later step, will read that scope.)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
@@ -133,7 +134,7 @@ def _validate_spoiler(params: str, *_args) -> bool:
 def _render_spoiler(self, tokens: list[Token], idx: int, options, env) -> str:
     token = tokens[idx]
     if token.nesting != 1:
-        return "</div></details>"
+        return "</div></details>\n"
     raw = token.info.strip()[len(SPOILER) :].strip()
     scope = parse_scope(raw)
     return (
@@ -142,19 +143,55 @@ def _render_spoiler(self, tokens: list[Token], idx: int, options, env) -> str:
     )
 
 
+# Inside tables "|" splits cells, so "||" there is written as this pair first.
+TABLE_SPOILER_MARK = "\ue000\ue000"
+_MARKERS = ("||", TABLE_SPOILER_MARK)
+
+
+def _marker_at(src: str, pos: int) -> bool:
+    return src.startswith(_MARKERS, pos)
+
+
+def _find_closer(src: str, pos: int, stop: int) -> int:
+    """Where the spoiler opened just before ``pos`` ends, or -1. A marker between a
+    space and a word opens a nested spoiler; any other marker closes one."""
+    depth = 1
+    while pos < stop:
+        if _marker_at(src, pos):
+            before = src[pos - 1] if pos > 0 else " "
+            after = src[pos + 2] if pos + 2 < stop else " "
+            if before.isspace() and not after.isspace():
+                depth += 1
+            else:
+                depth -= 1
+                if depth == 0:
+                    return pos
+            pos += 2
+        else:
+            pos += 1
+    return -1
+
+
 def _spoiler_inline(state: StateInline, silent: bool) -> bool:
-    """``||hidden words||`` or ``||Part 2 ep 7: hidden words||``."""
+    """``||hidden words||`` or ``||Part 2 ep 7: hidden words||``.
+
+    A scoped spoiler that is never closed hides the rest of its paragraph (and says so)
+    rather than showing what it meant to hide."""
     start = state.pos
-    if not state.src.startswith("||", start):
+    if not _marker_at(state.src, start) or start + 2 >= state.posMax:
         return False
-    end = state.src.find("||", start + 2)
-    if end == -1 or end == start + 2:
-        return False
-    if silent:
-        return True
-    content = state.src[start + 2 : end]
+    end = _find_closer(state.src, start + 2, state.posMax)
+    unclosed = end == -1
+    content = state.src[start + 2 : state.posMax if unclosed else end]
     head, colon, _rest = content.partition(":")
     scope = parse_scope(head) if colon else parse_scope("")
+    if unclosed and scope.position is None:
+        return False
+    if unclosed:
+        end = state.posMax
+    if silent:
+        state.pos = end if unclosed else end + 2
+        return True
     text_start = start + 2 + (len(head) + 1 if scope.position is not None else 0)
     if scope.position is None:
         scope = parse_scope("")
@@ -166,9 +203,31 @@ def _spoiler_inline(state: StateInline, silent: bool) -> bool:
     state.pos, state.posMax = text_start, end
     state.md.inline.tokenize(state)
     state.posMax = old_max
-    state.push("spoiler_inline_close", "span", -1)
-    state.pos = end + 2
+    closing = state.push("spoiler_inline_close", "span", -1)
+    closing.meta["unclosed"] = unclosed
+    state.pos = end if unclosed else end + 2
     return True
+
+
+def _protect_table_spoilers(md: MarkdownIt, source: str) -> str:
+    """Write ``||`` pairs inside table rows as :data:`TABLE_SPOILER_MARK`, so the table
+    rule does not split a spoiler into cells (which would show its words)."""
+    if "||" not in source or "|" not in source.replace("||", ""):
+        return source
+    lines = source.split("\n")
+    changed = False
+    for token in md.parse(source, {}):
+        if token.type == "table_open" and token.map:
+            for number in range(*token.map):
+                row = _TABLE_SPOILER.sub(
+                    lambda m: f"{TABLE_SPOILER_MARK}{m[1]}{TABLE_SPOILER_MARK}", lines[number]
+                )
+                changed |= row != lines[number]
+                lines[number] = row
+    return "\n".join(lines) if changed else source
+
+
+_TABLE_SPOILER = re.compile(r"\|\|(\S(?:[^|]*?\S)?)\|\|")
 
 
 def _render_spoiler_inline_open(self, tokens: list[Token], idx: int, options, env) -> str:
@@ -181,11 +240,13 @@ def _render_spoiler_inline_open(self, tokens: list[Token], idx: int, options, en
 
 
 def _render_spoiler_inline_close(self, tokens: list[Token], idx: int, options, env) -> str:
-    return "</span></span>"
+    note = ' <span class="spoiler-note">(spoiler not closed with ||)</span>'
+    return "</span></span>" + (note if tokens[idx].meta.get("unclosed") else "")
 
 
 def _use_inline_spoilers(md: MarkdownIt) -> None:
     md.inline.add_terminator_char("|")  # so plain text stops where a spoiler may start
+    md.inline.add_terminator_char(TABLE_SPOILER_MARK[0])
     md.inline.ruler.before("emphasis", "spoiler_inline", _spoiler_inline)
     md.add_render_rule("spoiler_inline_open", _render_spoiler_inline_open)
     md.add_render_rule("spoiler_inline_close", _render_spoiler_inline_close)
@@ -236,7 +297,7 @@ class MarkdownDocument:
 
 
 def parse_markdown(source: str) -> MarkdownDocument:
-    tokens = _parser.parse(source or "", {})
+    tokens = _parser.parse(_protect_table_spoilers(_parser, source or ""), {})
     document = MarkdownDocument(tokens)
     for token in tokens:
         if token.type == "container_cite_open" and token.meta.get("slug"):
@@ -255,4 +316,5 @@ def render_markdown(source: str) -> str:
 
 def render_comment_markdown(source: str) -> str:
     """Render a reader's comment: the comment subset, links marked nofollow/ugc."""
-    return clean_html(_comment_parser.render(source or ""), profile="comment")
+    source = _protect_table_spoilers(_comment_parser, source or "")
+    return clean_html(_comment_parser.render(source), profile="comment")

@@ -55,9 +55,9 @@ ALLOWED_CLASSES = {
     "ol": {"footnotes-list"},
     "p": {"missing-reference", "spoiler-placeholder"},
     "section": {"footnotes"},
-    "span": {"spoiler-inline", "spoiler-text", "visually-hidden", "spoiler-placeholder",
-             "verdict", "verdict-watch", "verdict-skip", "verdict-avoid", "verdict-unrated",
-             "score", "citation-work"},
+    "span": {"spoiler-inline", "spoiler-text", "spoiler-note", "visually-hidden",
+             "spoiler-placeholder", "verdict", "verdict-watch", "verdict-skip",
+             "verdict-avoid", "verdict-unrated", "score", "citation-work"},
     "sup": {"footnote-ref"},
 }  # fmt: skip
 

@@ -19,7 +19,8 @@ class _CommentFeed(Feed):
         return f"{comment.author_name} on “{comment.review.title}”"
 
     def item_description(self, comment: Comment) -> str:
-        return comment.travelling_html()  # sanitized when stored, spoilers hidden
+        # Sanitized when stored; spoilers hidden.
+        return comment.travelling_html(list(comment.review.work.seasons.all()))
 
     def item_link(self, comment: Comment) -> str:
         return comment.get_absolute_url()
@@ -51,7 +52,8 @@ class ReviewCommentsFeed(_CommentFeed):
         return (
             Comment.objects.approved()
             .filter(review=review)
-            .select_related("review")
+            .select_related("review__work")
+            .prefetch_related("review__work__seasons")
             .order_by("-approved_at", "-pk")[:FEED_SIZE]
         )
 
@@ -66,6 +68,7 @@ class RecentCommentsFeed(_CommentFeed):
         return (
             Comment.objects.approved()
             .filter(review__in=Review.objects.published())
-            .select_related("review")
+            .select_related("review__work")
+            .prefetch_related("review__work__seasons")
             .order_by("-approved_at", "-pk")[:FEED_SIZE]
         )

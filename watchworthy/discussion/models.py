@@ -150,12 +150,16 @@ class Comment(models.Model):
             return None
         return Position(self.spoils_season, self.spoils_episode)
 
-    def travelling_html(self) -> str:
+    def travelling_html(self, seasons=None) -> str:
         """The comment as it may travel (feeds, mail): spoilers become placeholders,
-        and a comment that says it spoils a point is replaced by a note."""
+        and a comment that says it spoils a point is replaced by a note naming it in
+        the work's own words (``seasons``: the work's seasons, loaded if not given)."""
         if self.spoils_season is not None:
-            scope = self.spoiler_scope
-            where = f"Season {scope.season}" + (f", ep {scope.episode}" if scope.episode else "")
+            from watchworthy.catalog.progress import scope_label
+
+            if seasons is None:
+                seasons = list(self.review.work.seasons.all())
+            where = scope_label(self.spoiler_scope, seasons)
             note = f"[This comment spoils {where}: read it on the site]"
             return f'<p class="spoiler-placeholder">{note}</p>'
         return redact_spoilers(self.body_html)

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
-from watchworthy.core.markdown import parse_markdown
+from watchworthy.core.markdown import parse_markdown, render_comment_markdown
 from watchworthy.core.sanitize import clean_html, html_to_text, stored_html
 from watchworthy.core.spoilers import (
     Position,
@@ -370,8 +370,10 @@ class Review(models.Model):
         self.spoiler_season = scope.season if scope else None
         self.spoiler_episode = scope.episode if scope else None
         # Teasers travel (cards, feeds, link previews): spoilers become placeholders.
-        paragraphs = PARAGRAPH.findall(redact_spoilers(self.body_html))
-        summary = self.excerpt.strip() or html_to_text(" ".join(paragraphs))
+        if self.excerpt.strip():  # the critic's own words, which may hold ||spoilers|| too
+            summary = html_to_text(redact_spoilers(render_comment_markdown(self.excerpt)))
+        else:
+            summary = html_to_text(" ".join(PARAGRAPH.findall(redact_spoilers(self.body_html))))
         self.teaser = Truncator(summary).words(TEASER_WORDS)
 
     def rerender(self) -> None:
