@@ -1,5 +1,15 @@
 """Shared test set-up: a temporary media folder, a clean cache, factories, and the
-paths to the real-world test data in ../shared (absent in a user's clone)."""
+paths to the real-world test data in ../shared (absent in a user's clone).
+
+For the tests that comment (tests/discussion, tests/spoilers):
+
+* ``post_comment(client, review, **fields)`` sends the comment form the way a browser
+  does: with a form token issued some seconds ago (a younger token counts as a robot).
+* ``make_comment(review, ...)`` creates a comment through the services (numbers, paths
+  and counts are the real ones) in whatever moderation state the test needs.
+* ``generous_comment_limits`` lifts the per-minute comment limits.
+* ``critic`` is the author of the reviews readers comment on.
+"""
 
 import io
 import os
@@ -9,6 +19,10 @@ import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from PIL import Image as PILImage
+
+from tests.commenting import PERSON_SECONDS, HoldEverything, post_url, token_for
+from watchworthy.discussion.models import Comment
+from watchworthy.discussion.services import comment_moderate, comment_post
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_TESTDATA = Path(
@@ -36,3 +50,75 @@ def png_bytes(width: int = 1600, height: int = 900, color=(40, 90, 160)) -> Cont
     buffer = io.BytesIO()
     PILImage.new("RGB", (width, height), color).save(buffer, "PNG")
     return ContentFile(buffer.getvalue(), name="still.png")
+
+
+# --- commenting ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def generous_comment_limits(settings):
+    """Most comment tests post more than the default 5 comments a minute from
+    127.0.0.1; the rate-limit tests set their own limits again."""
+    settings.WATCHWORTHY_COMMENTS = {
+        **settings.WATCHWORTHY_COMMENTS,
+        "RATE_PER_IP": (1000, 60),
+        "RATE_PER_EMAIL": (1000, 60),
+    }
+
+
+@pytest.fixture
+def critic(db):
+    from tests.factories import UserFactory  # not at the top: factories import this module
+
+    return UserFactory(username="mara", display_name="Mara Quill", email="mara@example.org")
+
+
+@pytest.fixture
+def post_comment():
+    def post(client, review, *, token_age=PERSON_SECONDS, ip=None, follow=False, **fields):
+        data = {
+            "author_name": "Ann Reader",
+            "author_email": "ann@example.org",
+            "body": "Hello *there*",
+            "token": token_for(review, age=token_age),
+        }
+        data.update(fields)
+        data = {key: value for key, value in data.items() if value is not None}
+        extra = {"REMOTE_ADDR": ip} if ip else {}
+        return client.post(post_url(review), data, follow=follow, **extra)
+
+    return post
+
+
+@pytest.fixture
+def make_comment(db):
+    counter = iter(range(1, 10**6))
+
+    def make(
+        review,
+        body: str | None = None,
+        *,
+        parent: Comment | None = None,
+        user=None,
+        name: str | None = None,
+        email: str | None = None,
+        status: str = Comment.Status.APPROVED,
+        **extra,
+    ) -> Comment:
+        n = next(counter)
+        comment = comment_post(
+            review=review,
+            body=body or f"Comment body {n}.",
+            author_name=name or f"Reader {n}",
+            author_email=email or f"reader{n}@example.org",
+            user=user,
+            parent=parent,
+            policy=HoldEverything(),
+            **extra,
+        )
+        if status != Comment.Status.PENDING:
+            comment_moderate(comments=[comment], status=status)
+        comment.refresh_from_db()
+        return comment
+
+    return make

@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from tests.discussion import pages
+from tests import dom
 from tests.discussion.conftest import mine_cookie
 from tests.factories import UserFactory
 from watchworthy.core.markdown import render_comment_markdown
@@ -94,13 +94,13 @@ def commenters(critic):
 
 
 def assert_thread_shown(html: str, comments: list[Comment]) -> None:
-    root = pages.parse(html)
-    shown = pages.shown_comments(root)
+    root = dom.parse(html)
+    shown = dom.shown_comments(root)
     assert len(shown) == len(comments)
     assert {s.pk for s in shown} == {c.pk for c in comments}
     assert max(s.level for s in shown) == 4  # nested, and capped at five levels
     assert {"Author", "Staff"} <= {s.badge for s in shown}
-    assert pages.heading(root) == f"{len(comments)} comments"
+    assert dom.heading(root) == f"{len(comments)} comments"
 
 
 @pytest.mark.parametrize("size", [10, 1000])
@@ -150,6 +150,6 @@ def test_guest_with_held_comments_costs_exactly_one_more_query(
     with django_assert_num_queries(GUEST_WITH_HELD):
         response = client.get(review.get_absolute_url())
     assert response.status_code == 200
-    shown = pages.shown_by_pk(pages.page(response))
+    shown = dom.shown_by_pk(dom.page(response))
     assert len(shown) == size + 2
     assert shown[held[0].pk].held and shown[held[1].pk].held

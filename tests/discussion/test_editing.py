@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.discussion import pages
+from tests import dom
 from tests.factories import UserFactory
 from watchworthy.core.models import SiteSettings
 from watchworthy.discussion.models import Comment
@@ -25,8 +25,8 @@ def delete_url(comment) -> str:
     return f"/comments/{comment.pk}/delete/"
 
 
-def reader_view(review) -> pages.Element:
-    return pages.page(Client().get(review.get_absolute_url()))
+def reader_view(review) -> dom.Element:
+    return dom.page(Client().get(review.get_absolute_url()))
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def age(comment, minutes: float) -> None:
 
 def assert_refused(response) -> None:
     assert response.status_code == 403
-    root = pages.page(response)
+    root = dom.page(response, status=None)
     assert CLOSED in root.find("h1").text
     assert "15 minutes" in root.text
 
@@ -56,19 +56,19 @@ def assert_refused(response) -> None:
 
 
 def test_guest_edits_from_the_same_browser_and_the_comment_says_edited(client, posted, review):
-    own_page = pages.page(client.get(review.get_absolute_url()))
+    own_page = dom.page(client.get(review.get_absolute_url()))
     assert own_page.by_id(posted.anchor).find("a", href=edit_url(posted)) is not None
     assert reader_view(review).find("a", href=edit_url(posted)) is None
 
     response = client.get(edit_url(posted))
     assert response.status_code == 200
-    assert pages.textarea_value(pages.page(response)) == "Teh ferry scene was great."
+    assert dom.textarea_value(dom.page(response)) == "Teh ferry scene was great."
 
     response = client.post(edit_url(posted), {"body": "The ferry scene was *great*."})
     assert response.status_code == 302
     assert response["Location"] == f"{review.get_absolute_url()}#{posted.anchor}"
 
-    shown = pages.shown_by_pk(reader_view(review))[posted.pk]
+    shown = dom.shown_by_pk(reader_view(review))[posted.pk]
     assert shown.body == "The ferry scene was great."
     assert shown.element.find("div", cls="comment-body").find("em").text == "great"
     assert shown.edited
@@ -78,7 +78,7 @@ def test_guest_edits_from_the_same_browser_and_the_comment_says_edited(client, p
 
 
 def test_unedited_comments_are_not_marked_edited(posted, review):
-    assert not pages.shown_by_pk(reader_view(review))[posted.pk].edited
+    assert not dom.shown_by_pk(reader_view(review))[posted.pk].edited
 
 
 def test_another_browser_gets_a_clear_403(posted):
@@ -100,9 +100,7 @@ def test_editing_ends_after_fifteen_minutes(client, posted, review):
     assert_refused(client.post(delete_url(posted)))
     posted.refresh_from_db()
     assert posted.body == "Teh ferry scene was great." and not posted.is_removed
-    assert (
-        pages.page(client.get(review.get_absolute_url())).find("a", href=edit_url(posted)) is None
-    )
+    assert dom.page(client.get(review.get_absolute_url())).find("a", href=edit_url(posted)) is None
 
 
 def test_edit_that_is_too_long_keeps_the_text(settings, client, posted):
@@ -110,9 +108,9 @@ def test_edit_that_is_too_long_keeps_the_text(settings, client, posted):
     text = "This edit is much longer than thirty characters."
     response = client.post(edit_url(posted), {"body": text})
     assert response.status_code == 400
-    root = pages.page(response)
-    assert "up to 30 characters" in pages.field_errors(root, "id_body")
-    assert pages.textarea_value(root) == text
+    root = dom.page(response, status=None)
+    assert "up to 30 characters" in dom.field_errors(root, "id_body")
+    assert dom.textarea_value(root) == text
     posted.refresh_from_db()
     assert posted.body == "Teh ferry scene was great."
 
@@ -155,21 +153,21 @@ def test_deleting_a_comment_with_replies_keeps_the_replies_under_a_note(
 ):
     reply = make_comment(review, "I disagree.", parent=posted)
     make_comment(review, "Another thread.")
-    assert pages.heading(reader_view(review)) == "3 comments"
+    assert dom.heading(reader_view(review)) == "3 comments"
 
     response = client.post(delete_url(posted))
     assert response.status_code == 302
     assert response["Location"] == f"{review.get_absolute_url()}#comments"
 
     root = reader_view(review)
-    shown = pages.shown_by_pk(root)
+    shown = dom.shown_by_pk(root)
     assert shown[posted.pk].removed
     placeholder = shown[posted.pk].element.direct("article")[0]
     assert placeholder.text == "This comment was deleted by its author."
     assert "Teh ferry scene" not in root.by_id("comments").text
     assert "Ann Reader" not in placeholder.text
     assert shown[reply.pk].parent_pk == posted.pk and shown[reply.pk].body == "I disagree."
-    assert pages.heading(root) == "2 comments"
+    assert dom.heading(root) == "2 comments"
     review.refresh_from_db()
     assert review.approved_comment_count == 2
 
@@ -179,9 +177,9 @@ def test_deleting_a_comment_without_replies_removes_it(client, posted, review, m
     assert client.post(delete_url(posted)).status_code == 302
 
     root = reader_view(review)
-    assert posted.pk not in pages.shown_by_pk(root)
+    assert posted.pk not in dom.shown_by_pk(root)
     assert "deleted by its author" not in root.text
-    assert pages.heading(root) == "1 comment"
+    assert dom.heading(root) == "1 comment"
     # A deleted comment cannot be edited back.
     assert_refused(client.get(edit_url(posted)))
 

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.test import Client
 
-from tests.discussion import pages
-from tests.discussion.conftest import token_for
+from tests import dom
+from tests.commenting import token_for
 from tests.factories import ReviewFactory, UserFactory
 from watchworthy.core.models import SiteSettings
 from watchworthy.discussion.models import Comment
@@ -21,14 +21,14 @@ HELD_MESSAGE = "Thanks — your comment is awaiting moderation."
 UP_MESSAGE = "Thanks — your comment is up."
 
 
-def view(client, review, **query) -> pages.Element:
+def view(client, review, **query) -> dom.Element:
     response = client.get(review.get_absolute_url(), query)
     assert response.status_code == 200
-    return pages.page(response)
+    return dom.page(response)
 
 
 def bodies(root) -> set[str]:
-    return {s.body for s in pages.shown_comments(root)}
+    return {s.body for s in dom.shown_comments(root)}
 
 
 def latest() -> Comment:
@@ -44,20 +44,20 @@ def test_first_comment_is_held_and_shown_only_to_its_author(client, post_comment
     comment = latest()
     assert comment.status == Comment.Status.PENDING
     assert comment.moderation_reason == "first comment from this address"
-    root = pages.page(response)
-    assert pages.messages(root) == [HELD_MESSAGE]
+    root = dom.page(response)
+    assert dom.messages(root) == [HELD_MESSAGE]
     # The author sees it, marked, on the page they land on and on every later visit.
     for seen in (root, view(client, review)):
-        (mine,) = pages.shown_comments(seen)
+        (mine,) = dom.shown_comments(seen)
         assert mine.pk == comment.pk and mine.held and mine.body == "My very first comment."
         assert HELD_NOTE in mine.element.text
         assert mine.number is None
-        assert pages.heading(seen) == "0 comments"
+        assert dom.heading(seen) == "0 comments"
     # Nobody else does.
     other = view(Client(), review)
-    assert pages.shown_comments(other) == []
+    assert dom.shown_comments(other) == []
     assert "My very first comment." not in other.by_id("comments").text
-    assert pages.heading(other) == "0 comments"
+    assert dom.heading(other) == "0 comments"
     review.refresh_from_db()
     assert review.approved_comment_count == 0
 
@@ -73,11 +73,11 @@ def test_once_approved_the_same_address_is_published_at_once(client, post_commen
     comment = latest()
     assert comment.status == Comment.Status.APPROVED
     assert comment.moderation_reason == "known commenter"
-    assert pages.messages(pages.page(response)) == [UP_MESSAGE]
+    assert dom.messages(dom.page(response)) == [UP_MESSAGE]
     other = view(Client(), review)
     assert bodies(other) == {"First, held.", "Second, published."}
-    assert not any(s.held for s in pages.shown_comments(other))
-    assert pages.heading(other) == "2 comments"
+    assert not any(s.held for s in dom.shown_comments(other))
+    assert dom.heading(other) == "2 comments"
 
 
 def test_a_held_comment_does_not_make_the_address_known(client, post_comment, review):
@@ -171,13 +171,13 @@ def test_robots_are_marked_spam_and_told_what_a_held_person_is_told(
     client, post_comment, review, fields, reason
 ):
     human = post_comment(Client(), review, body="A person.", follow=True)
-    human_messages = pages.messages(pages.page(human))
+    human_messages = dom.messages(dom.page(human))
 
     robot, response = robot_post(post_comment, review, **fields)
     spam = latest()
     assert (spam.status, spam.moderation_reason) == (Comment.Status.SPAM, reason)
     assert response.status_code == 200
-    assert pages.messages(pages.page(response)) == human_messages == [HELD_MESSAGE]
+    assert dom.messages(dom.page(response)) == human_messages == [HELD_MESSAGE]
     for viewer in (robot, Client()):
         assert "Cheap pills." not in view(viewer, review).text
     assert Comment.objects.filter(status=Comment.Status.PENDING).count() == 1
@@ -205,12 +205,12 @@ def test_bad_form_token_is_refused_and_keeps_the_text(client, post_comment, revi
     response = post_comment(client, review, body=body, **fields)
 
     assert response.status_code == 400
-    root = pages.page(response)
-    assert pages.textarea_value(root) == body
-    assert pages.input_value(root, "author_name") == "Ann Reader"
+    root = dom.page(response, status=None)
+    assert dom.textarea_value(root) == body
+    assert dom.input_value(root, "author_name") == "Ann Reader"
     assert not Comment.objects.exists()
     # A new token comes with the form, so sending it again works.
-    token = pages.input_value(root, "token")
+    token = dom.input_value(root, "token")
     assert token and token != fields.get("token")
 
 
@@ -219,15 +219,15 @@ def test_bad_form_token_says_what_happened(client, post_comment, review, case):
     fields, message = TOKEN_CASES[case]
     response = post_comment(client, review, **fields)
     assert response.status_code == 400
-    root = pages.page(response)
-    assert message in pages.comment_form(root).text
+    root = dom.page(response, status=None)
+    assert message in dom.comment_form(root).text
 
 
 def test_token_of_another_review_is_refused(client, post_comment, review):
     other = ReviewFactory()
     response = post_comment(client, review, token=token_for(other), body="Wrong form.")
     assert response.status_code == 400
-    assert pages.textarea_value(pages.page(response)) == "Wrong form."
+    assert dom.textarea_value(dom.page(response, status=None)) == "Wrong form."
     assert not Comment.objects.exists()
 
 
@@ -254,7 +254,7 @@ def test_review_author_and_staff_are_published_at_once_with_a_badge(
         "Site Moderator": "approved",
         "New Reader": "pending",
     }
-    shown = {s.author: s for s in pages.shown_comments(view(Client(), review))}
+    shown = {s.author: s for s in dom.shown_comments(view(Client(), review))}
     assert set(shown) == {"Mara Quill", "Site Moderator"}
     assert shown["Mara Quill"].badge == "Author"
     assert shown["Site Moderator"].badge == "Staff"
@@ -262,7 +262,7 @@ def test_review_author_and_staff_are_published_at_once_with_a_badge(
 
 def test_no_badge_for_a_guest_using_the_critics_name(client, post_comment, approved_email, review):
     post_comment(client, review, author_name="Mara Quill", author_email="ann@example.org")
-    (shown,) = pages.shown_comments(view(Client(), review))
+    (shown,) = dom.shown_comments(view(Client(), review))
     assert shown.author == "Mara Quill" and shown.badge == ""
 
 
@@ -281,7 +281,7 @@ def test_only_approved_comments_are_shown_counted_and_fed(client, review, make_c
     text = root.by_id("comments").text
     for hidden in ("Held one.", "Spam one.", "Trashed one."):
         assert hidden not in text
-    assert pages.heading(root) == "2 comments"
+    assert dom.heading(root) == "2 comments"
     review.refresh_from_db()
     assert review.approved_comment_count == 2
 
@@ -295,4 +295,4 @@ def test_only_approved_comments_are_shown_counted_and_fed(client, review, make_c
 
 def test_heading_counts_one_comment_in_the_singular(review, make_comment):
     make_comment(review, "Only one.")
-    assert pages.heading(view(Client(), review)) == "1 comment"
+    assert dom.heading(view(Client(), review)) == "1 comment"

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.discussion import pages
+from tests import dom
 from tests.factories import ReviewFactory
 from watchworthy.core.models import SiteSettings
 from watchworthy.discussion.models import Comment
@@ -19,21 +19,21 @@ pytestmark = pytest.mark.django_db
 CLOSED = "Comments are closed"
 
 
-def view(review) -> pages.Element:
+def view(review) -> dom.Element:
     response = Client().get(review.get_absolute_url())
     assert response.status_code == 200
-    return pages.page(response)
+    return dom.page(response)
 
 
 def assert_closed(root) -> None:
-    assert pages.comment_form(root) is None
+    assert dom.comment_form(root) is None
     assert root.find("textarea") is None
     assert CLOSED in root.by_id("comments").text
     assert root.find("a", cls="reply-link") is None
 
 
 def assert_open(root) -> None:
-    assert pages.comment_form(root) is not None
+    assert dom.comment_form(root) is not None
     assert CLOSED not in root.by_id("comments").text
 
 
@@ -44,7 +44,7 @@ def test_closed_review_shows_its_discussion_but_no_form(review, make_comment):
 
     root = view(review)
     assert_closed(root)
-    assert [s.body for s in pages.shown_comments(root)] == ["Said before closing."]
+    assert [s.body for s in dom.shown_comments(root)] == ["Said before closing."]
 
 
 def test_post_to_a_closed_review_is_refused(client, post_comment, approved_email, review):
@@ -53,7 +53,7 @@ def test_post_to_a_closed_review_is_refused(client, post_comment, approved_email
 
     response = post_comment(client, review, body="Let me in.")
     assert response.status_code in (400, 403)
-    root = pages.page(response)
+    root = dom.page(response, status=None)
     assert CLOSED in root.text
     assert not Comment.objects.filter(review=review).exists()
 
@@ -82,7 +82,7 @@ def test_site_closes_comments_some_days_after_publishing(
 
     response = post_comment(client, old, body="Too late.")
     assert response.status_code in (400, 403)
-    assert CLOSED in pages.page(response).text
+    assert CLOSED in dom.page(response, status=None).text
     assert post_comment(client, recent, body="Just in time.").status_code == 302
     assert list(
         Comment.objects.filter(body__in=["Too late.", "Just in time."]).values_list(

@@ -4,7 +4,7 @@ they wait; approve, spam or trash several at once, with counts and numbers follo
 import pytest
 from django.test import Client
 
-from tests.discussion import pages
+from tests import dom
 from tests.factories import ReviewFactory, UserFactory
 from watchworthy.discussion.models import Comment
 
@@ -25,8 +25,8 @@ def staff_client(staff):
     return client
 
 
-def queue_items(response) -> dict[int, pages.Element]:
-    root = pages.page(response)
+def queue_items(response) -> dict[int, dom.Element]:
+    root = dom.page(response)
     return {
         int(item.find("input", type="checkbox").attrs["value"]): item
         for item in root.find_all("li", cls="queue-item")
@@ -102,7 +102,7 @@ def test_bulk_approve_publishes_numbers_and_counts(staff_client, review, make_co
         QUEUE, {"action": "approve", "comment": [second.pk, first.pk, elsewhere.pk]}, follow=True
     )
     assert response.redirect_chain == [(f"{QUEUE}?status=pending", 302)]
-    assert "3 comments marked approved." in pages.messages(pages.page(response))
+    assert "3 comments marked approved." in dom.messages(dom.page(response))
     assert response.context["pending_comment_count"] == 1
     assert set(queue_items(response)) == {third.pk}
 
@@ -115,10 +115,10 @@ def test_bulk_approve_publishes_numbers_and_counts(staff_client, review, make_co
     review.refresh_from_db()
     other_review.refresh_from_db()
     assert (review.approved_comment_count, other_review.approved_comment_count) == (2, 1)
-    root = pages.page(Client().get(review.get_absolute_url()))
-    assert pages.heading(root) == "2 comments"
+    root = dom.page(Client().get(review.get_absolute_url()))
+    assert dom.heading(root) == "2 comments"
     # Numbered in the order they came, per review.
-    assert [(s.pk, s.number) for s in pages.shown_comments(root)] == [(first.pk, 1), (second.pk, 2)]
+    assert [(s.pk, s.number) for s in dom.shown_comments(root)] == [(first.pk, 1), (second.pk, 2)]
     assert Comment.objects.get(pk=elsewhere.pk).number == 1
 
 
@@ -135,26 +135,26 @@ def test_bulk_spam_and_trash_take_comments_off_the_page(staff_client, review, ma
         follow=True,
     )
     assert response.redirect_chain == [(f"{QUEUE}?status=approved", 302)]
-    assert "2 comments marked trash." in pages.messages(pages.page(response))
+    assert "2 comments marked trash." in dom.messages(dom.page(response))
     assert response.context["pending_comment_count"] == 0
     assert status_of(one, two, three, waiting) == ["spam", "trash", "approved", "trash"]
 
-    root = pages.page(Client().get(review.get_absolute_url()))
-    assert [(s.body, s.number) for s in pages.shown_comments(root)] == [("Three.", 3)]
-    assert pages.heading(root) == "1 comment"
+    root = dom.page(Client().get(review.get_absolute_url()))
+    assert [(s.body, s.number) for s in dom.shown_comments(root)] == [("Three.", 3)]
+    assert dom.heading(root) == "1 comment"
     review.refresh_from_db()
     assert review.approved_comment_count == 1
 
     # Rescued from spam: back on the page with its old number.
     staff_client.post(QUEUE + "?status=spam", {"action": "approve", "comment": [one.pk]})
-    root = pages.page(Client().get(review.get_absolute_url()))
-    assert [(s.body, s.number) for s in pages.shown_comments(root)] == [("One.", 1), ("Three.", 3)]
+    root = dom.page(Client().get(review.get_absolute_url()))
+    assert [(s.body, s.number) for s in dom.shown_comments(root)] == [("One.", 1), ("Three.", 3)]
 
 
 def test_acting_without_ticking_anything_says_so(staff_client, review, make_comment):
     waiting = make_comment(review, "Waiting.", status=Comment.Status.PENDING)
     response = staff_client.post(QUEUE, {"action": "approve"}, follow=True)
-    assert "Tick at least one comment and choose an action." in pages.messages(pages.page(response))
+    assert "Tick at least one comment and choose an action." in dom.messages(dom.page(response))
     response = staff_client.post(QUEUE, {"action": "delete-all", "comment": [waiting.pk]})
     assert response.status_code == 302
     assert status_of(waiting) == ["pending"]

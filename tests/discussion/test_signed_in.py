@@ -4,7 +4,7 @@ name is shown, and what they might send in those fields is ignored."""
 import pytest
 from django.test import Client
 
-from tests.discussion import pages
+from tests import dom
 from tests.factories import UserFactory
 from watchworthy.discussion.models import Comment
 from watchworthy.discussion.services import comment_moderate
@@ -25,8 +25,8 @@ def signed_in(mika):
 
 
 def test_form_asks_a_signed_in_reader_only_for_the_comment(signed_in, review):
-    root = pages.page(signed_in.get(review.get_absolute_url()))
-    form = pages.comment_form(root)
+    root = dom.page(signed_in.get(review.get_absolute_url()))
+    form = dom.comment_form(root)
     for name in ("author_name", "author_email", "author_url"):
         assert form.find("input", name=name) is None, name
     assert form.find("textarea", name="body") is not None
@@ -45,11 +45,11 @@ def test_signed_in_reader_posts_with_their_display_name(signed_in, post_comment,
         "mika@example.org",
     )
     # Their first comment waits like anyone's, and they see it marked.
-    (own,) = pages.shown_comments(pages.page(signed_in.get(review.get_absolute_url())))
+    (own,) = dom.shown_comments(dom.page(signed_in.get(review.get_absolute_url())))
     assert own.held and own.author == "Mika R."
 
     comment_moderate(comments=[comment], status=Comment.Status.APPROVED)
-    (public,) = pages.shown_comments(pages.page(Client().get(review.get_absolute_url())))
+    (public,) = dom.shown_comments(dom.page(Client().get(review.get_absolute_url())))
     assert public.author == "Mika R." and public.body == "Logged-in thoughts."
     assert public.badge == ""  # a reader, not the critic or staff
 

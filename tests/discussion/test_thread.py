@@ -5,7 +5,7 @@ those must not shift."""
 import pytest
 from django.test import Client
 
-from tests.discussion import pages
+from tests import dom
 from watchworthy.core.models import SiteSettings
 from watchworthy.discussion.models import PATH_DIGITS, Comment
 from watchworthy.discussion.services import comment_moderate
@@ -14,15 +14,15 @@ from watchworthy.discussion.thread import build_thread
 pytestmark = pytest.mark.django_db
 
 
-def read(review, **query) -> pages.Element:
+def read(review, **query) -> dom.Element:
     """The review page as a reader with no cookies sees it."""
     response = Client().get(review.get_absolute_url(), query)
     assert response.status_code == 200
-    return pages.page(response)
+    return dom.page(response)
 
 
-def by_body(root) -> dict[str, pages.Shown]:
-    return {shown.body: shown for shown in pages.shown_comments(root)}
+def by_body(root) -> dict[str, dom.Shown]:
+    return {shown.body: shown for shown in dom.shown_comments(root)}
 
 
 # --- numbers ------------------------------------------------------------------------
@@ -60,7 +60,7 @@ def test_top_level_comments_are_numbered_in_the_order_they_are_approved(
     assert shown["Posted second."].number == 1
     assert shown["Posted third."].number == 2
     # It still sits where it was posted: first (oldest first), showing #3.
-    assert [s.number for s in pages.shown_comments(root) if s.level == 0] == [3, 1, 2]
+    assert [s.number for s in dom.shown_comments(root) if s.level == 0] == [3, 1, 2]
 
     # Trashing #1 does not renumber; a new comment gets #4, never a reused number.
     comment_moderate(
@@ -99,7 +99,7 @@ def test_every_comment_has_a_comment_anchor_and_posting_lands_on_it(
     assert mine.get_absolute_url() == f"/reviews/{review.slug}/#comment-{mine.pk}"
 
     root = read(review)
-    items = pages.comment_items(root)
+    items = dom.comment_items(root)
     assert [li.attrs["id"] for li in items] == [
         f"comment-{top.pk}",
         f"comment-{reply.pk}",
@@ -145,7 +145,7 @@ def test_a_reader_replies_through_the_form_and_deep_replies_stop_indenting_at_fi
         assert parent.depth == depth and parent.status == Comment.Status.APPROVED
         chain.append(parent)
 
-    shown = pages.shown_by_pk(read(review))
+    shown = dom.shown_by_pk(read(review))
     assert [shown[c.pk].level for c in chain] == [0, 1, 2, 3, 4, 4, 4, 4]
     # Up to the cap each reply is nested in its parent, and needs no note.
     for child, parent in zip(chain[1:5], chain[:4], strict=True):
@@ -155,7 +155,7 @@ def test_a_reader_replies_through_the_form_and_deep_replies_stop_indenting_at_fi
     for child, parent in zip(chain[5:], chain[4:-1], strict=True):
         assert shown[child.pk].parent_pk == chain[3].pk
         assert shown[child.pk].in_reply_to == parent.author_name
-    order = [s.pk for s in pages.shown_comments(read(review))]
+    order = [s.pk for s in dom.shown_comments(read(review))]
     assert order == [c.pk for c in chain]
 
 
@@ -167,9 +167,9 @@ def test_nesting_depth_setting_caps_the_indentation(settings, review, make_comme
         chain.append(make_comment(review, f"Depth {n}.", name=f"Name {n}", parent=chain[-1]))
 
     root = read(review)
-    shown = pages.shown_by_pk(root)
+    shown = dom.shown_by_pk(root)
     assert [shown[c.pk].level for c in chain] == levels
-    assert [s.pk for s in pages.shown_comments(root)] == [c.pk for c in chain]
+    assert [s.pk for s in dom.shown_comments(root)] == [c.pk for c in chain]
     for n, comment in enumerate(chain):
         nested_directly = n > 0 and levels[n] > levels[n - 1]
         expected = "" if n == 0 or nested_directly else f"Name {n - 1}"
@@ -191,7 +191,7 @@ def three_threads(review, make_comment):
 
 
 def top_level_bodies(root) -> list[str]:
-    return [s.body for s in pages.shown_comments(root) if s.level == 0]
+    return [s.body for s in dom.shown_comments(root) if s.level == 0]
 
 
 def test_oldest_first_by_default_and_newest_first_on_request(review, three_threads):
@@ -225,7 +225,7 @@ def test_reply_whose_parent_was_trashed_moves_up_to_the_nearest_shown_comment(re
     comment_moderate(comments=[parent, root_trashed], status=Comment.Status.TRASH)
 
     root = read(review)
-    shown = pages.shown_by_pk(root)
+    shown = dom.shown_by_pk(root)
     assert parent.pk not in shown and root_trashed.pk not in shown
     assert "trashed later" not in root.by_id("comments").text
     assert shown[child.pk].parent_pk == grandparent.pk
@@ -361,9 +361,9 @@ def test_reply_link_sets_the_form_up_as_a_reply(review, make_comment):
     assert link.attrs["href"] == f"?replyto={top.pk}#respond"
 
     root = read(review, replyto=top.pk)
-    form = pages.comment_form(root)
+    form = dom.comment_form(root)
     assert form.find("h3").text == "Reply to Ann Reader"
-    assert pages.input_value(root, "parent") == str(top.pk)
+    assert dom.input_value(root, "parent") == str(top.pk)
 
 
 def test_reply_to_a_comment_that_is_gone_is_refused_with_the_text_kept(
@@ -373,9 +373,9 @@ def test_reply_to_a_comment_that_is_gone_is_refused_with_the_text_kept(
     comment_moderate(comments=[top], status=Comment.Status.TRASH)
     response = post_comment(client, review, body="My reply.", parent=top.pk)
     assert response.status_code == 400
-    root = pages.page(response)
-    assert "The comment you are replying to is no longer there." in pages.told(root)
-    assert pages.textarea_value(root) == "My reply."
+    root = dom.page(response, status=None)
+    assert "The comment you are replying to is no longer there." in dom.told(root)
+    assert dom.textarea_value(root) == "My reply."
     assert not Comment.objects.filter(body="My reply.").exists()
 
 
@@ -383,6 +383,6 @@ def test_a_refused_reply_stays_a_reply(client, post_comment, review, make_commen
     top = make_comment(review, "Top.", name="Ann Reader")
     response = post_comment(client, review, body="", parent=top.pk)
     assert response.status_code == 400
-    root = pages.page(response)
-    assert pages.input_value(root, "parent") == str(top.pk)
-    assert pages.comment_form(root).find("h3").text == "Reply to Ann Reader"
+    root = dom.page(response, status=None)
+    assert dom.input_value(root, "parent") == str(top.pk)
+    assert dom.comment_form(root).find("h3").text == "Reply to Ann Reader"

@@ -6,7 +6,8 @@ word appears nowhere else, so a test can ask "does this page, feed or mail show 
 
 Readers act through HTTP: ``set_progress`` posts the progress form as a browser does
 (a guest keeps the answer in a cookie, a signed-in reader in the database),
-``post_comment`` sends the comment form with a form token issued seconds ago.
+``post_comment`` (from tests/conftest.py) sends the comment form with a form token
+issued seconds ago.
 """
 
 from __future__ import annotations
@@ -14,17 +15,12 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.discussion.conftest import token_for
 from tests.factories import (
     CharacterFactory,
     ReviewFactory,
     SeasonFactory,
-    UserFactory,
     WorkFactory,
 )
-from watchworthy.discussion.models import Comment
-from watchworthy.discussion.moderation import Decision
-from watchworthy.discussion.services import comment_moderate, comment_post
 from watchworthy.reviews.models import Verdict
 
 # One secret word per kind of spoiler in the Part 2 review.
@@ -70,17 +66,8 @@ FINISHED_PART_1 = {"finished Part 1", *COVERS_PART_2_EP_3}
 
 
 @pytest.fixture(autouse=True)
-def _generous_comment_limits(settings):
-    settings.WATCHWORTHY_COMMENTS = {
-        **settings.WATCHWORTHY_COMMENTS,
-        "RATE_PER_IP": (1000, 60),
-        "RATE_PER_EMAIL": (1000, 60),
-    }
-
-
-@pytest.fixture
-def critic(db):
-    return UserFactory(username="mara", display_name="Mara Quill", email="mara@example.org")
+def _generous_comment_limits(generous_comment_limits):
+    """Readers here post more than the default 5 comments a minute from 127.0.0.1."""
 
 
 @pytest.fixture
@@ -166,55 +153,6 @@ def reader_at(work):
         client = Client()
         set_progress(client, work, STATES[state])
         return client
-
-    return make
-
-
-def post_url(review) -> str:
-    return f"/reviews/{review.slug}/comments/"
-
-
-@pytest.fixture
-def post_comment():
-    def post(client, review, *, ip=None, follow=False, **fields):
-        data = {
-            "author_name": "Ann Reader",
-            "author_email": "ann@example.org",
-            "body": "Hello *there*",
-            "token": token_for(review),
-        }
-        data.update(fields)
-        data = {key: value for key, value in data.items() if value is not None}
-        extra = {"REMOTE_ADDR": ip} if ip else {}
-        return client.post(post_url(review), data, follow=follow, **extra)
-
-    return post
-
-
-class HoldEverything:
-    def decide(self, **_):
-        return Decision(Comment.Status.PENDING, "held by the test")
-
-
-@pytest.fixture
-def make_comment(db):
-    """A comment made through the services (real paths, numbers and counts)."""
-    counter = iter(range(1, 10**6))
-
-    def make(review, body=None, *, status=Comment.Status.APPROVED, name=None, email=None, **extra):
-        n = next(counter)
-        comment = comment_post(
-            review=review,
-            body=body or f"Comment body {n}.",
-            author_name=name or f"Reader {n}",
-            author_email=email or f"reader{n}@example.org",
-            policy=HoldEverything(),
-            **extra,
-        )
-        if status != Comment.Status.PENDING:
-            comment_moderate(comments=[comment], status=status)
-        comment.refresh_from_db()
-        return comment
 
     return make
 

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from tests.dom import messages, page, parse
 from tests.factories import ReviewFactory, UserFactory
 from tests.spoilers.conftest import set_progress
-from tests.spoilers.dom import messages, page, parse
 from watchworthy.reviews import views as review_views
 from watchworthy.reviews.audience import VOTER_COOKIE, audience_recount
 from watchworthy.reviews.models import AudienceVote, Review, Verdict

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from tests.dom import page
 from tests.factories import ReviewFactory, UserFactory
 from tests.spoilers.conftest import (
     COVERS_PART_1_EP_5,
@@ -14,7 +15,6 @@ from tests.spoilers.conftest import (
     RECAP_WORD,
     STATES,
 )
-from tests.spoilers.dom import page
 from watchworthy.reviews.models import Review
 
 pytestmark = pytest.mark.django_db

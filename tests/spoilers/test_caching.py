@@ -9,9 +9,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from tests.dom import page
 from tests.factories import CharacterFactory, SeasonFactory, UserFactory, WorkFactory
 from tests.spoilers.conftest import BLOCK_SECRET, INLINE_SECRET, PART_2_BODY, set_progress
-from tests.spoilers.dom import page
 from watchworthy.core.spoilers import Position
 
 pytestmark = pytest.mark.django_db

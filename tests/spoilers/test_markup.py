@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.dom import parse
 from tests.html_checks import executable_markup
-from tests.spoilers.dom import parse
 from watchworthy.core.markdown import render_comment_markdown, render_markdown
 from watchworthy.core.spoilers import (
     NOT_STARTED,

@@ -7,9 +7,9 @@ import json
 import pytest
 from django.test import Client
 
+from tests.dom import messages, page, parse
 from tests.factories import UserFactory
 from tests.spoilers.conftest import BLOCK_SECRET, INLINE_SECRET, set_progress
-from tests.spoilers.dom import messages, page, parse
 from watchworthy.catalog.models import WatchProgress
 from watchworthy.catalog.progress import COOKIE
 

@@ -5,6 +5,7 @@ progress form (see ``reader_at``)."""
 import pytest
 from django.test import Client
 
+from tests.dom import page
 from tests.factories import CharacterFactory, ReviewFactory, SeasonFactory, WorkFactory
 from tests.spoilers.conftest import (
     BLOCK_SECRET,
@@ -17,7 +18,6 @@ from tests.spoilers.conftest import (
     UNSCOPED_INLINE_SECRET,
     set_progress,
 )
-from tests.spoilers.dom import page
 from watchworthy.core.spoilers import Position
 from watchworthy.discussion.models import Comment
 

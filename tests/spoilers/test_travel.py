@@ -5,9 +5,9 @@ labelled placeholder instead of the hidden words."""
 import pytest
 from django.test import Client
 
+from tests.dom import parse
 from tests.factories import ReviewFactory
 from tests.spoilers.conftest import REVIEW_SECRETS
-from tests.spoilers.dom import parse
 from watchworthy.discussion.models import Comment
 
 pytestmark = pytest.mark.django_db

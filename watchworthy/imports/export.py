@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from watchworthy.core.models import SiteSettings
+from watchworthy.core.publishing import Publishable
 from watchworthy.discussion.models import Comment
 from watchworthy.images.models import Image
 from watchworthy.pages.models import Page
@@ -77,6 +78,15 @@ def wp_date(moment: datetime | None, *, gmt: bool) -> str:
         return "0000-00-00 00:00:00"
     moment = moment.astimezone(UTC) if gmt else timezone.localtime(moment)
     return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def wp_status(item: Publishable, now: datetime) -> str:
+    """A review's or page's status as WordPress writes it: draft, future or publish."""
+    if item.status == Publishable.Status.DRAFT:
+        return "draft"
+    if item.published_at and item.published_at > now:
+        return "future"
+    return "publish"
 
 
 class _Ids:
@@ -338,13 +348,6 @@ class _Exporter:
                 self.progress(self.counts["posts"])
 
     def write_review(self, review: Review, tags, row, comments) -> None:
-        now = timezone.now()
-        if review.status == Review.Status.DRAFT:
-            status = "draft"
-        elif review.published_at and review.published_at > now:
-            status = "future"
-        else:
-            status = "publish"
         post_id = self.ids[("review", review.pk)]
         self.item_head(
             title=review.title,
@@ -357,7 +360,7 @@ class _Exporter:
             excerpt=review.excerpt,
             post_id=post_id,
             name=review.slug,
-            status=status,
+            status=wp_status(review, timezone.now()),
             post_type="post",
             comment_status="open" if review.comments_open else "closed",
             sticky=bool(row and row.data.get("sticky")),
@@ -415,12 +418,6 @@ class _Exporter:
         now = timezone.now()
         pages = Page.objects.select_related("author").order_by("pk")
         for page in pages.iterator(chunk_size=CHUNK):
-            if page.status == Page.Status.DRAFT:
-                status = "draft"
-            elif page.published_at and page.published_at > now:
-                status = "future"
-            else:
-                status = "publish"
             post_id = self.ids[("page", page.pk)]
             self.item_head(
                 title=page.title,
@@ -433,7 +430,7 @@ class _Exporter:
                 excerpt="",
                 post_id=post_id,
                 name=page.slug,
-                status=status,
+                status=wp_status(page, now),
                 post_type="page",
             )
             if page.body_format == Page.BodyFormat.MARKDOWN:

@@ -7,7 +7,8 @@ Watch and Avoid lists are built from it.
 **Publishing** is a status plus a time. A *scheduled* review carries a future
 ``published_at`` and becomes public by itself when that moment passes: the public
 querysets compare ``published_at`` with the current time, so no job has to flip a
-flag. A *draft* is never public, whatever its time.
+flag. A *draft* is never public, whatever its time. (The rules are shared with pages,
+in :mod:`watchworthy.core.publishing`.)
 
 The Markdown body is rendered once, on save, to ``body_html`` (sanitized). Because a
 rendered body embeds other rows (image sizes and captions, the card of a cited
@@ -32,6 +33,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from watchworthy.core.markdown import parse_markdown, render_comment_markdown
+from watchworthy.core.publishing import Publishable, PublishingQuerySet
 from watchworthy.core.sanitize import clean_html, html_to_text, stored_html
 from watchworthy.core.spoilers import (
     Position,
@@ -68,19 +70,9 @@ class Tag(models.Model):
         return reverse("reviews:tag", kwargs={"slug": self.slug})
 
 
-class ReviewQuerySet(models.QuerySet):
-    def published(self):
-        """Public reviews: published, or scheduled for a moment that has passed."""
-        # Written as "not a draft" rather than "status in (...)" so that SQLite and
-        # PostgreSQL walk the published_at index in order and stop after a page
-        # (an IN list made them sort every public review first; see bench/).
-        return self.filter(published_at__lte=timezone.now()).exclude(status=Review.Status.DRAFT)
-
-    def visible_to(self, user):
-        """What ``user`` may open: staff also see drafts and scheduled reviews."""
-        if user.is_authenticated and user.is_staff:
-            return self.all()
-        return self.published()
+class ReviewQuerySet(PublishingQuerySet):
+    """``published()`` and ``visible_to(user)`` come from
+    :class:`~watchworthy.core.publishing.PublishingQuerySet`."""
 
     def for_cards(self):
         """Everything a review card shows, in one query."""
@@ -97,15 +89,13 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(verdict=verdict)
 
 
-class Review(models.Model):
+class Review(Publishable):
+    """``status``, ``published_at`` and ``is_public`` come from
+    :class:`~watchworthy.core.publishing.Publishable`."""
+
     class BodyFormat(models.TextChoices):
         MARKDOWN = "markdown", "Markdown"
         HTML = "html", "HTML (imported; sanitized)"
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True, help_text="The address: /reviews/SLUG/")
@@ -153,13 +143,6 @@ class Review(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    published_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        db_index=True,
-        help_text="When it goes (or went) public. Empty means now, on publishing.",
-    )
     spoils_up_to = models.CharField(
         max_length=40,
         blank=True,
@@ -189,7 +172,7 @@ class Review(models.Model):
 
     objects = ReviewQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Publishable.Meta):
         ordering = ["-published_at", "-pk"]
         indexes = [
             models.Index(fields=["verdict", "score"], name="review_verdict_idx"),
@@ -199,20 +182,15 @@ class Review(models.Model):
                 condition=models.Q(score__isnull=True) | models.Q(score__gte=0, score__lte=10),
                 name="review_score_0_to_10",
             ),
-            models.CheckConstraint(
-                condition=models.Q(status="draft") | models.Q(published_at__isnull=False),
-                name="review_public_needs_time",
-            ),
+            *Publishable.Meta.constraints,  # review_public_needs_time
         ]
 
     def __str__(self) -> str:
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
         images, cited = self.render()
-        super().save(*args, **kwargs)
+        super().save(*args, **kwargs)  # fills in an empty published_at (Publishable)
         self.images_used.set(images)
         self.cited_reviews.set(cited)
         for citer in self.cited_by.exclude(pk=self.pk):
@@ -222,14 +200,6 @@ class Review(models.Model):
         return reverse("reviews:detail", kwargs={"slug": self.slug})
 
     # --- state ----------------------------------------------------------------------
-
-    @property
-    def is_public(self) -> bool:
-        return (
-            self.status != self.Status.DRAFT
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
 
     def accepts_comments(self, *, close_after_days: int = 0) -> bool:
         """Open, public, and not past the site's auto-close age (0 = never closes)."""
@@ -287,8 +257,7 @@ class Review(models.Model):
         if self.season_id and self.work_id and self.season.work_id != self.work_id:
             errors["season"] = f"That season belongs to “{self.season.work.title}”, not this work."
         now = timezone.now()
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = now  # "empty means now", before constraints are checked
+        self.fill_publish_time(now)  # "empty means now", before constraints are checked
         if self.status == self.Status.SCHEDULED:
             if self.published_at is None:
                 errors["published_at"] = "A scheduled review needs the time it goes public."

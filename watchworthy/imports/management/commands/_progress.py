@@ -1,12 +1,19 @@
-"""A progress bar on a terminal (rich), nothing when the output is a file or pipe."""
+"""A progress bar on a terminal (rich), nothing when the output is a file or pipe; and
+running an import from an export file under it, for the import commands."""
 
 from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
+from django.core.management.base import CommandError
 from rich.console import Console
+
+from watchworthy.imports.common import ImportFailed
+from watchworthy.imports.summary import ImportSummary
 
 
 def console_for(stream) -> Console:
@@ -47,3 +54,21 @@ def progress_bar(
     ) as progress:
         task = progress.add_task(description, total=total or None)
         yield lambda done: progress.update(task, completed=done)
+
+
+def run_import(
+    stream, export: Path, run: Callable[..., ImportSummary]
+) -> tuple[ImportSummary, float]:
+    """Call ``run(stream=…, progress=…)`` on the ``export`` file with a progress bar on
+    ``stream`` (the command's stdout); return the summary and the seconds it took. A
+    failed import becomes a :class:`CommandError` with its message."""
+    started = time.monotonic()
+    try:
+        with (
+            export.open("rb") as file,
+            progress_bar(stream, total=export.stat().st_size, description="Importing") as progress,
+        ):
+            summary = run(stream=file, progress=progress)
+    except ImportFailed as error:
+        raise CommandError(str(error)) from error
+    return summary, time.monotonic() - started

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import time
+from functools import partial
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from watchworthy.imports.common import ImportFailed
 from watchworthy.imports.disqus import disqus_import
 
-from ._progress import console_for, progress_bar
+from ._progress import console_for, run_import
 
 
 class Command(BaseCommand):
@@ -30,18 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, export: Path, dry_run: bool, **options):
         if not export.is_file():
             raise CommandError(f"No such file: {export}")
-        started = time.monotonic()
-        try:
-            with (
-                export.open("rb") as stream,
-                progress_bar(
-                    self.stdout, total=export.stat().st_size, description="Importing"
-                ) as progress,
-            ):
-                summary = disqus_import(stream=stream, dry_run=dry_run, progress=progress)
-        except ImportFailed as error:
-            raise CommandError(str(error)) from error
-        elapsed = time.monotonic() - started
+        summary, elapsed = run_import(self.stdout, export, partial(disqus_import, dry_run=dry_run))
         title = (
             f"Dry run of {export.name} — nothing was written"
             if dry_run

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import time
+from functools import partial
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from watchworthy.imports.common import ImportFailed
 from watchworthy.imports.wordpress import wordpress_import
 
-from ._progress import console_for, progress_bar
+from ._progress import console_for, run_import
 
 
 class Command(BaseCommand):
@@ -38,20 +37,9 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {export}")
         if uploads is not None and not uploads.is_dir():
             raise CommandError(f"--uploads is not a folder: {uploads}")
-        started = time.monotonic()
-        try:
-            with (
-                export.open("rb") as stream,
-                progress_bar(
-                    self.stdout, total=export.stat().st_size, description="Importing"
-                ) as progress,
-            ):
-                summary = wordpress_import(
-                    stream=stream, uploads=uploads, dry_run=dry_run, progress=progress
-                )
-        except ImportFailed as error:
-            raise CommandError(str(error)) from error
-        elapsed = time.monotonic() - started
+        summary, elapsed = run_import(
+            self.stdout, export, partial(wordpress_import, uploads=uploads, dry_run=dry_run)
+        )
         title = (
             f"Dry run of {export.name} — nothing was written"
             if dry_run

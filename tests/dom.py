@@ -1,32 +1,19 @@
-"""Reading the review page the way a reader sees it: a small DOM over html.parser.
+"""Reading a page the way a reader sees it: a small DOM over html.parser.
 
-The discussion tests assert on structure (which comment sits inside which list of
-replies, what number a comment shows, which badge) rather than on substrings of the
-HTML, so markup changes that keep the meaning do not break them.
+Tests assert on structure (which comment sits inside which list of replies, what
+number a comment shows, whether a spoiler is open, whether a word is inside a closed
+spoiler) rather than on substrings of the HTML, so markup changes that keep the
+meaning do not break them.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-VOID_TAGS = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "track",
-    "wbr",
-}
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+             "source", "track", "wbr"}  # fmt: skip
 
 
 @dataclass(eq=False)
@@ -52,8 +39,10 @@ class Element:
 
     @property
     def raw_text(self) -> str:
+        """The text content as written; a <br> counts as a newline."""
         return "".join(
-            child if isinstance(child, str) else child.raw_text for child in self.children
+            c if isinstance(c, str) else "\n" if c.tag == "br" else c.raw_text
+            for c in self.children
         )
 
     def iter(self) -> Iterator[Element]:
@@ -62,7 +51,11 @@ class Element:
                 yield child
                 yield from child.iter()
 
-    def find_all(self, tag: str | None = None, *, cls: str | None = None, **attrs) -> list:
+    def find_all(
+        self, tag: str | None = None, *, cls: str | None = None, **attrs: str
+    ) -> list[Element]:
+        """Descendants by tag, class and attributes (``data_comment_id=`` matches
+        ``data-comment-id``; a trailing underscore, as in ``for_=``, is dropped)."""
         return [
             el
             for el in self.iter()
@@ -74,7 +67,9 @@ class Element:
             )
         ]
 
-    def find(self, tag: str | None = None, *, cls: str | None = None, **attrs) -> Element | None:
+    def find(
+        self, tag: str | None = None, *, cls: str | None = None, **attrs: str
+    ) -> Element | None:
         found = self.find_all(tag, cls=cls, **attrs)
         return found[0] if found else None
 
@@ -88,6 +83,7 @@ class Element:
             node = node.parent
 
     def direct(self, tag: str, *, cls: str | None = None) -> list[Element]:
+        """Children (not deeper descendants) by tag and class."""
         return [
             child
             for child in self.children
@@ -95,6 +91,40 @@ class Element:
             and child.tag == tag
             and (cls is None or cls in child.classes)
         ]
+
+    # --- spoilers -------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        """A <details> shown unfolded, or an inline spoiler marked open."""
+        if self.tag == "details":
+            return "open" in self.attrs
+        return "spoiler-open" in self.classes
+
+    def visible_text(self) -> str:
+        """The text a reader sees without unfolding anything: the content of closed
+        spoilers (except a <details>' own summary) is left out."""
+        parts: list[str] = []
+
+        def walk(node: Element) -> None:
+            closed = node.tag in ("details", "span") and _is_spoiler(node) and not node.is_open
+            for child in node.children:
+                if isinstance(child, str):
+                    if not closed:
+                        parts.append(child)
+                elif closed and not (node.tag == "details" and child.tag == "summary"):
+                    if "visually-hidden" in child.classes:
+                        parts.append(child.raw_text)  # "Spoiler for Part 2, ep 7:"
+                    continue
+                else:
+                    walk(child)
+
+        walk(self)
+        return " ".join("".join(parts).split())
+
+
+def _is_spoiler(element: Element) -> bool:
+    return bool({"spoiler", "spoiler-inline"} & element.classes)
 
 
 class _Builder(HTMLParser):
@@ -132,11 +162,51 @@ def parse(html: str | bytes) -> Element:
     return builder.root
 
 
-def page(response) -> Element:
+def page(response, status: int | None = 200) -> Element:
+    """The response's HTML, once its status is ``status`` (None: a refusal whose
+    status the test has checked already)."""
+    if status is not None:
+        assert response.status_code == status, response.status_code
     return parse(response.content)
 
 
-# --- the discussion on a review page ------------------------------------------------
+# --- what a page tells the visitor ----------------------------------------------------
+
+
+def messages(root: Element) -> list[str]:
+    return [li.text for ul in root.find_all("ul", cls="messages") for li in ul.find_all("li")]
+
+
+def told(root: Element) -> str:
+    """Everything the page tells the visitor about what just happened: flash messages
+    and the comment form's own errors, as one string."""
+    return " ".join([*messages(root), form_errors(root)])
+
+
+def textarea_value(root: Element, name: str = "body") -> str:
+    """What the reader finds already typed in a textarea (exact, not collapsed).
+    The browser drops one newline right after <textarea>, as Django writes one."""
+    area = root.find("textarea", name=name)
+    assert area is not None, f"no <textarea name={name}>"
+    return area.raw_text.removeprefix("\r\n").removeprefix("\n")
+
+
+def input_value(root: Element, name: str) -> str | None:
+    field_ = root.find("input", name=name)
+    return None if field_ is None else field_.attrs.get("value", "")
+
+
+def field_errors(root: Element, field_id: str) -> str:
+    error = root.by_id(f"{field_id}_error")
+    return error.text if error is not None else ""
+
+
+def form_errors(root: Element) -> str:
+    box = root.find("div", cls="form-errors")
+    return box.text if box is not None else ""
+
+
+# --- the discussion on a review page --------------------------------------------------
 
 
 @dataclass
@@ -204,45 +274,5 @@ def heading(root: Element) -> str:
     return root.by_id("comments-heading").text
 
 
-def messages(root: Element) -> list[str]:
-    return [li.text for ul in root.find_all("ul", cls="messages") for li in ul.find_all("li")]
-
-
-def told(root: Element) -> str:
-    """Everything the page tells the visitor about what just happened: flash messages
-    and the comment form's own errors, as one string."""
-    return " ".join([*messages(root), form_errors(root)])
-
-
 def comment_form(root: Element) -> Element | None:
     return root.by_id("respond")
-
-
-def textarea_value(root: Element, name: str = "body") -> str:
-    """What the reader finds already typed in a textarea (exact, not collapsed).
-    The browser drops one newline right after <textarea>, as Django writes one."""
-    area = root.find("textarea", name=name)
-    assert area is not None, f"no <textarea name={name}>"
-    return area.raw_text.removeprefix("\r\n").removeprefix("\n")
-
-
-def input_value(root: Element, name: str) -> str | None:
-    field_ = root.find("input", name=name)
-    return None if field_ is None else field_.attrs.get("value", "")
-
-
-def field_errors(root: Element, field_id: str) -> str:
-    error = root.by_id(f"{field_id}_error")
-    return error.text if error is not None else ""
-
-
-def form_errors(root: Element) -> str:
-    box = root.find("div", cls="form-errors")
-    return box.text if box is not None else ""
-
-
-SPACES = re.compile(r"\s+")
-
-
-def squash(text: str) -> str:
-    return SPACES.sub(" ", text).strip()
