@@ -45,7 +45,8 @@ class CommentForm(forms.Form):
         label="Comment",
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Markdown: *italic*, **bold**, [link](https://…), > quote, `code`, "
-        "and ::: spoiler … ::: to fold a spoiler away.",
+        "||hidden words|| or ||Part 2 ep 7: hidden words|| for a spoiler, and "
+        "::: spoiler Part 2 ep 7 … ::: to fold a longer one away.",
     )
     spoils = forms.ChoiceField(
         label="My comment spoils up to",
