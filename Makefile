@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/watchworthy
 
-.PHONY: run test test-sqlite test-postgres install services browser lint fmt bench clean
+.PHONY: run test test-sqlite test-postgres install services browser lint fmt bench bench-import clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,12 @@ fmt: install
 
 bench: install
 	$(PY) bench/run.py
+
+# Import rate and peak memory for a 20,000-post / 200,000-comment WXR and one 4x larger
+# (long: about 25 minutes here; SCALE=0.1 for a quick look).
+SCALE ?= 1.0
+bench-import: install
+	$(PY) bench/import_bench.py --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
