@@ -17,8 +17,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument(
+            "--site", default="http://127.0.0.1:8000", help="Where the site is served."
+        )
 
-    def handle(self, *args, username: str, **options):
+    def handle(self, *args, username: str, site: str, **options):
         User = get_user_model()
         login_file = Path(settings.DATA_DIR) / "admin-login.txt"
         user = User.objects.filter(username=username).first()
@@ -31,7 +34,7 @@ class Command(BaseCommand):
             login_file.write_text(f"{username}\n{password}\n")
             login_file.chmod(0o600)
         saved = login_file.read_text().split() if login_file.exists() else []
-        url = "http://127.0.0.1:8000/admin/"
+        url = f"{site.rstrip('/')}/admin/"
         if len(saved) == 2 and saved[0] == username and user.check_password(saved[1]):
             self.stdout.write(
                 self.style.SUCCESS(f"Admin: {url}  username: {username}  password: {saved[1]}")
