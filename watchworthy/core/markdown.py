@@ -38,6 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
+from django.db import models
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
@@ -48,6 +49,15 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from .sanitize import clean_html
 from .spoilers import Scope, parse_scope, spoiler_attrs, spoiler_summary
+
+
+class BodyFormat(models.TextChoices):
+    """How a stored body is written: Markdown (what critics type) or HTML (what came
+    from WordPress; kept as it was and cleaned by the sanitizer on every save)."""
+
+    MARKDOWN = "markdown", "Markdown"
+    HTML = "html", "HTML (sanitized)"
+
 
 IMAGE_SCHEME = "image:"
 CITE = "cite"

@@ -16,7 +16,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from watchworthy.core.markdown import render_markdown
+from watchworthy.core.markdown import BodyFormat, render_markdown
 from watchworthy.core.publishing import Publishable, PublishingQuerySet
 from watchworthy.core.sanitize import clean_html, stored_html
 
@@ -25,9 +25,7 @@ class Page(Publishable):
     """``status``, ``published_at`` and ``is_public`` come from
     :class:`~watchworthy.core.publishing.Publishable`."""
 
-    class BodyFormat(models.TextChoices):
-        MARKDOWN = "markdown", "Markdown"
-        HTML = "html", "HTML (sanitized)"
+    BodyFormat = BodyFormat
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True, help_text="The address: /pages/SLUG/")

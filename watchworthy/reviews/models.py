@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
-from watchworthy.core.markdown import parse_markdown, render_comment_markdown
+from watchworthy.core.markdown import BodyFormat, parse_markdown, render_comment_markdown
 from watchworthy.core.publishing import Publishable, PublishingQuerySet
 from watchworthy.core.sanitize import clean_html, html_to_text, stored_html
 from watchworthy.core.spoilers import (
@@ -93,9 +93,7 @@ class Review(Publishable):
     """``status``, ``published_at`` and ``is_public`` come from
     :class:`~watchworthy.core.publishing.Publishable`."""
 
-    class BodyFormat(models.TextChoices):
-        MARKDOWN = "markdown", "Markdown"
-        HTML = "html", "HTML (imported; sanitized)"
+    BodyFormat = BodyFormat
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True, help_text="The address: /reviews/SLUG/")
