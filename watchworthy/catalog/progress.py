@@ -8,6 +8,7 @@ per request and per work (the review page and its comments share it).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from django.http import HttpRequest, HttpResponse
 
@@ -84,16 +85,20 @@ def normalise(position: Position | None, seasons: list[Season]) -> Position | No
     return position
 
 
+def _season_label(position: Position, seasons: list[Season]) -> str:
+    return next(
+        (s.display_label for s in seasons if s.number == position.season),
+        f"Season {position.season}",
+    )
+
+
 def describe(position: Position | None, seasons: list[Season]) -> str:
     """A position in the work's own words: "Part 2, episode 7", "finished Part 1"."""
     if position is None:
         return "not set"
     if position == NOT_STARTED:
         return "not started"
-    label = next(
-        (s.display_label for s in seasons if s.number == position.season),
-        f"Season {position.season}",
-    )
+    label = _season_label(position, seasons)
     if position.episode is None:
         return f"finished {label}"
     return f"{label}, episode {position.episode}"
@@ -101,11 +106,16 @@ def describe(position: Position | None, seasons: list[Season]) -> str:
 
 def scope_label(position: Position, seasons: list[Season]) -> str:
     """What a spoiler at ``position`` spoils: "Part 2, ep 7" or "Part 2"."""
-    label = next(
-        (s.display_label for s in seasons if s.number == position.season),
-        f"Season {position.season}",
-    )
+    label = _season_label(position, seasons)
     return label if position.episode is None else f"{label}, ep {position.episode}"
+
+
+def positions(seasons: list[Season]) -> Iterator[tuple[Position, Season]]:
+    """Every episode, then the whole season, of each season in watching order."""
+    for season in seasons:
+        for episode in range(1, (season.episode_count or 0) + 1):
+            yield Position(season.number, episode), season
+        yield Position(season.number, None), season
 
 
 def choices(work: Work, seasons: list[Season]) -> list[tuple[str, str]]:
@@ -113,14 +123,37 @@ def choices(work: Work, seasons: list[Season]) -> list[tuple[str, str]]:
     options = [("", "Not set"), (NOT_STARTED.encode(), "Not started")]
     if not seasons:
         options.append((Position(1, None).encode(), "Seen it"))
-        return options
-    for season in seasons:
-        for episode in range(1, (season.episode_count or 0) + 1):
-            options.append(
-                (
-                    Position(season.number, episode).encode(),
-                    f"{season.display_label}, episode {episode}",
-                )
-            )
-        options.append((Position(season.number, None).encode(), f"Finished {season.display_label}"))
+    for position, season in positions(seasons):
+        label = season.display_label
+        words = (
+            f"Finished {label}"
+            if position.episode is None
+            else f"{label}, episode {position.episode}"
+        )
+        options.append((position.encode(), words))
     return options
+
+
+def progress_context(request: HttpRequest, work: Work, seasons: list[Season]) -> dict:
+    """The reader's position in ``work`` and the form to change it."""
+    position = progress_for(request, work)
+    return {
+        "progress": position,
+        "progress_label": describe(position, seasons),
+        "progress_choices": choices(work, seasons),
+        "progress_value": position.encode() if position else "",
+    }
+
+
+def shielded_characters(characters, position: Position | None, seasons: list[Season]) -> list[dict]:
+    """Characters with a flag: hidden until the reader has reached their first episode.
+    Those who appear in the very first episode are never a spoiler."""
+    rows = []
+    for character in characters:
+        first = character.first_appearance
+        hidden = first is not None and first != (1, 1)
+        if hidden and position is not None:
+            hidden = not position.covers(Position(first[0], first[1]))
+        label = scope_label(Position(first[0], first[1]), seasons) if first else ""
+        rows.append({"character": character, "hidden": hidden, "appears": label})
+    return rows

@@ -11,34 +11,9 @@ from watchworthy.reviews.models import Review
 
 from . import progress
 from .models import Work
-from .progress import progress_for
+from .progress import progress_context, shielded_characters
 
 WORKS_PER_PAGE = 50
-
-
-def progress_context(request: HttpRequest, work: Work, seasons: list) -> dict:
-    """The reader's position in ``work`` and the form to change it."""
-    position = progress_for(request, work)
-    return {
-        "progress": position,
-        "progress_label": progress.describe(position, seasons),
-        "progress_choices": progress.choices(work, seasons),
-        "progress_value": position.encode() if position else "",
-    }
-
-
-def shielded_characters(characters, position: Position | None, seasons: list) -> list[dict]:
-    """Characters with a flag: hidden until the reader has reached their first episode.
-    Those who appear in the very first episode are never a spoiler."""
-    rows = []
-    for character in characters:
-        first = character.first_appearance
-        hidden = first is not None and first != (1, 1)
-        if hidden and position is not None:
-            hidden = not position.covers(Position(first[0], first[1]))
-        label = progress.scope_label(Position(first[0], first[1]), seasons) if first else ""
-        rows.append({"character": character, "hidden": hidden, "appears": label})
-    return rows
 
 
 @require_safe

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 
+from watchworthy.catalog.progress import positions
 from watchworthy.core.spoilers import Position
 
 from .services import check_body
@@ -14,11 +15,10 @@ from .services import check_body
 def spoiler_choices(seasons) -> list[tuple[str, str]]:
     """Nothing, or any episode / whole season of the work, in watching order."""
     options = [("", "Nothing")]
-    for season in seasons:
+    for position, season in positions(seasons):
         label = season.display_label
-        for episode in range(1, (season.episode_count or 0) + 1):
-            options.append((Position(season.number, episode).encode(), f"{label}, ep {episode}"))
-        options.append((Position(season.number, None).encode(), f"All of {label}"))
+        words = f"All of {label}" if position.episode is None else f"{label}, ep {position.episode}"
+        options.append((position.encode(), words))
     return options
 
 

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from watchworthy.catalog.progress import scope_label
 from watchworthy.core.sanitize import stored_html
 from watchworthy.core.spoilers import Position, redact_spoilers
 
@@ -155,8 +156,6 @@ class Comment(models.Model):
         and a comment that says it spoils a point is replaced by a note naming it in
         the work's own words (``seasons``: the work's seasons, loaded if not given)."""
         if self.spoils_season is not None:
-            from watchworthy.catalog.progress import scope_label
-
             if seasons is None:
                 seasons = list(self.review.work.seasons.all())
             where = scope_label(self.spoiler_scope, seasons)

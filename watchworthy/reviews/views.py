@@ -9,8 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from watchworthy.accounts.models import User
 from watchworthy.catalog import progress
-from watchworthy.catalog.progress import progress_for
-from watchworthy.catalog.views import progress_context, shielded_characters
+from watchworthy.catalog.progress import progress_context, progress_for, shielded_characters
 from watchworthy.core.models import SupportLink
 from watchworthy.core.ratelimit import over_limit
 from watchworthy.core.sanitize import stored_html
