@@ -12,9 +12,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
+from watchworthy.core.changes import mark_changed_ids
 from watchworthy.core.markdown import render_comment_markdown
 from watchworthy.core.models import SiteSettings
 from watchworthy.core.spoilers import Position
@@ -23,6 +23,7 @@ from watchworthy.reviews.models import Review
 from . import notifications
 from .models import Comment
 from .moderation import ModerationPolicy
+from .numbering import number_comments
 
 
 class CommentError(ValidationError):
@@ -110,13 +111,14 @@ def comment_post(
             _approve([comment])
         elif decision.status != Comment.Status.PENDING:
             Comment.objects.filter(pk=comment.pk).update(status=decision.status)
+            mark_changed_ids(Comment, [comment.pk])
             comment.status = decision.status
     if comment.status != Comment.Status.SPAM:
         transaction.on_commit(lambda: notifications.comment_posted(comment.pk))
     return comment
 
 
-def _lock_reviews(review_ids: Iterable[int]) -> list[int]:
+def lock_reviews(review_ids: Iterable[int]) -> list[int]:
     """Lock the reviews' rows in pk order (two batches can then never deadlock).
     Every write that numbers or counts comments takes these locks first."""
     ids = sorted(set(review_ids))
@@ -125,13 +127,15 @@ def _lock_reviews(review_ids: Iterable[int]) -> list[int]:
 
 
 def _count(review_ids: Iterable[int]) -> None:
+    review_ids = list(review_ids)
     for review_id in review_ids:
         count = Comment.objects.approved().filter(review_id=review_id).count()
         Review.objects.filter(pk=review_id).update(approved_comment_count=count)
+    mark_changed_ids(Review, review_ids)
 
 
 def refresh_comment_counts(review_ids: Iterable[int]) -> None:
-    _count(_lock_reviews(review_ids))
+    _count(lock_reviews(review_ids))
 
 
 def _approve(comments: list[Comment]) -> list[Comment]:
@@ -141,24 +145,18 @@ def _approve(comments: list[Comment]) -> list[Comment]:
     comments re-read, so one approved meanwhile by someone else is neither renumbered
     nor announced twice. Returns the comments it changed (and updates ``comments``)."""
     now = timezone.now()
-    review_ids = _lock_reviews(c.review_id for c in comments)
+    review_ids = lock_reviews(c.review_id for c in comments)
     fresh = list(
         Comment.objects.filter(pk__in=[c.pk for c in comments])
         .exclude(status=Comment.Status.APPROVED)
         .order_by("pk")
     )
-    for review_id in review_ids:
-        group = [c for c in fresh if c.review_id == review_id]
-        if not group:
-            continue
-        last = Comment.objects.filter(review_id=review_id).aggregate(n=Max("number"))["n"] or 0
-        for comment in group:
-            comment.status = Comment.Status.APPROVED
-            comment.approved_at = comment.approved_at or now
-            if comment.parent_id is None and comment.number is None:
-                last += 1
-                comment.number = last
-        Comment.objects.bulk_update(group, ["status", "approved_at", "number"])
+    for comment in fresh:
+        comment.status = Comment.Status.APPROVED
+        comment.approved_at = comment.approved_at or now
+    number_comments(fresh)
+    Comment.objects.bulk_update(fresh, ["status", "approved_at", "number"])
+    mark_changed_ids(Comment, [c.pk for c in fresh])
     changed = {c.pk: c for c in fresh}
     for comment in comments:
         if comment.pk in changed:
@@ -180,11 +178,12 @@ def comment_moderate(*, comments: Iterable[Comment], status: str) -> int:
         if status == Comment.Status.APPROVED:
             changed = _approve(comments)
         else:
-            review_ids = _lock_reviews(c.review_id for c in comments)
+            review_ids = lock_reviews(c.review_id for c in comments)
             changed = list(
                 Comment.objects.filter(pk__in=[c.pk for c in comments]).exclude(status=status)
             )
             Comment.objects.filter(pk__in=[c.pk for c in changed]).update(status=status)
+            mark_changed_ids(Comment, [c.pk for c in changed])
             _count(review_ids)
     if status == Comment.Status.APPROVED:
         for comment in changed:
@@ -213,7 +212,7 @@ def comment_edit(*, comment: Comment, body: str, policy: ModerationPolicy | None
         text=f"{comment.author_name}\n{comment.author_url}\n{body}",
     )
     with transaction.atomic():
-        review_ids = _lock_reviews([comment.review_id])
+        review_ids = lock_reviews([comment.review_id])
         comment.body = body
         comment.body_html = render_comment_markdown(body)
         comment.edited_at = timezone.now()
@@ -230,7 +229,7 @@ def comment_edit(*, comment: Comment, body: str, policy: ModerationPolicy | None
 def comment_remove(*, comment: Comment) -> None:
     """The commenter's own deletion: a tombstone, so replies keep their place."""
     with transaction.atomic():
-        review_ids = _lock_reviews([comment.review_id])
+        review_ids = lock_reviews([comment.review_id])
         comment.is_removed = True
         comment.notify_replies = False
         comment.save(update_fields=["is_removed", "notify_replies"])

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ImagesConfig(AppConfig):
     name = "watchworthy.images"
     verbose_name = "Images"
+
+    def ready(self) -> None:
+        from watchworthy.core.changes import track
+
+        from .models import Image
+
+        track(Image)

@@ -363,7 +363,7 @@ class DisqusImporter:
             )
             nodes = [threads.Node(r.external_id, r.parent_external_id, r.comment) for r in rows]
             changed = {id(c): c for c in threads.arrange(nodes, summary=self.summary)}
-            for comment in threads.number(review_pk, [n.comment for n in nodes]):
+            for comment in threads.number([n.comment for n in nodes]):
                 changed[id(comment)] = comment
             Comment.objects.bulk_update(
                 list(changed.values()), ["parent", "path", "depth", "number"], batch_size=BATCH

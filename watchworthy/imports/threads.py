@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Max
-
 from watchworthy.discussion.models import Comment
+from watchworthy.discussion.numbering import number_comments
 
 from .summary import ImportSummary
 
@@ -88,29 +87,8 @@ def arrange(
     return changed
 
 
-def number(review_pk: int, comments: list[Comment]) -> list[Comment]:
-    """Number top-level approved comments in date order, after the numbers the review
-    already uses, so a reader's "comment 12" stays comment 12. Returns the changed."""
-    changed = []
-    for comment in comments:
-        if comment.number is not None and comment.parent_id:
-            comment.number = None
-            changed.append(comment)
-    waiting = sorted(
-        (
-            c
-            for c in comments
-            if c.parent_id is None
-            and c.number is None
-            and c.status == Comment.Status.APPROVED
-            and not c.is_removed
-        ),
-        key=lambda c: (c.created_at, c.pk or 0),
-    )
-    if waiting:
-        last = Comment.objects.filter(review_id=review_pk).aggregate(n=Max("number"))["n"] or 0
-        for comment in waiting:
-            last += 1
-            comment.number = last
-            changed.append(comment)
-    return changed
+def number(comments: list[Comment]) -> list[Comment]:
+    """Number a review's imported comments in date order, after the numbers the
+    review already uses (see :mod:`watchworthy.discussion.numbering`), so a reader's
+    "comment 12" stays comment 12. Returns the comments changed."""
+    return number_comments(sorted(comments, key=lambda c: (c.created_at, c.pk or 0)))

@@ -789,7 +789,7 @@ class WordPressImporter:
         }
         for comment in [c.obj for c in live]:
             self.summary.comments_by_status[comment.status] += 1
-        for comment in threads.number(review_pk, [c.obj for c in live]):
+        for comment in threads.number([c.obj for c in live]):
             tree_changed[id(comment)] = comment
         if fresh and not inserted:
             # Every new comment kept its WordPress id: one insert, paths and all.

@@ -6,4 +6,9 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Reviews"
 
     def ready(self) -> None:
+        from watchworthy.core.changes import track
+
+        from .models import Review, Tag
+
+        track(Review, Tag, m2m=[Review.tags])
         from . import signals  # noqa: F401

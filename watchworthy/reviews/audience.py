@@ -16,6 +16,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 
+from watchworthy.core.changes import mark_changed_ids
+
 from .models import AudienceVote, Review
 
 VOTER_COOKIE = "ww_voter"
@@ -82,7 +84,8 @@ def audience_vote(
 
 
 def audience_recount(review_ids) -> None:
-    for review_id in set(review_ids):
+    review_ids = set(review_ids)
+    for review_id in review_ids:
         tally = AudienceVote.objects.filter(review_id=review_id).aggregate(
             votes=Count("pk"),
             agree=Count("pk", filter=Q(agrees=True)),
@@ -95,3 +98,4 @@ def audience_recount(review_ids) -> None:
             audience_finished_votes=tally["finished_votes"],
             audience_finished_agree=tally["finished_agree"],
         )
+    mark_changed_ids(Review, review_ids)

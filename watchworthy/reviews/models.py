@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
+from watchworthy.core.changes import mark_changed
 from watchworthy.core.markdown import BodyFormat, parse_markdown, render_comment_markdown
 from watchworthy.core.publishing import Publishable, PublishingQuerySet
 from watchworthy.core.sanitize import clean_html, html_to_text, stored_html
@@ -352,6 +353,7 @@ class Review(Publishable):
             spoiler_season=self.spoiler_season,
             spoiler_episode=self.spoiler_episode,
         )
+        mark_changed(self)
 
 
 class AudienceVote(models.Model):

@@ -1,0 +1,207 @@
+"""One signal for "public content changed", sent once per transaction, after commit.
+
+Anything that must follow what readers can see — the page cache, the search index,
+feeds, later the fediverse — subscribes to :data:`content_changed` instead of being
+purged by hand from each write path::
+
+    from watchworthy.core.changes import content_changed
+
+    @receiver(content_changed)
+    def forget_pages(sender, changes: ChangeSet, **kwargs) -> None:
+        for review_id in changes.ids("reviews.review"):
+            ...
+
+Write paths say what they changed with :func:`mark_changed` (objects) or
+:func:`mark_changed_ids` (a model label and primary keys, for ``update()`` and bulk
+paths). Saving or deleting a model that its app registered with :func:`track` marks
+it by itself (Django's ``post_save`` / ``post_delete`` / ``m2m_changed``), so the
+admin and ordinary ``save()`` calls need nothing more.
+
+**Once per transaction, after commit.** Marks made inside one transaction are
+collected and delivered together, as one :class:`ChangeSet`, when it commits; a
+rolled-back transaction delivers nothing. Outside a transaction (autocommit) each
+mark is its own transaction and is delivered at once. A mark made inside a savepoint
+that is later rolled back may still be delivered with the outer transaction:
+subscribers re-read the rows by id, so a spurious change costs a re-read, never a
+wrong page. A row that was deleted is simply missing when the subscriber looks.
+
+**Changes with no write.** A scheduled review goes public when its time passes,
+without any write. ``reviews.publishing.announce_due_reviews()`` turns the moment
+into a write (status *scheduled* → *published*) and so into a change; it runs from a
+cheap check on each request and from ``manage.py publish_due`` (see
+docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
+
+logger = logging.getLogger(__name__)
+
+# Receivers get ``changes``: a ChangeSet.
+content_changed = Signal()
+
+
+def label_of(model: type[models.Model] | models.Model | str) -> str:
+    """``"reviews.review"``: the lower-case ``app_label.model_name`` of a model."""
+    if isinstance(model, str):
+        return model.lower()
+    return model._meta.label_lower
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """What one transaction changed: primary keys per model label."""
+
+    by_label: Mapping[str, frozenset[int]] = field(default_factory=dict)
+
+    def ids(self, model: type[models.Model] | str) -> frozenset[int]:
+        return self.by_label.get(label_of(model), frozenset())
+
+    def __contains__(self, model: object) -> bool:
+        if not isinstance(model, str | type):
+            return False
+        return bool(self.ids(model))  # type: ignore[arg-type]
+
+    def __bool__(self) -> bool:
+        return any(self.by_label.values())
+
+    @property
+    def labels(self) -> frozenset[str]:
+        return frozenset(label for label, ids in self.by_label.items() if ids)
+
+
+class _Batch:
+    """The marks of one transaction, delivered by one on-commit callback."""
+
+    def __init__(self) -> None:
+        self.refs: dict[str, set[int]] = defaultdict(set)
+        self.delivered = False
+
+    def add(self, label: str, ids: Iterable[int]) -> None:
+        self.refs[label].update(int(pk) for pk in ids if pk is not None)
+
+    def deliver(self) -> None:
+        if self.delivered:
+            return
+        self.delivered = True
+        changes = ChangeSet({label: frozenset(ids) for label, ids in self.refs.items() if ids})
+        if not changes:
+            return
+        for receiver, result in content_changed.send_robust(sender=ChangeSet, changes=changes):
+            if isinstance(result, Exception):
+                logger.error("content_changed receiver %r failed", receiver, exc_info=result)
+
+
+_BATCH_ATTRIBUTE = "_watchworthy_change_batch"
+
+
+def _open_batch(using: str | None) -> _Batch:
+    """The batch of the current transaction, registering its delivery on first use.
+
+    The batch is kept on the connection (one per thread). It is reused only while its
+    callback is still queued: after a commit, a rollback, or the rollback of the
+    savepoint it was registered in, the next mark starts a new batch."""
+    connection = transaction.get_connection(using)
+    batch: _Batch | None = getattr(connection, _BATCH_ATTRIBUTE, None)
+    if batch is not None and not batch.delivered:
+        queued = any(entry[1] == batch.deliver for entry in connection.run_on_commit)
+        if queued:
+            return batch
+    batch = _Batch()
+    setattr(connection, _BATCH_ATTRIBUTE, batch)
+    transaction.on_commit(batch.deliver, using=using, robust=True)
+    return batch
+
+
+def mark_changed_ids(model: type[models.Model] | str, ids: Iterable[int], *, using=None) -> None:
+    """Record that rows ``ids`` of ``model`` changed in the current transaction."""
+    ids = [pk for pk in ids if pk is not None]
+    if not ids:
+        return
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        batch = _Batch()
+        batch.add(label_of(model), ids)
+        batch.deliver()
+        return
+    _open_batch(using).add(label_of(model), ids)
+
+
+def mark_changed(*objects: models.Model, using=None) -> None:
+    """Record that ``objects`` changed in the current transaction."""
+    grouped: dict[str, list[int]] = defaultdict(list)
+    for obj in objects:
+        if obj is not None and obj.pk is not None:
+            grouped[label_of(obj)].append(obj.pk)
+    for label, ids in grouped.items():
+        mark_changed_ids(label, ids, using=using)
+
+
+# --- automatic marks for tracked models -----------------------------------------------
+
+_TRACKED: set[str] = set()
+# label -> fields whose saves alone change nothing readers see (``last_login``).
+_IGNORED_FIELDS: dict[str, frozenset[str]] = {}
+
+
+def _on_save(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    if kwargs.get("raw"):  # loaddata: no side effects
+        return
+    update_fields = kwargs.get("update_fields")
+    ignored = _IGNORED_FIELDS.get(label_of(sender))
+    if update_fields and ignored and set(update_fields) <= ignored:
+        return
+    mark_changed(instance, using=kwargs.get("using"))
+
+
+def _on_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    mark_changed(instance, using=kwargs.get("using"))
+
+
+def _on_m2m(sender: type[models.Model], instance: models.Model, action: str, **kwargs: Any) -> None:
+    """An m2m change marks the row it was made from and the rows it linked."""
+    if not action.startswith("post_"):
+        return
+    using = kwargs.get("using")
+    mark_changed(instance, using=using)
+    if kwargs.get("pk_set") and kwargs.get("model") is not None:
+        mark_changed_ids(kwargs["model"], kwargs["pk_set"], using=using)
+
+
+def track(
+    *model_classes: type[models.Model],
+    m2m: Iterable[Any] = (),
+    ignore_fields: Iterable[str] = (),
+) -> None:
+    """Mark every ``save()`` and ``delete()`` of these models (call from ``ready()``).
+
+    ``m2m``: many-to-many fields (``Model.field``) whose changes mark both sides.
+    ``ignore_fields``: a ``save(update_fields=...)`` touching only these marks nothing."""
+    for model in model_classes:
+        label = label_of(model)
+        if ignore_fields:
+            _IGNORED_FIELDS[label] = frozenset(ignore_fields)
+        if label in _TRACKED:
+            continue
+        _TRACKED.add(label)
+        uid = f"watchworthy.changes.{label}"
+        post_save.connect(_on_save, sender=model, dispatch_uid=f"{uid}.save")
+        post_delete.connect(_on_delete, sender=model, dispatch_uid=f"{uid}.delete")
+    for descriptor in m2m:
+        through = descriptor.through
+        m2m_changed.connect(
+            _on_m2m, sender=through, dispatch_uid=f"watchworthy.changes.m2m.{label_of(through)}"
+        )
+
+
+def tracked_labels() -> frozenset[str]:
+    return frozenset(_TRACKED)
