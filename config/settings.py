@@ -63,10 +63,13 @@ INSTALLED_APPS = [
     "watchworthy.accounts",
     "watchworthy.images",
     "watchworthy.catalog",
+    "watchworthy.spoilers",
     "watchworthy.reviews",
     "watchworthy.discussion",
     "watchworthy.pages",
     "watchworthy.imports",
+    "watchworthy.web",
+    "watchworthy.demo",
 ]
 
 MIDDLEWARE = [

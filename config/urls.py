@@ -2,17 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from watchworthy.core import views as core_views
+from watchworthy.web import views as web_views
 
 admin.site.site_header = "Watchworthy"
 admin.site.site_title = "Watchworthy admin"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("about/", core_views.about, name="about"),
+    path("", include("watchworthy.web.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("watchworthy.accounts.urls")),
-    path("", include("watchworthy.catalog.urls")),
+    path("", include("watchworthy.spoilers.urls")),
     path("", include("watchworthy.reviews.urls")),
     path("", include("watchworthy.discussion.urls")),
     path("", include("watchworthy.pages.urls")),
@@ -21,6 +20,6 @@ urlpatterns = [
 if settings.WATCHWORTHY_SERVE_MEDIA:
     # The embedded set-up has no separate web server: Django serves the uploads.
     prefix = settings.MEDIA_URL.lstrip("/")
-    urlpatterns += [re_path(rf"^{prefix}(?P<path>.*)$", core_views.media, name="media")]
+    urlpatterns += [re_path(rf"^{prefix}(?P<path>.*)$", web_views.media, name="media")]
 
-handler404 = "watchworthy.core.views.page_not_found"
+handler404 = "watchworthy.web.views.page_not_found"

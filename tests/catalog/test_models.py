@@ -109,7 +109,7 @@ def test_work_list_shows_only_works_with_public_reviews(client):
     ReviewFactory(work=mixed)
     ReviewFactory(work=mixed, status=Review.Status.DRAFT)
 
-    response = client.get(reverse("catalog:list"))
+    response = client.get(reverse("works"))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -122,7 +122,7 @@ def test_work_list_shows_only_works_with_public_reviews(client):
 
 def test_work_list_says_so_when_nothing_is_reviewed(client):
     WorkFactory(title="Never reviewed")
-    html = client.get(reverse("catalog:list")).content.decode()
+    html = client.get(reverse("works")).content.decode()
     assert "Nothing reviewed yet." in html and "Never reviewed" not in html
 
 

@@ -385,4 +385,4 @@ def test_a_refused_reply_stays_a_reply(client, post_comment, review, make_commen
     assert response.status_code == 400
     root = dom.page(response, status=None)
     assert dom.input_value(root, "parent") == str(top.pk)
-    assert dom.comment_form(root).find("h3").text == "Reply to Ann Reader"
+    assert dom.comment_form(root).by_id("respond-heading").text == "Reply to Ann Reader"

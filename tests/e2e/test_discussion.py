@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import UserFactory
-from watchworthy.core.demo import DEMO_PART2_REVIEW_SLUG, load_demo
+from watchworthy.demo.content import DEMO_PART2_REVIEW_SLUG, load_demo
 from watchworthy.discussion.models import Comment
 
 pytestmark = pytest.mark.django_db(transaction=True)

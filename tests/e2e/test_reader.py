@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from watchworthy.core.demo import DEMO_PART1_REVIEW_SLUG, DEMO_PART2_REVIEW_SLUG, load_demo
 from watchworthy.core.models import SupportLink
+from watchworthy.demo.content import DEMO_PART1_REVIEW_SLUG, DEMO_PART2_REVIEW_SLUG, load_demo
 from watchworthy.reviews.models import Review
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from watchworthy.core.demo import DEMO_PART2_REVIEW_SLUG, load_demo
+from watchworthy.demo.content import DEMO_PART2_REVIEW_SLUG, load_demo
 from watchworthy.reviews.models import Review
 
 pytestmark = pytest.mark.django_db(transaction=True)

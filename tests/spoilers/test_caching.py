@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.dom import page
 from tests.factories import CharacterFactory, SeasonFactory, UserFactory, WorkFactory
 from tests.spoilers.conftest import BLOCK_SECRET, INLINE_SECRET, PART_2_BODY, set_progress
-from watchworthy.core.spoilers import Position
+from watchworthy.spoilers.shield import Position
 
 pytestmark = pytest.mark.django_db
 

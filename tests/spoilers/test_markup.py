@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from tests.dom import parse
 from tests.html_checks import executable_markup
 from watchworthy.core.markdown import render_comment_markdown, render_markdown
-from watchworthy.core.spoilers import (
+from watchworthy.core.spoiler_markup import (
     NOT_STARTED,
     Position,
     apply_shield,

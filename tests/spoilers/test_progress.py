@@ -11,7 +11,7 @@ from tests.dom import messages, page, parse
 from tests.factories import UserFactory
 from tests.spoilers.conftest import BLOCK_SECRET, INLINE_SECRET, set_progress
 from watchworthy.catalog.models import WatchProgress
-from watchworthy.catalog.progress import COOKIE
+from watchworthy.spoilers.progress import COOKIE
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from tests.spoilers.conftest import (
     UNSCOPED_INLINE_SECRET,
     set_progress,
 )
-from watchworthy.core.spoilers import Position
 from watchworthy.discussion.models import Comment
+from watchworthy.spoilers.shield import Position
 
 pytestmark = pytest.mark.django_db
 

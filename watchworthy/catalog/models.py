@@ -104,7 +104,7 @@ class Work(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:work", kwargs={"slug": self.slug})
+        return reverse("work", kwargs={"slug": self.slug})
 
     @property
     def synopsis_markup(self) -> SafeString:

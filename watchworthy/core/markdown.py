@@ -48,7 +48,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .sanitize import clean_html
-from .spoilers import Scope, parse_scope, spoiler_attrs, spoiler_summary
+from .spoiler_markup import Scope, parse_scope, spoiler_attrs, spoiler_summary
 
 
 class BodyFormat(models.TextChoices):

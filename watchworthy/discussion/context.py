@@ -5,10 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
-from watchworthy.catalog.progress import scope_label
 from watchworthy.core.models import SiteSettings
-from watchworthy.core.sanitize import stored_html
-from watchworthy.core.spoilers import Position, apply_shield
+from watchworthy.spoilers.shield import Shield
 
 from .forms import CommentForm
 from .identity import my_comment_ids, remembered_commenter
@@ -20,15 +18,13 @@ def discussion_context(
     request: HttpRequest,
     review,
     *,
-    form: CommentForm | None = None,
-    progress: Position | None = None,
-    seasons: list | None = None,
+    shield: Shield,
 ) -> dict:
     """The thread (one query; two when the visitor has held comments) and the form.
-    ``progress`` is the reader's position in the work: it opens the spoilers they have
+    ``shield`` is the reader's view of the work: it opens the spoilers they have
     reached and unfolds comments that spoil no further."""
     site = SiteSettings.current()
-    seasons = list(review.work.seasons.all()) if seasons is None else seasons
+    seasons = shield.seasons
     comments = list(Comment.objects.for_thread(review))
     mine = my_comment_ids(request)
     held = []
@@ -47,7 +43,8 @@ def discussion_context(
         held_ids=[c.pk for c in held],
     )
     open_ = review.accepts_comments(close_after_days=site.comments_close_after_days)
-    if form is None and open_:
+    form = None
+    if open_:
         initial = {} if request.user.is_authenticated else remembered_commenter(request)
         reply_to = _reply_target(request, comments)
         if reply_to is not None:
@@ -60,11 +57,8 @@ def discussion_context(
     rows = flatten(thread)
     for row in rows:
         comment = row.node.comment
-        row.body = stored_html(apply_shield(comment.body_html, progress))
-        scope = comment.spoiler_scope
-        if scope is not None:
-            row.spoils = scope_label(scope, seasons)
-            row.folded = not (progress is not None and progress.covers(scope))
+        shielded = shield.comment(comment.body_html, comment.spoiler_scope)
+        row.body, row.spoils, row.folded = shielded.body, shielded.spoils, shielded.folded
     return {
         "thread": thread,
         "thread_rows": rows,

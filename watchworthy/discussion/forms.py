@@ -6,8 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 
-from watchworthy.catalog.progress import positions
-from watchworthy.core.spoilers import Position
+from watchworthy.spoilers.shield import Position, positions
 
 from .services import check_body
 

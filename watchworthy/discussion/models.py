@@ -28,9 +28,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from watchworthy.catalog.progress import scope_label
 from watchworthy.core.sanitize import stored_html
-from watchworthy.core.spoilers import Position, redact_spoilers
+from watchworthy.spoilers.shield import Position, travelling_comment
 
 PATH_DIGITS = 10
 AVATAR_HUES = 12
@@ -155,13 +154,9 @@ class Comment(models.Model):
         """The comment as it may travel (feeds, mail): spoilers become placeholders,
         and a comment that says it spoils a point is replaced by a note naming it in
         the work's own words (``seasons``: the work's seasons, loaded if not given)."""
-        if self.spoils_season is not None:
-            if seasons is None:
-                seasons = list(self.review.work.seasons.all())
-            where = scope_label(self.spoiler_scope, seasons)
-            note = f"[This comment spoils {where}: read it on the site]"
-            return f'<p class="spoiler-placeholder">{note}</p>'
-        return redact_spoilers(self.body_html)
+        if self.spoils_season is not None and seasons is None:
+            seasons = list(self.review.work.seasons.all())
+        return travelling_comment(self.body_html, self.spoiler_scope, seasons or ())
 
     @property
     def was_edited(self) -> bool:

@@ -7,7 +7,7 @@ Each one validates first, writes in one transaction, and schedules its side effe
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,8 +17,8 @@ from django.utils import timezone
 from watchworthy.core.changes import mark_changed_ids
 from watchworthy.core.markdown import render_comment_markdown
 from watchworthy.core.models import SiteSettings
-from watchworthy.core.spoilers import Position
 from watchworthy.reviews.models import Review
+from watchworthy.spoilers.shield import Position
 
 from . import notifications
 from .models import Comment
@@ -59,8 +59,13 @@ def comment_post(
     fill_seconds: float | None = None,
     spoils: Position | None = None,
     policy: ModerationPolicy | None = None,
+    posted_at: datetime | None = None,
+    send_notifications: bool = True,
 ) -> Comment:
-    """Accept a comment (approved, held or spam) or raise :class:`CommentError`."""
+    """Accept a comment (approved, held or spam) or raise :class:`CommentError`.
+
+    ``posted_at`` backdates a comment that was written elsewhere (the demo, a remote
+    reply); ``send_notifications=False`` sends no mail about it."""
     site = SiteSettings.current()
     if not review.accepts_comments(close_after_days=site.comments_close_after_days):
         raise CommentError("Comments on this review are closed.")
@@ -85,6 +90,8 @@ def comment_post(
         honeypot_filled=honeypot_filled,
         fill_seconds=fill_seconds,
     )
+    posted_at = posted_at or timezone.now()
+    approves = decision.status == Comment.Status.APPROVED
     with transaction.atomic():
         comment = Comment(
             review=review,
@@ -103,17 +110,19 @@ def comment_post(
             spoils_episode=spoils.episode if spoils else None,
             notify_replies=notify_replies and bool(author_email),
             notify_confirmed=notify_replies and user is not None,
+            created_at=posted_at,
+            approved_at=posted_at if approves else None,  # approved the moment it came
         )
         comment.save()
         comment.set_path()
         comment.save(update_fields=["path", "depth"])
-        if decision.status == Comment.Status.APPROVED:
+        if approves:
             _approve([comment])
         elif decision.status != Comment.Status.PENDING:
             Comment.objects.filter(pk=comment.pk).update(status=decision.status)
             mark_changed_ids(Comment, [comment.pk])
             comment.status = decision.status
-    if comment.status != Comment.Status.SPAM:
+    if send_notifications and comment.status != Comment.Status.SPAM:
         transaction.on_commit(lambda: notifications.comment_posted(comment.pk))
     return comment
 

@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from watchworthy.core.models import SiteSettings
 from watchworthy.core.ratelimit import over_limit
 from watchworthy.reviews.models import Review
-from watchworthy.reviews.views import render_review
 
 from . import identity
 from .forms import CommentEditForm, CommentForm
@@ -66,7 +66,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         form.is_valid()
         form.add_error(None, SLOW_DOWN)
         form.fresh_token()
-        return render_review(request, review, comment_form=form, status=429)
+        return _form_again(request, review, form, status=429)
     if form.is_valid():
         data = form.cleaned_data
         parent = None
@@ -95,7 +95,25 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             return _after_post(request, review, comment, form)
     form.fresh_token()
-    return render_review(request, review, comment_form=form, status=400)
+    return _form_again(request, review, form, status=400)
+
+
+def _form_again(request: HttpRequest, review: Review, form: CommentForm, *, status: int):
+    """The form with what was wrong and everything the commenter typed, on a page of
+    its own: an answer that costs the same however long the thread is."""
+    parent_id = form["parent"].value()
+    reply_to = None
+    if str(parent_id or "").isascii() and str(parent_id or "").isdigit():
+        reply_to = Comment.objects.approved().filter(pk=int(parent_id), review=review).first()
+    site = SiteSettings.current()
+    context = {
+        "review": review,
+        "comment_form": form,
+        "reply_to": reply_to,
+        "form_page": True,
+        "comments_open": review.accepts_comments(close_after_days=site.comments_close_after_days),
+    }
+    return render(request, "discussion/form_page.html", context, status=status)
 
 
 def _after_post(request, review, comment: Comment, form: CommentForm) -> HttpResponse:

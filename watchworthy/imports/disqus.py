@@ -228,7 +228,7 @@ class DisqusImporter:
                 match = resolve(parts.path or "/")
             except Resolver404:
                 match = None
-            if match is not None and match.view_name == "reviews:detail":
+            if match is not None and match.view_name == "review":
                 return (
                     Review.objects.filter(slug=match.kwargs["slug"])
                     .values_list("pk", flat=True)

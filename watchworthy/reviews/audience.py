@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -24,8 +25,19 @@ VOTER_COOKIE = "ww_voter"
 SALT = "watchworthy.reviews.voter"
 
 
-def _guest_token(request: HttpRequest) -> str | None:
+def guest_token(request: HttpRequest) -> str | None:
+    """The random token in a guest voter's signed cookie (None: has never voted)."""
     return request.get_signed_cookie(VOTER_COOKIE, default=None, salt=SALT)
+
+
+def remember_guest_token(response: HttpResponse, token: str) -> None:
+    response.set_signed_cookie(
+        VOTER_COOKIE, token, salt=SALT, max_age=2 * 365 * 24 * 3600, httponly=True, samesite="Lax"
+    )
+
+
+def new_guest_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 def voter_key(token: str) -> str:
@@ -38,7 +50,7 @@ def current_vote(request: HttpRequest, review: Review) -> bool | None:
     if request.user.is_authenticated:
         votes = votes.filter(user=request.user)
     else:
-        token = _guest_token(request)
+        token = guest_token(request)
         if not token:
             return None
         votes = votes.filter(voter_key=voter_key(token))
@@ -46,38 +58,29 @@ def current_vote(request: HttpRequest, review: Review) -> bool | None:
 
 
 def audience_vote(
-    request: HttpRequest,
-    response: HttpResponse,
     *,
     review: Review,
     agrees: bool,
     finished: bool,
+    user: Any = None,
+    guest_token: str = "",
+    ip_address: str | None = None,
 ) -> AudienceVote:
-    """Record (or change) the reader's vote and recount the review's tallies."""
-    identity: dict = {}
-    if request.user.is_authenticated:
-        identity["user"] = request.user
+    """Record (or change) a reader's vote and recount the review's tallies. The reader
+    is ``user`` (an account) or, for a guest, the random ``guest_token`` they keep."""
+    identity: dict[str, Any]
+    if user is not None:
+        identity = {"user": user}
+    elif guest_token:
+        identity = {"voter_key": voter_key(guest_token)}
     else:
-        token = _guest_token(request) or secrets.token_urlsafe(24)
-        response.set_signed_cookie(
-            VOTER_COOKIE,
-            token,
-            salt=SALT,
-            max_age=2 * 365 * 24 * 3600,
-            httponly=True,
-            samesite="Lax",
-        )
-        identity["voter_key"] = voter_key(token)
+        raise ValueError("A vote needs an account or a guest token.")
     with transaction.atomic():
         list(Review.objects.select_for_update().filter(pk=review.pk).values_list("pk"))
         vote, _ = AudienceVote.objects.update_or_create(
             review=review,
             **identity,
-            defaults={
-                "agrees": agrees,
-                "finished": finished,
-                "ip_address": request.META.get("REMOTE_ADDR") or None,
-            },
+            defaults={"agrees": agrees, "finished": finished, "ip_address": ip_address},
         )
         audience_recount([review.pk])
     return vote

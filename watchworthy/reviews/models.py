@@ -36,14 +36,8 @@ from watchworthy.core.changes import mark_changed
 from watchworthy.core.markdown import BodyFormat, parse_markdown, render_comment_markdown
 from watchworthy.core.publishing import Publishable, PublishingQuerySet
 from watchworthy.core.sanitize import clean_html, html_to_text, stored_html
-from watchworthy.core.spoilers import (
-    Position,
-    apply_shield,
-    max_scope,
-    parse_scope,
-    redact_spoilers,
-)
 from watchworthy.images.models import Image
+from watchworthy.spoilers.shield import Position, Shield, max_scope, parse_scope, travelling
 
 TEASER_WORDS = 40
 # Top-level paragraphs only: headings, figures and citation cards make poor teasers.
@@ -88,6 +82,10 @@ class ReviewQuerySet(PublishingQuerySet):
 
     def verdict(self, verdict: str):
         return self.filter(verdict=verdict)
+
+    def of_season(self, season):
+        """Reviews of one season or part, newest first, ready for a verdict line."""
+        return self.filter(season=season).select_related("season", "work").newest_first()
 
 
 class Review(Publishable):
@@ -196,7 +194,7 @@ class Review(Publishable):
             citer.rerender()
 
     def get_absolute_url(self) -> str:
-        return reverse("reviews:detail", kwargs={"slug": self.slug})
+        return reverse("review", kwargs={"slug": self.slug})
 
     # --- state ----------------------------------------------------------------------
 
@@ -217,7 +215,21 @@ class Review(Publishable):
 
     def shielded_body(self, progress: Position | None) -> SafeString:
         """The body with the spoilers ``progress`` has reached opened."""
-        return stored_html(apply_shield(self.body_html, progress))
+        return Shield(progress).html(self.body_html)
+
+    def covered_position(self, seasons) -> Position:
+        """The point a reader must have reached to have "finished what the review
+        covers": its part, or the last season of the work (``seasons``, in order)."""
+        if self.season_id:
+            return Position(self.season.number, None)
+        return Position(max((s.number for s in seasons), default=1), None)
+
+    def previous_season(self, seasons):
+        """The season before the reviewed part (None for a first part or a film)."""
+        if not self.season_id:
+            return None
+        earlier = [s for s in seasons if s.number < self.season.number]
+        return max(earlier, key=lambda s: s.number) if earlier else None
 
     @property
     def audience(self) -> dict | None:
@@ -339,9 +351,9 @@ class Review(Publishable):
         self.spoiler_episode = scope.episode if scope else None
         # Teasers travel (cards, feeds, link previews): spoilers become placeholders.
         if self.excerpt.strip():  # the critic's own words, which may hold ||spoilers|| too
-            summary = html_to_text(redact_spoilers(render_comment_markdown(self.excerpt)))
+            summary = html_to_text(travelling(render_comment_markdown(self.excerpt)))
         else:
-            summary = html_to_text(" ".join(PARAGRAPH.findall(redact_spoilers(self.body_html))))
+            summary = html_to_text(" ".join(PARAGRAPH.findall(travelling(self.body_html))))
         self.teaser = Truncator(summary).words(TEASER_WORDS)
 
     def rerender(self) -> None:

@@ -7,7 +7,6 @@ app_name = "reviews"
 
 urlpatterns = [
     path("reviews/", views.review_list, name="list"),
-    path("reviews/<slug:slug>/", views.review_detail, name="detail"),
     path("reviews/<slug:slug>/vote/", views.review_vote, name="vote"),
     path("watch/", views.verdict_list, {"verdict": Verdict.WATCH}, name="watch_list"),
     path("avoid/", views.verdict_list, {"verdict": Verdict.AVOID}, name="avoid_list"),

@@ -11,14 +11,14 @@ from django.core.management import call_command
 
 from tests.factories import ReviewFactory
 from watchworthy.catalog.models import Character, Genre, Platform, Season, Work
-from watchworthy.core.demo import (
+from watchworthy.core.models import SiteSettings, SupportLink
+from watchworthy.demo.content import (
     DEMO_IMAGE_KEYS,
     DEMO_PART1_REVIEW_SLUG,
     DEMO_PART2_REVIEW_SLUG,
     DEMO_WORK_SLUG,
     load_demo,
 )
-from watchworthy.core.models import SiteSettings, SupportLink
 from watchworthy.images.models import Image
 from watchworthy.reviews.models import Review, Tag, Verdict
 

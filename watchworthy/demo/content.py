@@ -34,10 +34,14 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFilter
 
 from watchworthy.catalog.models import Character, Genre, Platform, Season, Work
-from watchworthy.core.markdown import render_comment_markdown
 from watchworthy.core.models import SiteSettings, SupportLink
+from watchworthy.discussion.models import Comment
+from watchworthy.discussion.moderation import Decision, ModerationPolicy
+from watchworthy.discussion.services import comment_post
 from watchworthy.images.models import Image
-from watchworthy.reviews.models import Review, Tag, Verdict
+from watchworthy.reviews.audience import audience_recount
+from watchworthy.reviews.models import AudienceVote, Review, Tag, Verdict
+from watchworthy.spoilers.shield import Position
 
 DEMO_USERNAME = "mara"
 DEMO_WORK_SLUG = "ferrylight"
@@ -930,44 +934,45 @@ PART1_DISCUSSION = [
 DEMO_COMMENT_SPOILS = {"kaz": (2, 3)}
 
 
-def _load_discussion(tally: _Tally, critic: models.Model) -> None:
-    from watchworthy.discussion.models import Comment
-    from watchworthy.discussion.services import refresh_comment_counts
+class _DemoPolicy(ModerationPolicy):
+    """The demo's readers are made up: their comments go straight up."""
 
+    def decide(self, **kwargs: Any) -> Decision:
+        return Decision(Comment.Status.APPROVED, "demo content")
+
+
+def _load_discussion(tally: _Tally, critic: models.Model) -> None:
+    """Post the demo conversations through the same service a reader's post uses
+    (numbers, paths and counts are the real ones). A comment already there (same
+    review and time) is left as it is."""
     threads = [
         (DEMO_PART2_REVIEW_SLUG, 2024, 12, PART2_DISCUSSION),
         (DEMO_PART1_REVIEW_SLUG, 2024, 3, PART1_DISCUSSION),
     ]
     for slug, year, month, rows in threads:
         review = Review.objects.get(slug=slug)
+        existing = {c.created_at: c for c in Comment.objects.filter(review=review)}
         by_key: dict[str, Comment] = {}
-        number = 0
         for key, parent_key, name, email, day, hour, body in rows:
             posted = _at(year, month, day, hour)
-            parent = by_key.get(parent_key) if parent_key else None
-            number += parent is None
-            comment, created = Comment.objects.update_or_create(
-                review=review,
-                created_at=posted,
-                defaults={
-                    "parent": parent,
-                    "user": critic if email is None else None,
-                    "author_name": name,
-                    "author_email": email or "",
-                    "body": body,
-                    "body_html": render_comment_markdown(body),
-                    "status": Comment.Status.APPROVED,
-                    "approved_at": posted,
-                    "number": number if parent is None else None,
-                    "spoils_season": DEMO_COMMENT_SPOILS.get(key, (None, None))[0],
-                    "spoils_episode": DEMO_COMMENT_SPOILS.get(key, (None, None))[1],
-                },
-            )
-            comment.set_path()
-            comment.save(update_fields=["path", "depth"])
-            by_key[key] = comment
+            comment = existing.get(posted)
+            created = comment is None
+            if comment is None:
+                spoils = DEMO_COMMENT_SPOILS.get(key)
+                comment = comment_post(
+                    review=review,
+                    body=body,
+                    author_name=name,
+                    author_email=email or "",
+                    user=critic if email is None else None,
+                    parent=by_key.get(parent_key) if parent_key else None,
+                    spoils=Position(*spoils) if spoils else None,
+                    policy=_DemoPolicy(),
+                    posted_at=posted,
+                    send_notifications=False,
+                )
             tally.record("comments", f"{name} on {slug}", created)
-        refresh_comment_counts([review.pk])
+            by_key[key] = comment
 
 
 # (review slug, agree, disagree, of which readers who had finished the part: agree, disagree)
@@ -979,8 +984,6 @@ DEMO_AUDIENCE = [
 
 def _load_audience() -> None:
     """Made-up guest votes, so the meters have something to show."""
-    from watchworthy.reviews.audience import audience_recount
-    from watchworthy.reviews.models import AudienceVote
 
     for slug, agree, disagree, finished_agree, finished_disagree in DEMO_AUDIENCE:
         review = Review.objects.get(slug=slug)

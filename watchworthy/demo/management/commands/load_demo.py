@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from watchworthy.core.demo import load_demo
+from watchworthy.demo.content import load_demo
 from watchworthy.reviews.models import Review
 
 

@@ -1,4 +1,9 @@
-"""Spoiler scopes, reader positions, and the shield that compares them.
+"""Spoiler markup: the scope grammar and the stored HTML of a spoiler.
+
+This is the part of the spoiler shield that Markdown rendering needs (it lives in
+``core`` beside :mod:`watchworthy.core.markdown`, the lowest layer). Everything above
+``core`` reaches it through :mod:`watchworthy.spoilers.shield`, the shield's one
+public surface; an import-linter contract keeps it that way.
 
 A **place in a work** is a (season number, episode) pair — see ``catalog.models``:
 ``Season.number`` is the watching order, so Netflix's "Part 2" is season 2.

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SpoilersConfig(AppConfig):
+    name = "watchworthy.spoilers"
+    verbose_name = "Spoiler shield"

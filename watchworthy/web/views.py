@@ -1,0 +1,120 @@
+"""The pages that compose several apps. Thin: querysets and the shield do the work."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+from django.views.static import serve
+
+from watchworthy.catalog.models import Work
+from watchworthy.core.models import SupportLink
+from watchworthy.discussion.context import discussion_context
+from watchworthy.reviews.audience import current_vote
+from watchworthy.reviews.models import Review, Tag, Verdict
+from watchworthy.spoilers.progress import reader_shield
+
+HOME_CARDS = 12
+WORKS_PER_PAGE = 50
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    latest = Review.objects.published().for_cards().newest_first()[:HOME_CARDS]
+    return render(request, "web/home.html", {"reviews": latest, "verdicts": Verdict})
+
+
+@require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/about.html")
+
+
+@require_safe
+def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    review = get_object_or_404(
+        Review.objects.visible_to(request.user)
+        .for_cards()
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name"))),
+        slug=slug,
+    )
+    seasons = list(review.work.seasons.all())
+    shield = reader_shield(request, review.work, seasons)
+    scope = review.spoiler_scope
+    context = {
+        "review": review,
+        "body": shield.html(review.body_html),
+        "spoiler_banner": shield.label(scope) if scope else "",
+        "catch_up": _catch_up(review, shield),
+        "my_vote": current_vote(request, review),
+        "covered_label": shield.description_of(review.covered_position(seasons)),
+        "more_on_work": Review.objects.published()
+        .for_cards()
+        .filter(work=review.work_id)
+        .exclude(pk=review.pk)
+        .newest_first()[:6],
+        "support_links": SupportLink.objects.filter(is_active=True),
+        **shield.form_context(),
+        **discussion_context(request, review, shield=shield),
+    }
+    return render(request, "web/review_detail.html", context)
+
+
+def _catch_up(review: Review, shield) -> dict | None:
+    """For a review of part N > 1: the previous part's verdict, recap and cast so far."""
+    previous = review.previous_season(shield.seasons)
+    if previous is None:
+        return None
+    characters = review.work.characters.select_related("first_season").filter(
+        first_season__number__lt=review.season.number
+    )
+    return shield.catch_up(
+        previous=previous,
+        previous_review=Review.objects.published().of_season(previous).first(),
+        characters=characters,
+    )
+
+
+@require_safe
+def work_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    work = get_object_or_404(Work.objects.for_page(), slug=slug)
+    seasons = list(work.seasons.all())
+    shield = reader_shield(request, work, seasons)
+    characters = work.characters.select_related("first_season")
+    return render(
+        request,
+        "web/work_detail.html",
+        {
+            "work": work,
+            "seasons": seasons,
+            "characters": shield.characters(characters),
+            "reviews": Review.objects.published().for_cards().filter(work=work).newest_first(),
+            **shield.form_context(),
+        },
+    )
+
+
+@require_safe
+def work_list(request: HttpRequest) -> HttpResponse:
+    public = Q(reviews__in=Review.objects.published().values("pk"))
+    works = (
+        Work.objects.select_related("poster")
+        .annotate(review_count=Count("reviews", filter=public))
+        .filter(review_count__gt=0)
+        .order_by("title")
+    )
+    page = Paginator(works, WORKS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "web/work_list.html", {"page": page})
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Uploads from the local media folder (embedded set-up; see WATCHWORTHY_SERVE_MEDIA)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A 404 that helps: the latest reviews and the ways in."""
+    latest = Review.objects.published().for_cards().newest_first()[:6]
+    return render(request, "404.html", {"reviews": latest}, status=404)
