@@ -10,7 +10,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/watchworthy
 
-.PHONY: run test test-sqlite test-postgres install services browser lint fmt bench bench-import clean
+# Test processes: both cores by default (pytest-xdist); WORKERS=0 runs in one process.
+WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(WORKERS)
+
+.PHONY: run test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-import clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,19 +33,21 @@ run: install
 # The whole suite on SQLite, then again on PostgreSQL. Browser tests need Debian's
 # chromium; PostgreSQL tests need a server on 127.0.0.1:5432. Missing ones skip with
 # a reason, unless WATCHWORTHY_REQUIRE_BROWSER=1 / WATCHWORTHY_REQUIRE_POSTGRES=1.
-test: install services browser
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: install services browser lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
+# The suite without the long hostile-payload sweeps (marked slow), on SQLite only.
+test-quick: install
+	env -u DATABASE_URL $(PYTEST) -m "not slow"
+
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(PYTEST)
 
 test-postgres: install
 	@if bash scripts/services.sh postgres-ready; then \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
+		DATABASE_URL=$(PG_URL) $(PYTEST); \
 	elif [ "$$WATCHWORTHY_REQUIRE_POSTGRES" = "1" ]; then \
 		echo "PostgreSQL is required (WATCHWORTHY_REQUIRE_POSTGRES=1) but not reachable at 127.0.0.1:5432"; exit 1; \
 	else \
@@ -54,9 +60,11 @@ services:
 browser:
 	@bash scripts/services.sh browser
 
+# Style, then the architecture: import-linter's contracts in pyproject.toml.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 fmt: install
 	$(BIN)/ruff check --fix .

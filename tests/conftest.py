@@ -13,6 +13,7 @@ For the tests that comment (tests/discussion, tests/spoilers):
 
 import io
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from django.core.files.base import ContentFile
 from PIL import Image as PILImage
 
 from tests.commenting import PERSON_SECONDS, HoldEverything, post_url, token_for
+from watchworthy.core.changes import ChangeSet, content_changed, start_new_batch
 from watchworthy.discussion.models import Comment
 from watchworthy.discussion.services import comment_moderate, comment_post
 
@@ -36,6 +38,13 @@ def shared_file(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: the shared test data ships beside the repo in CI only")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Django's real hasher spends about half a second per password on purpose; the
+    suite hashes hundreds. Tests of hashing itself set PASSWORD_HASHERS back."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -122,3 +131,30 @@ def make_comment(db):
         return comment
 
     return make
+
+
+# --- the change signal -----------------------------------------------------------------
+
+
+@pytest.fixture
+def capture_changes(django_capture_on_commit_callbacks):
+    """``with capture_changes() as delivered:`` runs the block, then its on-commit
+    callbacks (the test's own transaction never commits), and collects every
+    :class:`ChangeSet` that ``content_changed`` delivered meanwhile."""
+
+    @contextmanager
+    def capture():
+        delivered: list[ChangeSet] = []
+
+        def receiver(sender, changes: ChangeSet, **kwargs) -> None:
+            delivered.append(changes)
+
+        content_changed.connect(receiver, weak=False, dispatch_uid="tests.capture_changes")
+        start_new_batch()
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                yield delivered
+        finally:
+            content_changed.disconnect(dispatch_uid="tests.capture_changes")
+
+    return capture

@@ -27,6 +27,7 @@ def test_no_payload_survives_as_html(relative, profile):
     assert leaks == {}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("relative", PAYLOAD_LISTS)
 def test_no_payload_survives_markdown_rendering(relative):
     lines = payloads(relative)

@@ -1,8 +1,5 @@
-"""The demo content (`load_demo`) and the local admin login (`ensure_admin`): what
-`make run` shows a newcomer on a fresh machine."""
+"""The demo content (`load_demo`): what `make run` shows a newcomer on a fresh machine."""
 
-import re
-import stat
 from io import StringIO
 
 import pytest
@@ -151,48 +148,3 @@ def test_part2_review_page_shows_verdict_figure_citation_and_support_buttons(dem
         assert f'href="{link.url}"' in html
         assert link.label in html
     assert SiteSettings.current().support_heading in html
-
-
-# --- ensure_admin ---------------------------------------------------------------------
-
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # hashing is not under test
-PASSWORD_LINE = re.compile(r"username: admin\s+password: (\S+)")
-
-
-def test_ensure_admin_creates_one_superuser_and_prints_a_working_login(settings, tmp_path, client):
-    settings.DATA_DIR = tmp_path / "data"
-    settings.PASSWORD_HASHERS = FAST_HASHER
-    User = get_user_model()
-
-    first = call_command_output("ensure_admin")
-
-    match = PASSWORD_LINE.search(first)
-    assert match, first
-    password = match.group(1)
-    assert "http://127.0.0.1:8000/admin/" in first
-    admin = User.objects.get(username="admin")
-    assert admin.is_superuser and admin.is_staff
-    assert client.login(username="admin", password=password)
-    login_file = tmp_path / "data" / "admin-login.txt"
-    assert stat.S_IMODE(login_file.stat().st_mode) == 0o600
-
-    second = call_command_output("ensure_admin")
-
-    assert PASSWORD_LINE.search(second).group(1) == password
-    assert User.objects.filter(username="admin").count() == 1
-    assert User.objects.filter(is_superuser=True).count() == 1
-
-
-def test_ensure_admin_does_not_print_a_stale_password(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    settings.PASSWORD_HASHERS = FAST_HASHER
-    first = call_command_output("ensure_admin")
-    old_password = PASSWORD_LINE.search(first).group(1)
-    admin = get_user_model().objects.get(username="admin")
-    admin.set_password("changed-by-the-operator-1")
-    admin.save()
-
-    second = call_command_output("ensure_admin")
-
-    assert old_password not in second
-    assert "manage.py changepassword admin" in second

@@ -22,10 +22,10 @@ pytestmark = pytest.mark.django_db
 
 MAX_DEPTH = 8
 
-# site settings, the review (with work, season, author, cover), its tags, the work's
-# seasons, more reviews of the work, support links, and the whole thread: see
-# tests/test_query_counts.py.
-ANONYMOUS = 7
+# site settings, the next scheduled moment (cached), the review (with work, season,
+# author, cover), its tags, the work's seasons, more reviews of the work, support
+# links, and the whole thread: see tests/test_query_counts.py.
+ANONYMOUS = 8
 # the session and the user; their progress in the work and their audience vote
 SIGNED_IN = ANONYMOUS + 4
 STAFF = SIGNED_IN + 1  # the number of comments waiting for moderation

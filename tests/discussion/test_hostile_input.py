@@ -96,6 +96,7 @@ def culprits(html: str, payload_of: dict[int, str]) -> dict[str, list[str]]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("relative", PAYLOAD_LISTS)
 def test_no_payload_runs_as_body_name_or_website_on_the_review_page(review, relative):
     lines = payloads(relative)

@@ -34,7 +34,17 @@ class WorkAdmin(admin.ModelAdmin):
     fieldsets = (
         (
             None,
-            {"fields": ("title", "slug", "original_title", "kind", "year", "synopsis", "poster")},
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    ("original_title", "original_language"),
+                    "kind",
+                    "year",
+                    "synopsis",
+                    "poster",
+                )
+            },
         ),
         ("Where and what", {"fields": ("platforms", "genres")}),
         ("External ids", {"fields": (("imdb_id", "tmdb_id"), ("anilist_id", "mal_id"))}),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -66,6 +67,18 @@ class Work(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     original_title = models.CharField(
         max_length=200, blank=True, help_text="The title in its original language, if different."
+    )
+    original_language = models.CharField(
+        max_length=35,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
+                "Use a language tag such as ja, ko, fr or pt-BR.",
+            )
+        ],
+        help_text="Language of the original title as a tag (ja, ko, fr, pt-BR), so that "
+        "browsers and screen readers pronounce it right.",
     )
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SERIES)
     year = models.PositiveSmallIntegerField(

@@ -122,6 +122,13 @@ def _open_batch(using: str | None) -> _Batch:
     return batch
 
 
+def start_new_batch(using: str | None = None) -> None:
+    """Collect the next marks in a new batch. For tests that stand in for a commit with
+    ``captureOnCommitCallbacks``: marks made before it then stay with the callback
+    registered before it, and the block's own marks get a callback of their own."""
+    setattr(transaction.get_connection(using), _BATCH_ATTRIBUTE, None)
+
+
 def mark_changed_ids(model: type[models.Model] | str, ids: Iterable[int], *, using=None) -> None:
     """Record that rows ``ids`` of ``model`` changed in the current transaction."""
     ids = [pk for pk in ids if pk is not None]

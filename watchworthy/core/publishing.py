@@ -8,8 +8,16 @@ whatever its time. A *published* item saved without a time goes public now.
 
 from __future__ import annotations
 
-from django.db import models
+from collections.abc import Callable
+from datetime import datetime
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from .changes import ChangeSet, mark_changed_ids
 
 
 class PublishingQuerySet(models.QuerySet):
@@ -71,3 +79,88 @@ class Publishable(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+
+# --- scheduled items going live -------------------------------------------------------
+#
+# A scheduled item goes public when its moment passes, with no write: public queries
+# compare ``published_at`` with the clock. Subscribers of the change signal still need
+# to hear of it (a search index, a page cache, later the fediverse), so the moment is
+# turned into a write: :func:`announce_due` flips *scheduled* to *published* and marks
+# the items changed. It runs from ``manage.py publish_due`` (cron or the task worker)
+# and from :class:`AnnounceDueMiddleware`, which costs one cache read per request and
+# one query when the cache does not know the next scheduled moment.
+
+NEXT_DUE_KEY = "core:publishing:next-due:v1"
+NOTHING_SCHEDULED = 0.0
+NEXT_DUE_TIMEOUT = 3600  # recomputed at least hourly, and whenever a publishable changes
+
+
+def publishable_models() -> list[type[Publishable]]:
+    return [m for m in apps.get_models() if issubclass(m, Publishable)]
+
+
+def next_due() -> datetime | None:
+    """The earliest moment a scheduled item (of any publishable model) goes public."""
+    queries = [
+        model.objects.filter(status=Publishable.Status.SCHEDULED)
+        .order_by()
+        .values_list("published_at", flat=True)
+        for model in publishable_models()
+    ]
+    if not queries:
+        return None
+    combined = queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0]
+    return combined.order_by("published_at").first()
+
+
+def announce_due(now: datetime | None = None) -> int:
+    """Publish every scheduled item whose moment has passed, as one change each.
+    Returns how many went live."""
+    now = now or timezone.now()
+    announced = 0
+    with transaction.atomic():
+        for model in publishable_models():
+            due = model.objects.filter(status=Publishable.Status.SCHEDULED, published_at__lte=now)
+            ids = list(due.values_list("pk", flat=True))
+            if ids:
+                model.objects.filter(pk__in=ids).update(status=Publishable.Status.PUBLISHED)
+                mark_changed_ids(model, ids)
+                announced += len(ids)
+    cache.delete(NEXT_DUE_KEY)
+    return announced
+
+
+def announce_if_due(now: datetime | None = None) -> None:
+    """Cheap enough for every request: one cache read, unless something is due."""
+    moment = cache.get(NEXT_DUE_KEY)
+    if moment is None:
+        due = next_due()
+        moment = due.timestamp() if due else NOTHING_SCHEDULED
+        cache.set(NEXT_DUE_KEY, moment, NEXT_DUE_TIMEOUT)
+    now = now or timezone.now()
+    if moment == NOTHING_SCHEDULED or moment > now.timestamp():
+        return
+    # One process announces; the others carry on serving (the pages are correct either
+    # way: public queries already compare published_at with the clock).
+    if cache.add(f"{NEXT_DUE_KEY}:lock", 1, 60):
+        try:
+            announce_due(now)
+        finally:
+            cache.delete(f"{NEXT_DUE_KEY}:lock")
+
+
+class AnnounceDueMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        announce_if_due()
+        return self.get_response(request)
+
+
+def forget_next_due(sender: object, changes: ChangeSet, **kwargs: object) -> None:
+    """A publishable was saved or removed: the next scheduled moment may have moved."""
+    labels = {model._meta.label_lower for model in publishable_models()}
+    if labels & changes.labels:
+        cache.delete(NEXT_DUE_KEY)

@@ -678,6 +678,7 @@ def _load_catalog(tally: _Tally, images: dict[str, Image]) -> dict[str, Any]:
         {
             "title": "Ferrylight",
             "original_title": "Watashibune no Akari",
+            "original_language": "ja-Latn",
             "kind": Work.Kind.ANIME,
             "year": 2024,
             "synopsis": FERRYLIGHT_SYNOPSIS,
@@ -796,6 +797,7 @@ def _load_catalog(tally: _Tally, images: dict[str, Image]) -> dict[str, Any]:
         {
             "title": "Quiet Orbit",
             "original_title": "",
+            "original_language": "",
             "kind": Work.Kind.FILM,
             "year": 2023,
             "synopsis": FILM_SYNOPSIS,

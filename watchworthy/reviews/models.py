@@ -303,11 +303,14 @@ class Review(Publishable):
             raise ValidationError(errors)
 
     def _was_scheduled_for(self, moment) -> bool:
-        """An unchanged schedule whose time has since passed is still valid."""
+        """An unchanged schedule whose time has since passed is still valid (it may
+        have been announced as published meanwhile: see core.publishing)."""
         if not self.pk:
             return False
         return Review.objects.filter(
-            pk=self.pk, status=self.Status.SCHEDULED, published_at=moment
+            pk=self.pk,
+            status__in=[self.Status.SCHEDULED, self.Status.PUBLISHED],
+            published_at=moment,
         ).exists()
 
     # --- rendering ------------------------------------------------------------------
