@@ -8,6 +8,8 @@ import json
 
 from django.http import HttpRequest, HttpResponse
 
+from watchworthy.core.cookies import set_cookie
+
 COMMENTER_COOKIE = "ww_commenter"
 MINE_COOKIE = "ww_mine"
 SALT = "watchworthy.discussion.identity"
@@ -26,9 +28,7 @@ def _read(request: HttpRequest, name: str, default):
 
 
 def _write(response: HttpResponse, name: str, value, *, max_age: int) -> None:
-    response.set_signed_cookie(
-        name, json.dumps(value), salt=SALT, max_age=max_age, httponly=True, samesite="Lax"
-    )
+    set_cookie(response, name, json.dumps(value), salt=SALT, max_age=max_age)
 
 
 def remembered_commenter(request: HttpRequest) -> dict[str, str]:

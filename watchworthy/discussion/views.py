@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from watchworthy.core.clients import client_ip, rate_key
 from watchworthy.core.models import SiteSettings
 from watchworthy.core.ratelimit import over_limit
 from watchworthy.reviews.models import Review
@@ -36,14 +37,10 @@ SLOW_DOWN = (
 )
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _rate_limited(request: HttpRequest, email: str) -> bool:
     rates = settings.WATCHWORTHY_COMMENTS
     ip_limit, ip_window = rates["RATE_PER_IP"]
-    limited = over_limit(f"comment-ip:{_client_ip(request)}", limit=ip_limit, window=ip_window)
+    limited = over_limit(f"comment-ip:{rate_key(request)}", limit=ip_limit, window=ip_window)
     if email:
         # Hashed: the typed address is unvalidated and may be any length.
         digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
@@ -83,7 +80,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
                 author_url=data.get("author_url", ""),
                 user=request.user,
                 parent=parent,
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
                 notify_replies=data["notify_replies"],
                 honeypot_filled=form.honeypot_filled,

@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 
 from watchworthy.core.changes import mark_changed_ids
+from watchworthy.core.cookies import set_cookie
 
 from .models import AudienceVote, Review
 
@@ -31,9 +32,7 @@ def guest_token(request: HttpRequest) -> str | None:
 
 
 def remember_guest_token(response: HttpResponse, token: str) -> None:
-    response.set_signed_cookie(
-        VOTER_COOKIE, token, salt=SALT, max_age=2 * 365 * 24 * 3600, httponly=True, samesite="Lax"
-    )
+    set_cookie(response, VOTER_COOKIE, token, salt=SALT, max_age=2 * 365 * 24 * 3600)
 
 
 def new_guest_token() -> str:

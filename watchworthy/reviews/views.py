@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from watchworthy.accounts.models import User
+from watchworthy.core.clients import client_ip, rate_key
 from watchworthy.core.ratelimit import over_limit
 from watchworthy.spoilers.progress import progress_for
 
@@ -33,7 +34,7 @@ def review_vote(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, "Choose Agree or Disagree with the verdict.")
         return redirect(target)
     limit, window = VOTE_LIMIT
-    if over_limit(f"vote-ip:{request.META.get('REMOTE_ADDR')}", limit=limit, window=window):
+    if over_limit(f"vote-ip:{rate_key(request)}", limit=limit, window=window):
         messages.error(request, "Too many votes from your network just now; try again later.")
         return redirect(target)
     seasons = list(review.work.seasons.all())
@@ -49,7 +50,7 @@ def review_vote(request: HttpRequest, slug: str) -> HttpResponse:
         review=review,
         agrees=choice == "yes",
         finished=finished,
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        ip_address=client_ip(request),
         **voter,
     )
     word = "agree with" if choice == "yes" else "disagree with"

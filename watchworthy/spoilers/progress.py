@@ -17,6 +17,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from watchworthy.catalog.models import WatchProgress, Work
+from watchworthy.core.cookies import set_cookie
 
 from .shield import Position, SeasonLike, Shield
 
@@ -71,13 +72,12 @@ def guest_positions(request: HttpRequest) -> dict[str, str]:
 
 
 def remember_guest_positions(response: HttpResponse, positions: Mapping[str, str]) -> None:
-    response.set_signed_cookie(
+    set_cookie(
+        response,
         COOKIE,
         json.dumps(dict(positions), separators=(",", ":")),
         salt=SALT,
         max_age=COOKIE_AGE,
-        httponly=True,
-        samesite="Lax",
     )
 
 

@@ -1,0 +1,31 @@
+"""First-party cookies, set one way: ``Secure`` in production, ``HttpOnly`` unless a
+script must read it, ``SameSite=Lax``, and signed when they carry anything we later
+believe. No cookie carries personal data in clear (see docs/security.md)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpResponse
+
+
+def set_cookie(
+    response: HttpResponse,
+    name: str,
+    value: str,
+    *,
+    max_age: int,
+    salt: str | None = None,
+    httponly: bool = True,
+) -> None:
+    """Set ``name``; with ``salt``, as a signed cookie (read it back with
+    ``request.get_signed_cookie(name, salt=salt)``)."""
+    options = {
+        "max_age": max_age,
+        "secure": settings.SESSION_COOKIE_SECURE,
+        "httponly": httponly,
+        "samesite": "Lax",
+    }
+    if salt is None:
+        response.set_cookie(name, value, **options)
+    else:
+        response.set_signed_cookie(name, value, salt=salt, **options)
