@@ -10,44 +10,103 @@ by environment variables alone (see docs/configuration.md):
 """
 
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# Everything a running site writes (database, uploads) lives under one folder.
-DATA_DIR = Path(os.environ.get("WATCHWORTHY_DATA_DIR", BASE_DIR / "var"))
+# Everything a running site writes (database, uploads, its secret key) lives here.
+DATA_DIR = Path(os.environ.get("WATCHWORTHY_DATA_DIR") or BASE_DIR / "var")
+
+
+def refuse(message: str) -> None:
+    """Stop start-up with one line that says what to fix (no traceback)."""
+    raise SystemExit(f"Watchworthy will not start: {message}")
+
+
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = (os.environ.get(name) or "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value not in TRUE | FALSE:
+        refuse(f"{name}={os.environ[name]!r} is not a yes/no value (use 1 or 0).")
+    return value in TRUE
+
+
+def env_int(name: str, default: int) -> int:
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()):
+        refuse(f"{name}={value!r} is not a whole number.")
+    return int(value)
 
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-ENVIRONMENT = os.environ.get("WATCHWORTHY_ENV", "development")
+ENVIRONMENT = os.environ.get("WATCHWORTHY_ENV") or "development"
 if ENVIRONMENT not in {"development", "production"}:
-    raise ImproperlyConfigured("WATCHWORTHY_ENV must be 'development' or 'production'.")
+    refuse(f"WATCHWORTHY_ENV={ENVIRONMENT!r}: use development or production.")
 PRODUCTION = ENVIRONMENT == "production"
 
-DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
+# Debug pages list every URL and setting: only when a developer asks for them
+# (DJANGO_DEBUG=1), never in production, and only to this computer
+# (watchworthy.core.middleware.LoopbackDebugMiddleware).
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
+if DEBUG and PRODUCTION:
+    refuse("DJANGO_DEBUG is on while WATCHWORTHY_ENV=production; turn it off.")
+
+
+def weak_secret_key(key: str) -> str | None:
+    """Why ``key`` is too weak to sign cookies in production, or None."""
+    if len(key) < 50:
+        return f"it has {len(key)} characters; use at least 50"
+    if len(set(key)) < 10:
+        return "it repeats too few different characters"
+    if key.startswith("django-insecure"):
+        return "it is a Django example key"
+    return None
+
+
+def installation_secret_key(path: Path) -> str:
+    """A random key made once per installation and kept (0600) in the data folder:
+    development never signs with a value anyone could read in the source code."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(key)
+    return key
+
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY when WATCHWORTHY_ENV=production.")
-    SECRET_KEY = "development-only-key-not-for-production"  # noqa: S105
+if PRODUCTION:
+    if not SECRET_KEY:
+        refuse(
+            "set DJANGO_SECRET_KEY (make one with: python -c "
+            "'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    elif problem := weak_secret_key(SECRET_KEY):
+        refuse(f"DJANGO_SECRET_KEY is too weak: {problem}.")
+elif not SECRET_KEY:
+    try:
+        SECRET_KEY = installation_secret_key(DATA_DIR / "secret_key")
+    except FileExistsError:  # another process made it a moment ago
+        SECRET_KEY = (DATA_DIR / "secret_key").read_text().strip()
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1],testserver"
 )
+if PRODUCTION and not ALLOWED_HOSTS:
+    refuse("set DJANGO_ALLOWED_HOSTS to the site's host names (comma-separated).")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -73,6 +132,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "watchworthy.core.middleware.LoopbackDebugMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Scheduled reviews and pages whose time has come are announced as a change.
@@ -109,12 +169,15 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 # --- Database -------------------------------------------------------------------
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        )
+    }
+except ValueError as error:
+    refuse(f"DATABASE_URL is not understood ({error}); e.g. postgres://user@host:5432/name.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets readers and one writer work at once; IMMEDIATE transactions take the
@@ -203,7 +266,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -224,8 +287,8 @@ WATCHWORTHY_SITE_URL = os.environ.get("WATCHWORTHY_SITE_URL", "http://127.0.0.1:
 
 # --- Discussion ------------------------------------------------------------------
 WATCHWORTHY_COMMENTS = {
-    "MAX_LENGTH": int(os.environ.get("WATCHWORTHY_COMMENT_MAX_LENGTH", "5000")),
-    "NESTING_DEPTH": int(os.environ.get("WATCHWORTHY_COMMENT_NESTING_DEPTH", "5")),
+    "MAX_LENGTH": env_int("WATCHWORTHY_COMMENT_MAX_LENGTH", 5000),
+    "NESTING_DEPTH": env_int("WATCHWORTHY_COMMENT_NESTING_DEPTH", 5),
     "EDIT_MINUTES": 15,
     "MIN_FILL_SECONDS": 3,
     "FORM_MAX_AGE_HOURS": 48,

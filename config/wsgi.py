@@ -1,4 +1,4 @@
-"""WSGI entry point: `gunicorn config.wsgi` on a server, runserver on a laptop."""
+"""WSGI entry point: a production server imports ``application``; runserver too."""
 
 import os
 
@@ -7,3 +7,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
+
+from watchworthy.core.startup import refuse_to_serve_if_not_ready  # noqa: E402
+
+refuse_to_serve_if_not_ready()

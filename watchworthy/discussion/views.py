@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from watchworthy.core.clients import client_ip, rate_key
 from watchworthy.core.models import SiteSettings
 from watchworthy.core.ratelimit import over_limit
+from watchworthy.core.text import parse_id
 from watchworthy.reviews.models import Review
 
 from . import identity
@@ -98,10 +99,10 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
 def _form_again(request: HttpRequest, review: Review, form: CommentForm, *, status: int):
     """The form with what was wrong and everything the commenter typed, on a page of
     its own: an answer that costs the same however long the thread is."""
-    parent_id = form["parent"].value()
+    parent_id = parse_id(str(form["parent"].value() or ""))
     reply_to = None
-    if str(parent_id or "").isascii() and str(parent_id or "").isdigit():
-        reply_to = Comment.objects.approved().filter(pk=int(parent_id), review=review).first()
+    if parent_id:
+        reply_to = Comment.objects.approved().filter(pk=parent_id, review=review).first()
     site = SiteSettings.current()
     context = {
         "review": review,
@@ -211,7 +212,7 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
         status = Comment.Status.PENDING
     if request.method == "POST":
         action = ACTIONS.get(request.POST.get("action", ""))
-        ids = [int(i) for i in request.POST.getlist("comment") if i.isdigit()]
+        ids = [pk for pk in map(parse_id, request.POST.getlist("comment")) if pk]
         if action is None or not ids:
             messages.error(request, "Tick at least one comment and choose an action.")
         else:

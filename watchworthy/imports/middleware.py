@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
+from watchworthy.core.text import parse_id
+
 from .common import LEGACY_QUERY_KEYS, path_candidates
 from .models import LegacyRedirect
 
@@ -33,7 +35,7 @@ class LegacyRedirectMiddleware:
         if (
             request.path in FRONT_DOORS
             and request.method in ("GET", "HEAD")
-            and any(request.GET.get(name, "").strip().isdigit() for name in LEGACY_QUERY_KEYS)
+            and any(parse_id(request.GET.get(name, "")) for name in LEGACY_QUERY_KEYS)
         ):
             url = legacy_target(request)
             if url:
@@ -48,9 +50,9 @@ class LegacyRedirectMiddleware:
 def lookup_keys(request: HttpRequest) -> list[str]:
     keys = []
     for name in LEGACY_QUERY_KEYS:
-        value = request.GET.get(name, "").strip()
-        if value.isdigit():
-            keys.append(f"?{name}={int(value)}")
+        value = parse_id(request.GET.get(name, ""))
+        if value:
+            keys.append(f"?{name}={value}")
     keys += path_candidates(request.path)
     return keys
 

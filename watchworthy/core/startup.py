@@ -1,0 +1,32 @@
+"""Checks a production server makes before it takes a request (see config/wsgi.py).
+
+Settings already refuse to start with a weak key, debug mode or no allowed hosts;
+what settings cannot know yet is whether ``collectstatic`` has run. Without it every
+page would be a 500 (the hashed file names are missing), so the server refuses to
+start instead, with one line that says what to run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+
+
+def static_files_problem() -> str | None:
+    """Why production cannot serve its static files, or None."""
+    if not getattr(settings, "PRODUCTION", False):
+        return None
+    manifest = Path(settings.STATIC_ROOT or "") / "staticfiles.json"
+    if not manifest.exists():
+        return (
+            f"static files are not collected ({manifest} is missing); run "
+            "`manage.py collectstatic --noinput` (make serve does it)."
+        )
+    return None
+
+
+def refuse_to_serve_if_not_ready() -> None:
+    problem = static_files_problem()
+    if problem:
+        raise SystemExit(f"Watchworthy will not start: {problem}")
