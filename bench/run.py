@@ -67,9 +67,10 @@ def main() -> None:
         print(f"{name:<28}" + "".join(f"{ms:>12.1f}{q:>10}" for ms, q in cells))
     print(f"\n(data in {data_dir})")
 
-    from bench import discussion
+    from bench import adversarial, discussion
 
     discussion.run(print)
+    adversarial.run(print)
 
 
 def pages() -> dict[str, str]:

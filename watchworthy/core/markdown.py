@@ -34,8 +34,10 @@ names what it spoils. (The spoiler shield, a later step, will read that scope.)
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 
 from django.db import models
@@ -162,24 +164,66 @@ def _marker_at(src: str, pos: int) -> bool:
     return src.startswith(_MARKERS, pos)
 
 
+_MARKER = re.compile(r"\|\||\ue000\ue000")
+
+
+@dataclass(frozen=True)
+class _MarkerIndex:
+    """Every spoiler marker of one inline text, with where each opener's spoiler ends.
+
+    The inline rule runs at every marker; scanning forward from each for its closer
+    made a text like " ||a ||a ||a …" (all openers, none closed) cost quadratic time.
+    This index answers the same question for any start in O(log n), after one O(n)
+    pass, so parsing stays linear in the text."""
+
+    positions: list[int]
+    closer: list[int]  # for the k-th marker: the position of its closer, or -1
+
+    @classmethod
+    def build(cls, src: str, stop: int) -> _MarkerIndex:
+        positions: list[int] = []
+        steps: list[int] = []  # +1 a marker that opens a nested spoiler, -1 one that closes
+        # A marker may straddle ``stop`` (its second pipe just past it), as a scan would.
+        for match in _MARKER.finditer(src, 0, min(len(src), stop + 1)):
+            pos = match.start()
+            if pos >= stop:
+                break
+            before = src[pos - 1] if pos > 0 else " "
+            after = src[pos + 2] if pos + 2 < stop else " "
+            positions.append(pos)
+            steps.append(1 if before.isspace() and not after.isspace() else -1)
+        # level[k]: depth before marker k. The spoiler opened just before marker k
+        # closes at the first marker j >= k after which the depth is level[k] - 1.
+        level = [0] * (len(steps) + 1)
+        for k, step in enumerate(steps):
+            level[k + 1] = level[k] + step
+        closer = [-1] * len(steps)
+        first_reaching: dict[int, int] = {}
+        for k in range(len(steps) - 1, -1, -1):
+            first_reaching[level[k + 1]] = k
+            found = first_reaching.get(level[k] - 1)
+            closer[k] = positions[found] if found is not None else -1
+        return cls(positions, closer)
+
+
+@lru_cache(maxsize=32)
+def _marker_index(src: str, stop: int) -> _MarkerIndex:
+    return _MarkerIndex.build(src, stop)
+
+
 def _find_closer(src: str, pos: int, stop: int) -> int:
     """Where the spoiler opened just before ``pos`` ends, or -1. A marker between a
     space and a word opens a nested spoiler; any other marker closes one."""
-    depth = 1
-    while pos < stop:
-        if _marker_at(src, pos):
-            before = src[pos - 1] if pos > 0 else " "
-            after = src[pos + 2] if pos + 2 < stop else " "
-            if before.isspace() and not after.isspace():
-                depth += 1
-            else:
-                depth -= 1
-                if depth == 0:
-                    return pos
-            pos += 2
-        else:
-            pos += 1
-    return -1
+    if pos >= stop:
+        return -1
+    if _marker_at(src, pos):
+        return pos  # "||||": it follows the opener's own "|", so it closes at once
+    index = _marker_index(src, stop)
+    k = bisect_left(index.positions, pos)
+    # A marker found from the start of a run of pipes may begin one character before
+    # ``pos`` (scanning from ``pos`` pairs the pipes differently); runs end where a
+    # pair no longer fits, so the next marker of the index is the next one from pos.
+    return index.closer[k] if k < len(index.positions) else -1
 
 
 def _spoiler_inline(state: StateInline, silent: bool) -> bool:
