@@ -69,7 +69,7 @@ PAGES = {
     # counted here with a cold cache; then what the page itself needs)
     "/": 3,
     "/reviews/": 4,
-    "/reviews/anchor-review/": 8,
+    "/reviews/anchor-review/": 9,
     "/works/": 4,
     "/works/the-work/": 8,
     "/watch/": 4,

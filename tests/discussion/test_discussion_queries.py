@@ -15,6 +15,7 @@ from tests import dom
 from tests.discussion.conftest import mine_cookie
 from tests.factories import UserFactory
 from watchworthy.core.markdown import render_comment_markdown
+from watchworthy.core.models import SiteSettings
 from watchworthy.discussion.models import Comment
 from watchworthy.discussion.services import refresh_comment_counts
 
@@ -24,8 +25,8 @@ MAX_DEPTH = 8
 
 # site settings, the next scheduled moment (cached), the review (with work, season,
 # author, cover), its tags, the work's seasons, more reviews of the work, support
-# links, and the whole thread: see tests/test_query_counts.py.
-ANONYMOUS = 8
+# links, the page's thread roots and the page's comments: see tests/test_query_counts.py.
+ANONYMOUS = 9
 # the session and the user; their progress in the work and their audience vote
 SIGNED_IN = ANONYMOUS + 4
 STAFF = SIGNED_IN + 1  # the number of comments waiting for moderation
@@ -84,6 +85,12 @@ def build_thread(review, size: int, *, users) -> list[Comment]:
     Comment.objects.bulk_update(comments, ["path", "depth"], batch_size=500)
     refresh_comment_counts([review.pk])
     return comments
+
+
+@pytest.fixture(autouse=True)
+def _one_page_for_the_whole_thread(db):
+    """The biggest thread here has 112 top-level comments: all on one (paged) page."""
+    SiteSettings.objects.update_or_create(pk=1, defaults={"comments_per_page": 200})
 
 
 @pytest.fixture

@@ -66,7 +66,9 @@ def test_guest_edits_from_the_same_browser_and_the_comment_says_edited(client, p
 
     response = client.post(edit_url(posted), {"body": "The ferry scene was *great*."})
     assert response.status_code == 302
-    assert response["Location"] == f"{review.get_absolute_url()}#{posted.anchor}"
+    assert response["Location"] == f"/comments/{posted.pk}/"  # its lasting address…
+    landing = client.get(response["Location"])  # …which leads to its page and anchor
+    assert landing["Location"] == f"{review.get_absolute_url()}#{posted.anchor}"
 
     shown = dom.shown_by_pk(reader_view(review))[posted.pk]
     assert shown.body == "The ferry scene was great."

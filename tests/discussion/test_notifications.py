@@ -84,7 +84,7 @@ def test_review_author_is_told_of_every_new_comment_and_of_held_ones_as_held(
     assert "Ann Reader commented" in published.body
     assert "Ann writes new words." in published.body
     comment = Comment.objects.get(body="Ann writes *new* words.")
-    assert local(only_link(LINK, published)) == f"/reviews/{review.slug}/#{comment.anchor}"
+    assert local(only_link(LINK, published)) == f"/comments/{comment.pk}/"
 
 
 def test_review_author_is_not_mailed_about_their_own_comment(send, post_comment, review, critic):
@@ -155,7 +155,7 @@ def test_reply_notifications_need_confirming_and_stop_with_one_click(
     reply = Comment.objects.get(body="The ferry is **the** best part.")
     assert reply_mail.subject == "Bo replied to you on “Ferrylight, Part 1”"
     assert "The ferry is the best part." in reply_mail.body
-    assert f"/reviews/{review.slug}/#{reply.anchor}" in reply_mail.body
+    assert f"/comments/{reply.pk}/" in reply_mail.body
     stop_link = only_link(STOP, reply_mail)
     assert reply_mail.extra_headers["List-Unsubscribe"] == f"<{stop_link}>"
     assert reply_mail.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

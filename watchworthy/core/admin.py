@@ -15,6 +15,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
                 "fields": (
                     "comments_close_after_days",
                     "comments_newest_first",
+                    "comments_per_page",
                     "comment_max_links",
                     "comment_blocklist",
                 )

@@ -35,6 +35,11 @@ class SiteSettings(models.Model):
     comments_newest_first = models.BooleanField(
         default=False, help_text="Show the newest comment threads first (default: oldest first)."
     )
+    comments_per_page = models.PositiveSmallIntegerField(
+        default=50,
+        help_text="Comment threads (a comment with all its replies) per page. "
+        "0 shows every thread on one page.",
+    )
     comment_max_links = models.PositiveSmallIntegerField(
         default=2, help_text="A comment with more links than this waits for approval."
     )

@@ -6,11 +6,13 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from watchworthy.core.models import SiteSettings
+from watchworthy.core.text import parse_id
 from watchworthy.spoilers.shield import Shield
 
 from .forms import CommentForm
 from .identity import my_comment_ids, remembered_commenter
 from .models import Comment
+from .paging import thread_page
 from .thread import build_thread, flatten
 
 
@@ -25,21 +27,28 @@ def discussion_context(
     reached and unfolds comments that spoil no further."""
     site = SiteSettings.current()
     seasons = shield.seasons
-    comments = list(Comment.objects.for_thread(review))
+    order = request.GET.get("order", "newest" if site.comments_newest_first else "oldest")
+    newest_first = order == "newest"
+    page = thread_page(
+        review.pk,
+        page=parse_id(request.GET.get("page", "")) or 1,
+        per_page=site.comments_per_page,
+        newest_first=newest_first,
+    )
+    comments = list(page.within(Comment.objects.for_thread(review)))
     mine = my_comment_ids(request)
     held = []
     if mine:
         held = list(
-            Comment.objects.pending()
-            .filter(review=review, pk__in=mine)
-            .select_related("user", "parent__user")
+            page.within(
+                Comment.objects.pending().filter(review=review, pk__in=mine)
+            ).select_related("user", "parent__user")
         )
         comments = sorted([*comments, *held], key=lambda comment: comment.path)
-    newest_first = request.GET.get("order", "newest" if site.comments_newest_first else "oldest")
     thread = build_thread(
         comments,
         max_level=settings.WATCHWORTHY_COMMENTS["NESTING_DEPTH"],
-        newest_first=newest_first == "newest",
+        newest_first=newest_first,
         held_ids=[c.pk for c in held],
     )
     open_ = review.accepts_comments(close_after_days=site.comments_close_after_days)
@@ -65,7 +74,8 @@ def discussion_context(
         "comment_form": form,
         "comments_open": open_,
         "reply_to": reply_to,
-        "comment_order": "newest" if newest_first == "newest" else "oldest",
+        "comment_order": "newest" if newest_first else "oldest",
+        "comment_page": page,
         "editable_ids": _editable(request, comments, mine),
     }
 

@@ -131,7 +131,8 @@ class Comment(models.Model):
         return f"{self.author_name} on {self.review_id} ({self.status})"
 
     def get_absolute_url(self) -> str:
-        return f"{self.review.get_absolute_url()}#{self.anchor}"
+        """The comment's lasting address; it redirects to the page that shows it."""
+        return reverse("discussion:permalink", kwargs={"pk": self.pk})
 
     def get_edit_url(self) -> str:
         return reverse("discussion:edit", kwargs={"pk": self.pk})

@@ -8,6 +8,7 @@ urlpatterns = [
     path("reviews/<slug:slug>/comments/", views.comment_create, name="post"),
     path("reviews/<slug:slug>/comments.atom", feeds.ReviewCommentsFeed(), name="review_feed"),
     path("comments.atom", feeds.RecentCommentsFeed(), name="recent_feed"),
+    path("comments/<int:pk>/", views.comment_permalink, name="permalink"),
     path("comments/<int:pk>/edit/", views.comment_change, name="edit"),
     path("comments/<int:pk>/delete/", views.comment_delete, name="delete"),
     path("comments/notify/confirm/<str:token>/", views.notify_confirm, name="notify_confirm"),

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,6 +23,7 @@ from . import identity
 from .forms import CommentEditForm, CommentForm
 from .models import Comment
 from .notifications import read_token
+from .paging import page_address
 from .services import (
     CommentError,
     comment_edit,
@@ -117,10 +118,9 @@ def _form_again(request: HttpRequest, review: Review, form: CommentForm, *, stat
 def _after_post(request, review, comment: Comment, form: CommentForm) -> HttpResponse:
     if comment.is_public:
         messages.success(request, "Thanks — your comment is up.")
-        response = redirect(f"{review.get_absolute_url()}#{comment.anchor}")
     else:  # held or spam: the same words, so robots learn nothing
         messages.info(request, "Thanks — your comment is awaiting moderation.")
-        response = redirect(f"{review.get_absolute_url()}#{comment.anchor}")
+    response = redirect(page_address(comment))
     if comment.notify_replies and not comment.notify_confirmed:
         messages.info(request, "Check your e-mail to confirm reply notifications.")
     if not form.signed_in:
@@ -133,6 +133,22 @@ def _after_post(request, review, comment: Comment, form: CommentForm) -> HttpRes
     if comment.status != Comment.Status.SPAM:
         identity.remember_comment(request, response, comment.pk)
     return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def comment_permalink(request: HttpRequest, pk: int) -> HttpResponse:
+    """``/comments/<id>/``: to the page of the review that shows the comment now.
+    Held comments only for their writer (who sees them there); others are a 404."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("review").filter(review__in=Review.objects.published()),
+        pk=pk,
+    )
+    visible = comment.status == Comment.Status.APPROVED or (
+        comment.status == Comment.Status.PENDING and comment.pk in identity.my_comment_ids(request)
+    )
+    if not visible:
+        raise Http404("No such comment")
+    return redirect(page_address(comment))
 
 
 def _own_comment(request: HttpRequest, pk: int) -> Comment:

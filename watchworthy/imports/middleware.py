@@ -17,6 +17,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
 from watchworthy.core.text import parse_id
+from watchworthy.discussion.paging import page_address
 
 from .common import LEGACY_QUERY_KEYS, path_candidates
 from .models import LegacyRedirect
@@ -84,7 +85,7 @@ def target_url(redirect: LegacyRedirect) -> str | None:
     if redirect.comment is not None:
         comment = redirect.comment
         if comment.review.is_public and (comment.is_public or comment.is_removed):
-            return comment.get_absolute_url()
+            return page_address(comment)
         return comment.review.get_absolute_url() if comment.review.is_public else None
     if redirect.image is not None and redirect.image.file:
         return redirect.image.file.url
