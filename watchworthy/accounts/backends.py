@@ -25,3 +25,23 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def accounts_named_by(login: str) -> list[int]:
+    """The primary keys of every account that ``login`` could sign in to.
+
+    Mirrors the two backends, only wider: the username is matched in any letter
+    case, the e-mail address as :class:`EmailBackend` matches it (and only when it
+    names exactly one account, the only case that backend signs in). The sign-in
+    throttle counts failures against these accounts, so typing the username or the
+    address, in any case, spends one and the same budget.
+    """
+    User = get_user_model()
+    manager = User._default_manager
+    login = login.strip()
+    pks = set(manager.filter(username__iexact=login).values_list("pk", flat=True))
+    if "@" in login:
+        by_email = list(manager.filter(email__iexact=login).values_list("pk", flat=True)[:2])
+        if len(by_email) == 1:
+            pks.update(by_email)
+    return sorted(pks)

@@ -7,6 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.views.decorators.debug import sensitive_variables
 
+from watchworthy.core.clients import rate_key
+
+from .backends import accounts_named_by
+from .throttle import Pause, SigninAttempt, account_subject, login_subject
+
 User = get_user_model()
 
 
@@ -92,7 +97,12 @@ class LoginForm(AuthenticationForm):
             "Please confirm your e-mail address first: follow the link in the e-mail we "
             "sent you when you signed up, or ask for a new one below."
         ),
+        "throttled": (
+            "Too many failed attempts to sign in. Please try again in %(wait)s, or reset "
+            "your password if you have forgotten it."
+        ),
     }
+    pause: Pause | None = None
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
@@ -103,6 +113,28 @@ class LoginForm(AuthenticationForm):
 
     @sensitive_variables()
     def clean(self):
+        login = self.cleaned_data.get("username")
+        if not (login and self.cleaned_data.get("password")):
+            return super().clean()  # a field is missing: nothing is checked or counted
+        attempt = SigninAttempt.for_subjects(
+            accounts=[account_subject(pk) for pk in accounts_named_by(login)]
+            or [login_subject(login)],
+            client=rate_key(self.request) if self.request is not None else "unknown",
+        )
+        self.pause = attempt.start()
+        if self.pause is not None:
+            # Refused before the password is looked at, so even the right one fails.
+            raise ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"wait": self.pause.in_words()},
+            )
+        cleaned_data = self._check_password()
+        attempt.succeeded()
+        return cleaned_data
+
+    @sensitive_variables()
+    def _check_password(self) -> dict:
         try:
             return super().clean()
         except ValidationError as error:

@@ -22,6 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from watchworthy.core.models import SiteSettings
 
+from . import throttle
 from .emails import link_lifetime, send_confirmation
 from .forms import (
     LoginForm,
@@ -155,6 +156,13 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.pause is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.pause.seconds)
+        return response
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Django puts its RequestSite in `site`, hiding our site settings from base.html.
@@ -194,6 +202,13 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The owner proved the account is theirs: guesses against the old password
+        # no longer keep them out.
+        throttle.forget_account_failures(form.user.pk)
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
