@@ -7,6 +7,10 @@ budget                 limit   window      what happens past it
 =====================  ======  ==========  ============================================
 ``signin_account``     5       15 minutes  sign-in to that account paused (429)
 ``signin_client``      20      15 minutes  sign-in from that client paused (429)
+``reset_address``      3       1 hour      no more reset mails; same answer
+``reset_client``       10      1 hour      no more reset mails; same answer
+``resend_address``     3       1 hour      no more confirmation links; same answer
+``resend_client``      10      1 hour      no more confirmation links; same answer
 =====================  ======  ==========  ============================================
 
 Operators may change any of them with the ``WATCHWORTHY_ACCOUNT_LIMITS`` setting, a
@@ -48,6 +52,10 @@ HOUR = 60 * MINUTE
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "signin_account": (5, 15 * MINUTE),
     "signin_client": (20, 15 * MINUTE),
+    "reset_address": (3, HOUR),
+    "reset_client": (10, HOUR),
+    "resend_address": (3, HOUR),
+    "resend_client": (10, HOUR),
 }
 
 

@@ -13,13 +13,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.views.decorators.debug import sensitive_post_parameters
 
+from watchworthy.core.clients import rate_key
 from watchworthy.core.models import SiteSettings
 
 from . import throttle
@@ -113,12 +114,24 @@ def confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     )
 
 
+def mail_budget_spent(request: HttpRequest, kind: str, email: str) -> bool:
+    """Count a request to mail ``email`` ("reset" or "resend"); True when this client
+    or this address has had its share (see ``throttle``). The client is counted first,
+    so a client past its budget does not use up the address's."""
+    return throttle.spend(f"{kind}_client", rate_key(request)) or throttle.spend(
+        f"{kind}_address", throttle.normalised(email)
+    )
+
+
 def resend_confirmation(request: HttpRequest) -> HttpResponse:
-    """Send a fresh link. Answers the same whether or not the address is known."""
+    """Send a fresh link. Answers the same whether or not the address is known, and
+    whether or not a link went out."""
     if request.method == "POST":
         form = ResendConfirmationForm(request.POST)
         if form.is_valid():
             email = form.cleaned_data["email"]
+            if mail_budget_spent(request, "resend", email):
+                return redirect("accounts:resend_done")
             for user in pending_users(email):
                 if not _same_address(email, user.email):
                     continue
@@ -189,6 +202,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/email/password_reset_subject.txt"
     email_template_name = "accounts/email/password_reset_body.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: ResetPasswordForm) -> HttpResponse:
+        if mail_budget_spent(self.request, "reset", form.cleaned_data["email"]):
+            # The same answer as when a mail went out: nothing tells whether it did.
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
     @property
     def extra_email_context(self):
