@@ -24,8 +24,8 @@ def reader(db):
 
 
 def signup_data(**overrides) -> dict:
+    """What a visitor types into the sign-up form (there is no username field)."""
     data = {
-        "username": "newreader",
         "display_name": "New Reader",
         "email": "new.reader@example.org",
         "password1": PASSWORD,

@@ -68,7 +68,7 @@ def test_a_confirmation_token_is_not_a_password_reset_token(client, reader):
 
 def test_a_password_reset_token_does_not_confirm_an_address(client, mailoutbox):
     client.post("/accounts/signup/", signup_data())
-    user = User.objects.get(username="newreader")
+    user = User.objects.get(email="new.reader@example.org")
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
 

@@ -2,9 +2,12 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    BaseUserCreationForm,
+    PasswordResetForm,
+)
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.views.decorators.debug import sensitive_variables
 
 from watchworthy.core.clients import rate_key
@@ -28,74 +31,59 @@ def pending_users(email: str):
     )
 
 
-class SignupForm(UserCreationForm):
-    """Username, display name, e-mail, password twice. Saves an *inactive* user."""
+class SignupForm(BaseUserCreationForm):
+    """Display name, e-mail address, password twice.
+
+    No username (one is derived, see ``services.new_username``) and no "already
+    taken" error for the address: the form checks only what the visitor typed, so
+    it answers the same whoever has an account. ``services.account_signup`` does
+    the rest.
+    """
 
     email = forms.EmailField(
         label="E-mail address",
         max_length=254,
-        help_text="We send a link here to confirm it is yours. It is never shown publicly.",
+        help_text="You sign in with it, and we send a link here to confirm it is yours. "
+        "It is never shown publicly.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
-    class Meta(UserCreationForm.Meta):
+    class Meta(BaseUserCreationForm.Meta):
         model = User
-        fields = ("username", "display_name", "email")
+        fields = ("display_name", "email")
         labels = {"display_name": "Display name"}
-        help_texts = {
-            "display_name": "Shown on your comments. Leave it empty to use your username.",
-        }
+        help_texts = {"display_name": "Shown on your comments; you can change it later."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "username"
-        ].help_text = "For signing in. Up to 150 letters, digits and . + - _ characters."
-        self.fields["display_name"].widget.attrs["autocomplete"] = "nickname"
+        self.fields["display_name"].required = True
+        self.fields["display_name"].widget.attrs.update(autocomplete="nickname", autofocus=True)
         self.fields["password1"].label = "Password"
         self.fields["password2"].label = "Password again"
 
-    def clean_username(self):
-        username = super().clean_username()
-        if username and "@" in username:
-            # Keeps usernames and e-mail addresses apart for "sign in with either".
-            raise ValidationError(
-                "A username cannot contain @. (You can sign in with your e-mail address too.)",
-                code="invalid",
-            )
-        return username
+    def clean_email(self) -> str:
+        return User.objects.normalize_email(self.cleaned_data["email"])
 
-    def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        if User._default_manager.filter(email__iexact=email).exists():
-            raise ValidationError(
-                "An account with this e-mail address already exists. Sign in, or reset "
-                "your password if you have forgotten it.",
-                code="duplicate_email",
-            )
-        return email
-
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        user.is_active = False  # until the e-mail address is confirmed
-        if commit:
-            user.save()
-        return user
+    def save(self, commit: bool = True):
+        raise NotImplementedError("Sign-up goes through services.account_signup().")
 
 
 class LoginForm(AuthenticationForm):
-    """Django's sign-in form, reading "username or e-mail", and saying so when the
-    password is right but the e-mail address is not confirmed yet."""
+    """Django's sign-in form, reading "e-mail address or username", with the sign-in
+    throttle in front of the password check (see ``throttle``).
+
+    Every refusal of a password reads the same, including the right password for an
+    account still waiting for its confirmation: a distinct message there would tell a
+    visitor which sign-ups created an account (sign-up itself no longer does). So the
+    one message mentions confirming too.
+    """
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": (
-            "That username or e-mail address and password do not match an account. "
-            "Passwords are case-sensitive."
-        ),
-        "unconfirmed": (
-            "Please confirm your e-mail address first: follow the link in the e-mail we "
-            "sent you when you signed up, or ask for a new one below."
+            "That e-mail address or username and password do not match an account. "
+            "Passwords are case-sensitive. Signed up recently? Confirm your address "
+            "first with the link we e-mailed you, or ask for a new one below."
         ),
         "throttled": (
             "Too many failed attempts to sign in. Please try again in %(wait)s, or reset "
@@ -107,7 +95,7 @@ class LoginForm(AuthenticationForm):
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         username = self.fields["username"]
-        username.label = "Username or e-mail address"
+        username.label = "E-mail address or username"
         username.max_length = 254
         username.widget.attrs["maxlength"] = 254
 
@@ -129,33 +117,9 @@ class LoginForm(AuthenticationForm):
                 code="throttled",
                 params={"wait": self.pause.in_words()},
             )
-        cleaned_data = self._check_password()
+        cleaned_data = super().clean()  # raises for a wrong password: the failure stays
         attempt.succeeded()
         return cleaned_data
-
-    @sensitive_variables()
-    def _check_password(self) -> dict:
-        try:
-            return super().clean()
-        except ValidationError as error:
-            if error.code == "invalid_login" and self._is_unconfirmed():
-                raise ValidationError(
-                    self.error_messages["unconfirmed"], code="unconfirmed"
-                ) from None
-            raise
-
-    @sensitive_variables()
-    def _is_unconfirmed(self) -> bool:
-        """Right password for an account that is still waiting for confirmation?"""
-        login = (self.cleaned_data.get("username") or "").strip()
-        password = self.cleaned_data.get("password") or ""
-        match = Q(username=login)
-        if "@" in login:
-            match |= Q(email__iexact=login)
-        candidates = User._default_manager.filter(match, is_active=False, last_login__isnull=True)[
-            :2
-        ]
-        return any(user.check_password(password) for user in candidates)
 
 
 class ResendConfirmationForm(forms.Form):

@@ -28,5 +28,12 @@ class User(AbstractUser):
     def public_name(self) -> str:
         return self.display_name or self.get_full_name() or self.username
 
+    @property
+    def is_pending(self) -> bool:
+        """Signed up, e-mail address not confirmed yet. Confirming signs the reader in,
+        so an account a moderator switched off later (inactive, but signed in
+        before) is never pending again."""
+        return not self.is_active and self.last_login is None
+
     def get_absolute_url(self) -> str:
         return reverse("reviews:author", kwargs={"username": self.username})

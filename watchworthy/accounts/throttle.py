@@ -11,6 +11,8 @@ budget                 limit   window      what happens past it
 ``reset_client``       10      1 hour      no more reset mails; same answer
 ``resend_address``     3       1 hour      no more confirmation links; same answer
 ``resend_client``      10      1 hour      no more confirmation links; same answer
+``signup_client``      10      1 hour      sign-up from that client paused (429)
+``signup_notice``      3       24 hours    no more "someone tried to sign up" mails
 =====================  ======  ==========  ============================================
 
 Operators may change any of them with the ``WATCHWORTHY_ACCOUNT_LIMITS`` setting, a
@@ -56,6 +58,8 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "reset_client": (10, HOUR),
     "resend_address": (3, HOUR),
     "resend_client": (10, HOUR),
+    "signup_client": (10, HOUR),
+    "signup_notice": (3, 24 * HOUR),
 }
 
 
@@ -70,6 +74,15 @@ def budget(name: str) -> Budget:
     overrides = getattr(settings, "WATCHWORTHY_ACCOUNT_LIMITS", None) or {}
     limit, window = overrides.get(name, DEFAULT_LIMITS[name])
     return Budget(name, int(limit), int(window))
+
+
+def window_in_words(seconds: int) -> str:
+    """At most how long until a request budget is back: "1 hour", "15 minutes"."""
+    if seconds >= HOUR:
+        hours = math.ceil(seconds / HOUR)
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    minutes = max(1, math.ceil(seconds / MINUTE))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def normalised(text: str) -> str:

@@ -33,6 +33,7 @@ from .forms import (
     SignupForm,
     pending_users,
 )
+from .services import account_signup
 from .tokens import email_confirmation_token
 
 User = get_user_model()
@@ -60,32 +61,49 @@ def _same_address(typed: str, stored: str) -> bool:
     )
 
 
+SIGNUP_PAUSED = (
+    "Too many sign-ups have come from your network recently. Please try again later "
+    "(at most %(wait)s from now); nothing was created yet."
+)
+MAIL_FAILED = (
+    "We could not send the confirmation e-mail just now, so no account was created. "
+    "Please try again in a few minutes."
+)
+
+
 @sensitive_post_parameters("password1", "password2")
 def signup(request: HttpRequest) -> HttpResponse:
+    """Answers every valid sign-up with "check your e-mail", whether the address is
+    new or already has an account (``services.account_signup`` tells the difference
+    to the address's owner only)."""
     if request.user.is_authenticated:
         return redirect("accounts:profile")
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    status = 200
     if request.method == "POST":
         form = SignupForm(request.POST)
         if form.is_valid():
-            user = form.save()
-            try:
-                send_confirmation(request, user, next_url)
-            except OSError:
-                # Not even the account is kept: the reader tries again later with
-                # the same username and address.
-                logger.exception("Could not send the confirmation e-mail for a sign-up")
-                user.delete()
-                form.add_error(
-                    None,
-                    "We could not send the confirmation e-mail just now, so no account "
-                    "was created. Please try again in a few minutes.",
-                )
+            if throttle.spend("signup_client", rate_key(request)):
+                wait = throttle.window_in_words(throttle.budget("signup_client").window)
+                form.add_error(None, SIGNUP_PAUSED % {"wait": wait})
+                status = 429
             else:
-                return redirect("accounts:signup_done")
+                try:
+                    account_signup(
+                        email=form.cleaned_data["email"],
+                        display_name=form.cleaned_data["display_name"],
+                        password=form.cleaned_data["password1"],
+                        base_url=request.build_absolute_uri("/"),
+                        next_url=next_url,
+                    )
+                except OSError:
+                    logger.exception("Could not send the mail for a sign-up")
+                    form.add_error(None, MAIL_FAILED)
+                else:
+                    return redirect("accounts:signup_done")
     else:
         form = SignupForm()
-    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url}, status=status)
 
 
 def signup_done(request: HttpRequest) -> HttpResponse:
@@ -136,7 +154,7 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
                 if not _same_address(email, user.email):
                     continue
                 try:
-                    send_confirmation(request, user)
+                    send_confirmation(user, base_url=request.build_absolute_uri("/"))
                 except OSError:
                     logger.exception("Could not re-send a confirmation e-mail")
             return redirect("accounts:resend_done")
