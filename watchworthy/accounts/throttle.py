@@ -76,8 +76,8 @@ def budget(name: str) -> Budget:
     return Budget(name, int(limit), int(window))
 
 
-def window_in_words(seconds: int) -> str:
-    """At most how long until a request budget is back: "1 hour", "15 minutes"."""
+def in_words(seconds: int) -> str:
+    """A wait, rounded up: "1 minute", "15 minutes", "1 hour", "24 hours"."""
     if seconds >= HOUR:
         hours = math.ceil(seconds / HOUR)
         return f"{hours} hour{'s' if hours != 1 else ''}"
@@ -99,14 +99,14 @@ def spend(name: str, subject: str) -> bool:
     """Count one request against budget ``name`` for ``subject`` (an address, a
     client key). True when this request is past the budget and must not be served."""
     rule = budget(name)
-    return over_limit(f"accounts:{name}:{digest(subject)}", limit=rule.limit, window=rule.window)
-
-
-# --- sign-in failures ----------------------------------------------------------------
+    return over_limit(_counter_key(rule, subject), limit=rule.limit, window=rule.window)
 
 
 def _counter_key(rule: Budget, subject: str) -> str:
     return f"accounts:{rule.name}:{digest(subject)}"
+
+
+# --- sign-in failures ----------------------------------------------------------------
 
 
 def account_subject(pk: object) -> str:
@@ -128,10 +128,10 @@ class Pause:
 
     @property
     def minutes(self) -> int:
-        return max(1, math.ceil(self.seconds / 60))
+        return max(1, math.ceil(self.seconds / MINUTE))
 
     def in_words(self) -> str:
-        return f"{self.minutes} minute{'s' if self.minutes != 1 else ''}"
+        return in_words(self.seconds)
 
 
 @dataclass
@@ -193,7 +193,8 @@ class SigninAttempt:
 def forget_account_failures(pk: object) -> None:
     """Lift the pause on one account (its owner has just proved it with a reset link).
     The failures counted per client stay."""
-    cache.delete(_counter_key(budget("signin_account"), account_subject(pk)))
+    key = _counter_key(budget("signin_account"), account_subject(pk))
+    cache.delete_many([key, f"{key}:until"])
 
 
 def _hit(key: str, window: int) -> int:

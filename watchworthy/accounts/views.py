@@ -84,7 +84,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         form = SignupForm(request.POST)
         if form.is_valid():
             if throttle.spend("signup_client", rate_key(request)):
-                wait = throttle.window_in_words(throttle.budget("signup_client").window)
+                wait = throttle.in_words(throttle.budget("signup_client").window)
                 form.add_error(None, SIGNUP_PAUSED % {"wait": wait})
                 status = 429
             else:
