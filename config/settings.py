@@ -13,6 +13,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from typing import TypedDict
 
 import dj_database_url
 
@@ -285,8 +286,21 @@ TASKS = {
 # Absolute links in e-mails and feeds.
 WATCHWORTHY_SITE_URL = os.environ.get("WATCHWORTHY_SITE_URL", "http://127.0.0.1:8000")
 
+
 # --- Discussion ------------------------------------------------------------------
-WATCHWORTHY_COMMENTS = {
+class CommentSettings(TypedDict):
+    """The shape of WATCHWORTHY_COMMENTS, so that mypy knows each value's type."""
+
+    MAX_LENGTH: int
+    NESTING_DEPTH: int
+    EDIT_MINUTES: int
+    MIN_FILL_SECONDS: float
+    FORM_MAX_AGE_HOURS: int
+    RATE_PER_IP: tuple[int, int]  # (posts, seconds)
+    RATE_PER_EMAIL: tuple[int, int]
+
+
+WATCHWORTHY_COMMENTS: CommentSettings = {
     "MAX_LENGTH": env_int("WATCHWORTHY_COMMENT_MAX_LENGTH", 5000),
     "NESTING_DEPTH": env_int("WATCHWORTHY_COMMENT_NESTING_DEPTH", 5),
     "EDIT_MINUTES": 15,
