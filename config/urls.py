@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from watchworthy.web import views as web_views
 
 admin.site.site_header = "Watchworthy"
 admin.site.site_title = "Watchworthy admin"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("watchworthy.web.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("watchworthy.accounts.urls")),

@@ -15,6 +15,8 @@ hide characters a reader has not met yet.
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -51,8 +53,8 @@ class Genre(models.Model):
         return self.name
 
 
-class WorkQuerySet(models.QuerySet):
-    def for_page(self):
+class WorkQuerySet(models.QuerySet["Work"]):
+    def for_page(self) -> Self:
         return self.select_related("poster").prefetch_related("platforms", "genres")
 
 
@@ -219,15 +221,14 @@ class Character(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if self.first_season_id and self.work_id and self.first_season.work_id != self.work_id:
+        season = self.first_season
+        if self.work_id and season is not None and season.work_id != self.work_id:
             errors["first_season"] = "That season belongs to another work."
         if self.first_episode and not self.first_season_id:
             errors["first_episode"] = "Choose the season of that episode too."
-        count = self.first_season.episode_count if self.first_season_id else None
-        if self.first_episode and count and self.first_episode > count:
-            errors["first_episode"] = (
-                f"{self.first_season.display_label} has only {count} episodes."
-            )
+        count = season.episode_count if season is not None else None
+        if season is not None and self.first_episode and count and self.first_episode > count:
+            errors["first_episode"] = f"{season.display_label} has only {count} episodes."
         if errors:
             raise ValidationError(errors)
 

@@ -69,7 +69,7 @@ class ChangeSet:
     def __contains__(self, model: object) -> bool:
         if not isinstance(model, str | type):
             return False
-        return bool(self.ids(model))  # type: ignore[arg-type]
+        return bool(self.ids(model))
 
     def __bool__(self) -> bool:
         return any(self.by_label.values())
@@ -129,7 +129,9 @@ def start_new_batch(using: str | None = None) -> None:
     setattr(transaction.get_connection(using), _BATCH_ATTRIBUTE, None)
 
 
-def mark_changed_ids(model: type[models.Model] | str, ids: Iterable[int], *, using=None) -> None:
+def mark_changed_ids(
+    model: type[models.Model] | str, ids: Iterable[int], *, using: str | None = None
+) -> None:
     """Record that rows ``ids`` of ``model`` changed in the current transaction."""
     ids = [pk for pk in ids if pk is not None]
     if not ids:
@@ -143,7 +145,7 @@ def mark_changed_ids(model: type[models.Model] | str, ids: Iterable[int], *, usi
     _open_batch(using).add(label_of(model), ids)
 
 
-def mark_changed(*objects: models.Model, using=None) -> None:
+def mark_changed(*objects: models.Model, using: str | None = None) -> None:
     """Record that ``objects`` changed in the current transaction."""
     grouped: dict[str, list[int]] = defaultdict(list)
     for obj in objects:

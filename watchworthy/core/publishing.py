@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.apps import apps
 from django.core.cache import cache
@@ -19,9 +20,14 @@ from django.utils import timezone
 
 from .changes import ChangeSet, mark_changed_ids
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
-class PublishingQuerySet(models.QuerySet):
-    def published(self):
+_P = TypeVar("_P", bound="Publishable")
+
+
+class PublishingQuerySet(models.QuerySet[_P]):
+    def published(self) -> Self:
         """Public items: published, or scheduled for a moment that has passed."""
         # Written as "not a draft" rather than "status in (...)" so that SQLite and
         # PostgreSQL walk the published_at index in order and stop after a page
@@ -30,7 +36,7 @@ class PublishingQuerySet(models.QuerySet):
             status=Publishable.Status.DRAFT
         )
 
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractUser | AnonymousUser) -> Self:
         """What ``user`` may open: staff also see drafts and scheduled items."""
         if user.is_authenticated and user.is_staff:
             return self.all()
@@ -63,11 +69,11 @@ class Publishable(models.Model):
             ),
         ]
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.fill_publish_time()
         super().save(*args, **kwargs)
 
-    def fill_publish_time(self, now=None) -> None:
+    def fill_publish_time(self, now: datetime | None = None) -> None:
         """Empty time means now: a published item without a time goes public ``now``."""
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now() if now is None else now
@@ -103,7 +109,7 @@ def publishable_models() -> list[type[Publishable]]:
 def next_due() -> datetime | None:
     """The earliest moment a scheduled item (of any publishable model) goes public."""
     queries = [
-        model.objects.filter(status=Publishable.Status.SCHEDULED)
+        model._default_manager.filter(status=Publishable.Status.SCHEDULED)
         .order_by()
         .values_list("published_at", flat=True)
         for model in publishable_models()
@@ -121,10 +127,14 @@ def announce_due(now: datetime | None = None) -> int:
     announced = 0
     with transaction.atomic():
         for model in publishable_models():
-            due = model.objects.filter(status=Publishable.Status.SCHEDULED, published_at__lte=now)
+            due = model._default_manager.filter(
+                status=Publishable.Status.SCHEDULED, published_at__lte=now
+            )
             ids = list(due.values_list("pk", flat=True))
             if ids:
-                model.objects.filter(pk__in=ids).update(status=Publishable.Status.PUBLISHED)
+                model._default_manager.filter(pk__in=ids).update(
+                    status=Publishable.Status.PUBLISHED
+                )
                 mark_changed_ids(model, ids)
                 announced += len(ids)
     cache.delete(NEXT_DUE_KEY)

@@ -25,7 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, TextIO, TypeVar
+from io import TextIOBase
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -89,7 +90,7 @@ COUNTED = (
 
 @dataclass
 class _Tally:
-    stdout: TextIO | None
+    stdout: TextIOBase | None
 
     def __post_init__(self) -> None:
         self.created: dict[str, int] = dict.fromkeys(COUNTED, 0)
@@ -107,7 +108,7 @@ class _Tally:
 def _upsert(
     tally: _Tally, kind: str, model: type[M], lookup: dict[str, Any], defaults: dict[str, Any]
 ) -> M:
-    obj, created = model.objects.update_or_create(**lookup, defaults=defaults)
+    obj, created = model._default_manager.update_or_create(**lookup, defaults=defaults)
     tally.record(kind, str(obj), created)
     return obj
 
@@ -269,9 +270,9 @@ def _draw_rooftop() -> PILImage.Image:
     _glow(canvas, (1290, 700), 140, (255, 226, 170), blur=40, strength=200)
     draw = ImageDraw.Draw(canvas)
     roof = round(h * 0.74)
-    skyline = [(0, roof)]
+    skyline: list[tuple[float, float]] = [(0, roof)]
     for i in range(12):
-        x = i * 160
+        x: float = i * 160  # pixel coordinates are floats below
         skyline += [(x, roof - 40 - (i * 29) % 90), (x + 160, roof - 40 - (i * 29) % 90)]
     skyline += [(w, roof), (w, h), (0, h)]
     draw.polygon(skyline, fill=(70, 40, 60))
@@ -343,8 +344,8 @@ def _draw_finale() -> PILImage.Image:
     w, h = 2000, 1125
     canvas = _gradient((w, h), [(0.0, (46, 12, 22)), (0.5, (150, 56, 46)), (1.0, (40, 30, 38))])
     for i in range(9):
-        x = (i * 263) % w
-        y = 80 + (i * 97) % 260
+        x: float = (i * 263) % w  # pixel coordinates are floats below
+        y: float = 80 + (i * 97) % 260
         _glow(canvas, (x, y), 170 + (i * 31) % 90, (60, 20, 30), blur=60, strength=170)
     draw = ImageDraw.Draw(canvas)
     wall_top, wall_bottom = round(h * 0.28), round(h * 0.8)
@@ -353,7 +354,7 @@ def _draw_finale() -> PILImage.Image:
     )
     for row in range(wall_top + 60, wall_bottom, 70):
         draw.line((0, row, w, row - 60 * (1 - row / wall_bottom)), fill=(54, 54, 64), width=3)
-    crack = [(1080, wall_top + 10)]
+    crack: list[tuple[float, float]] = [(1080, wall_top + 10)]
     jags = (38, -22, 61, 4, -47, 29, 83, 12, -18, 55, 21)
     for step, jag in enumerate(jags, 1):
         y = wall_top + 10 + step * (wall_bottom - wall_top) / len(jags) + (jag % 5) * 6
@@ -1043,7 +1044,7 @@ def _load_site(tally: _Tally) -> None:
         )
 
 
-def load_demo(*, stdout: TextIO | None = None) -> dict[str, dict[str, int]]:
+def load_demo(*, stdout: TextIOBase | None = None) -> dict[str, dict[str, int]]:
     """Create or refresh the demo content; return what was created and what updated.
 
     The result is ``{"created": {kind: n}, "updated": {kind: n}}`` with every kind in

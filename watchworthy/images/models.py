@@ -9,7 +9,9 @@ alternative is a hole in the review for them.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -24,8 +26,8 @@ from PIL import ImageOps
 SIZES = "(max-width: 48rem) 100vw, 46rem"
 
 
-class ImageQuerySet(models.QuerySet):
-    def by_key(self, keys) -> dict[str, Image]:
+class ImageQuerySet(models.QuerySet["Image"]):
+    def by_key(self, keys: Iterable[str]) -> dict[str, Image]:
         return {image.key: image for image in self.filter(key__in=keys)}
 
 
@@ -62,8 +64,8 @@ class Image(models.Model):
     def __str__(self) -> str:
         return self.key
 
-    def save(self, *args, **kwargs) -> None:
-        if not self.key and self.file:
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.key and self.file.name:  # a FieldFile is true when it has a name
             self.key = self._unique_key(PurePosixPath(self.file.name).stem)
         file_changed = self.file and not getattr(self.file, "_committed", True)
         super().save(*args, **kwargs)
@@ -82,9 +84,10 @@ class Image(models.Model):
         """Store WebP copies at each configured width smaller than the original."""
         storage = self.file.storage
         self.file.open("rb")
+        assert self.file.name is not None  # open() succeeded, so the file has a name
         try:
-            with PILImage.open(self.file) as original:
-                original = ImageOps.exif_transpose(original)
+            with PILImage.open(self.file) as opened:
+                original = ImageOps.exif_transpose(opened)
                 if original.mode not in ("RGB", "RGBA"):
                     original = original.convert("RGBA" if "A" in original.getbands() else "RGB")
                 made: dict[str, str] = {}

@@ -19,8 +19,10 @@ review), saving an image or a cited review re-renders the reviews that use it; t
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,11 +39,23 @@ from watchworthy.core.markdown import BodyFormat, parse_markdown, render_comment
 from watchworthy.core.publishing import Publishable, PublishingQuerySet
 from watchworthy.core.sanitize import clean_html, html_to_text, stored_html
 from watchworthy.images.models import Image
-from watchworthy.spoilers.shield import Position, Shield, max_scope, parse_scope, travelling
+from watchworthy.spoilers.shield import (
+    Position,
+    SeasonLike,
+    Shield,
+    max_scope,
+    parse_scope,
+    travelling,
+)
+
+if TYPE_CHECKING:
+    from watchworthy.catalog.models import Season
 
 TEASER_WORDS = 40
 # Top-level paragraphs only: headings, figures and citation cards make poor teasers.
 PARAGRAPH = re.compile(r"^<p>(.*?)</p>$", re.MULTILINE | re.DOTALL)
+
+_S = TypeVar("_S", bound=SeasonLike)
 
 
 class Verdict(models.TextChoices):
@@ -65,25 +79,25 @@ class Tag(models.Model):
         return reverse("reviews:tag", kwargs={"slug": self.slug})
 
 
-class ReviewQuerySet(PublishingQuerySet):
+class ReviewQuerySet(PublishingQuerySet["Review"]):
     """``published()`` and ``visible_to(user)`` come from
     :class:`~watchworthy.core.publishing.PublishingQuerySet`."""
 
-    def for_cards(self):
+    def for_cards(self) -> Self:
         """Everything a review card shows, in one query."""
         return self.select_related("work", "season", "author", "cover")
 
-    def newest_first(self):
+    def newest_first(self) -> Self:
         return self.order_by("-published_at", "-pk")
 
-    def ranked(self):
+    def ranked(self) -> Self:
         """Best score first; unscored after scored; newest first among equals."""
         return self.order_by(models.F("score").desc(nulls_last=True), "-published_at", "-pk")
 
-    def verdict(self, verdict: str):
+    def verdict(self, verdict: str) -> Self:
         return self.filter(verdict=verdict)
 
-    def of_season(self, season):
+    def of_season(self, season: Season) -> Self:
         """Reviews of one season or part, newest first, ready for a verdict line."""
         return self.filter(season=season).select_related("season", "work").newest_first()
 
@@ -185,7 +199,7 @@ class Review(Publishable):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         images, cited = self.render()
         super().save(*args, **kwargs)  # fills in an empty published_at (Publishable)
         self.images_used.set(images)
@@ -203,6 +217,7 @@ class Review(Publishable):
         if not (self.comments_open and self.is_public):
             return False
         if close_after_days:
+            assert self.published_at is not None  # is_public says so
             return timezone.now() - self.published_at < timedelta(days=close_after_days)
         return True
 
@@ -217,18 +232,19 @@ class Review(Publishable):
         """The body with the spoilers ``progress`` has reached opened."""
         return Shield(progress).html(self.body_html)
 
-    def covered_position(self, seasons) -> Position:
+    def covered_position(self, seasons: Iterable[SeasonLike]) -> Position:
         """The point a reader must have reached to have "finished what the review
         covers": its part, or the last season of the work (``seasons``, in order)."""
-        if self.season_id:
+        if self.season is not None:
             return Position(self.season.number, None)
         return Position(max((s.number for s in seasons), default=1), None)
 
-    def previous_season(self, seasons):
+    def previous_season(self, seasons: Iterable[_S]) -> _S | None:
         """The season before the reviewed part (None for a first part or a film)."""
-        if not self.season_id:
+        season = self.season
+        if season is None:
             return None
-        earlier = [s for s in seasons if s.number < self.season.number]
+        earlier = [s for s in seasons if s.number < season.number]
         return max(earlier, key=lambda s: s.number) if earlier else None
 
     @property
@@ -254,18 +270,18 @@ class Review(Publishable):
     @property
     def cover_in_body(self) -> bool:
         """Whether the body already shows the cover image (then the page skips it)."""
-        return bool(self.cover_id) and f"(image:{self.cover.key}" in self.body
+        return self.cover is not None and f"(image:{self.cover.key}" in self.body
 
     @property
     def subject(self) -> str:
         """What is reviewed, as readers say it: "Work — Part 2"."""
-        if self.season_id:
+        if self.season is not None:
             return f"{self.work.title} — {self.season.display_label}"
         return self.work.title
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.season_id and self.work_id and self.season.work_id != self.work_id:
+        if self.work_id and self.season is not None and self.season.work_id != self.work_id:
             errors["season"] = f"That season belongs to “{self.season.work.title}”, not this work."
         now = timezone.now()
         self.fill_publish_time(now)  # "empty means now", before constraints are checked
@@ -302,7 +318,7 @@ class Review(Publishable):
         if errors:
             raise ValidationError(errors)
 
-    def _was_scheduled_for(self, moment) -> bool:
+    def _was_scheduled_for(self, moment: datetime) -> bool:
         """An unchanged schedule whose time has since passed is still valid (it may
         have been announced as published meanwhile: see core.publishing)."""
         if not self.pk:

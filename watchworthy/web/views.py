@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
-from watchworthy.catalog.models import Work
+from watchworthy.catalog.models import Season, Work
 from watchworthy.core.models import SupportLink
 from watchworthy.discussion.context import discussion_context
 from watchworthy.reviews.audience import current_vote
 from watchworthy.reviews.models import Review, Tag, Verdict
 from watchworthy.spoilers.progress import reader_shield
+from watchworthy.spoilers.shield import Shield
 
 HOME_CARDS = 12
 WORKS_PER_PAGE = 50
@@ -47,7 +50,7 @@ def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "review": review,
         "body": shield.html(review.body_html),
         "spoiler_banner": shield.label(scope) if scope else "",
-        "catch_up": _catch_up(review, shield),
+        "catch_up": _catch_up(review, shield, seasons),
         "my_vote": current_vote(request, review),
         "covered_label": shield.description_of(review.covered_position(seasons)),
         "more_on_work": Review.objects.published()
@@ -62,10 +65,10 @@ def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "web/review_detail.html", context)
 
 
-def _catch_up(review: Review, shield) -> dict | None:
+def _catch_up(review: Review, shield: Shield, seasons: list[Season]) -> dict[str, Any] | None:
     """For a review of part N > 1: the previous part's verdict, recap and cast so far."""
-    previous = review.previous_season(shield.seasons)
-    if previous is None:
+    previous = review.previous_season(seasons)
+    if previous is None or review.season is None:
         return None
     characters = review.work.characters.select_related("first_season").filter(
         first_season__number__lt=review.season.number
@@ -109,9 +112,9 @@ def work_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/work_list.html", {"page": page})
 
 
-def media(request: HttpRequest, path: str) -> HttpResponse:
+def media(request: HttpRequest, path: str) -> FileResponse | HttpResponse:
     """Uploads from the local media folder (embedded set-up; see WATCHWORTHY_SERVE_MEDIA)."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
