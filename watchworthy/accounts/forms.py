@@ -1,5 +1,7 @@
 """Forms for reader accounts: sign up, sign in, resend a confirmation, profile."""
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import (
@@ -94,7 +96,7 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        username = self.fields["username"]
+        username = cast(forms.CharField, self.fields["username"])  # a UsernameField
         username.label = "E-mail address or username"
         username.max_length = 254
         username.widget.attrs["maxlength"] = 254

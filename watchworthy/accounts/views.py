@@ -169,6 +169,7 @@ def resend_done(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
+    assert request.user.is_authenticated  # login_required; tells mypy it is a User
     # A fresh copy, so an invalid submission never shows up in the header.
     account = User._default_manager.get(pk=request.user.pk)
     if request.method == "POST":
@@ -227,8 +228,9 @@ class PasswordResetView(auth_views.PasswordResetView):
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
 
+    # Django reads this attribute in form_valid(); a property computes it per request.
     @property
-    def extra_email_context(self):
+    def extra_email_context(self):  # type: ignore[override]
         return {"site_name": SiteSettings.current().site_name, "lifetime": link_lifetime()}
 
 

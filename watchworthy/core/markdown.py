@@ -107,9 +107,9 @@ def _mark_figures_and_citations(state: StateCore) -> None:
 
 def _render_image(self, tokens: list[Token], idx: int, options, env) -> str:
     token = tokens[idx]
-    src = token.attrGet("src") or ""
+    src = str(token.attrGet("src") or "")
     alt = self.renderInlineAsText(token.children or [], options, env)
-    caption = token.attrGet("title") or ""
+    caption = str(token.attrGet("title") or "")
     as_figure = bool(token.meta.get("figure"))
     if src.startswith(IMAGE_SCHEME):
         key = src[len(IMAGE_SCHEME) :]

@@ -178,11 +178,11 @@ class _Redactor(HTMLParser):
             self.depth = 1
             self.stack = [tag]
             return
-        self.out.append(self.get_starttag_text())
+        self.out.append(self.get_starttag_text() or "")
 
     def handle_startendtag(self, tag, attrs):
         if not self.depth:
-            self.out.append(self.get_starttag_text())
+            self.out.append(self.get_starttag_text() or "")
 
     def handle_endtag(self, tag):
         if self.depth:

@@ -54,7 +54,9 @@ def discussion_context(
     open_ = review.accepts_comments(close_after_days=site.comments_close_after_days)
     form = None
     if open_:
-        initial = {} if request.user.is_authenticated else remembered_commenter(request)
+        initial: dict[str, object] = {}
+        if not request.user.is_authenticated:
+            initial.update(remembered_commenter(request))
         reply_to = _reply_target(request, comments)
         if reply_to is not None:
             initial["parent"] = reply_to.pk

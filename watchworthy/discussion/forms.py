@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import time
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.utils.datastructures import MultiValueDict
 
 from watchworthy.spoilers.shield import Position, positions
 
@@ -67,7 +69,7 @@ class CommentForm(forms.Form):
     def __init__(self, *args, review, user=None, seasons=(), **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["spoils"].choices = spoiler_choices(seasons)
+        cast(forms.ChoiceField, self.fields["spoils"]).choices = spoiler_choices(seasons)
         self.review = review
         self.signed_in = bool(user is not None and user.is_authenticated)
         limit = settings.WATCHWORTHY_COMMENTS["MAX_LENGTH"]
@@ -88,7 +90,7 @@ class CommentForm(forms.Form):
     def clean_body(self) -> str:
         return check_body(self.cleaned_data["body"])
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any] | None:
         """Check the hidden token; its problems are told above the form (the reader
         cannot see or fix a hidden field)."""
         cleaned = super().clean()
@@ -118,7 +120,8 @@ class CommentForm(forms.Form):
 
     def fresh_token(self) -> None:
         """Re-rendering after an error: give the form a new token, keep the text."""
-        data = self.data.copy()
+        # Bound to request.POST (a QueryDict), or unbound with Django's empty MultiValueDict.
+        data = cast(MultiValueDict[str, Any], self.data).copy()
         data["token"] = form_token(self.review.pk)
         self.data = data
 

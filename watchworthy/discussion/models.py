@@ -175,6 +175,6 @@ class Comment(models.Model):
         return {"initials": initials, "hue": _avatar_hue(self.author_email or self.author_name)}
 
     def set_path(self) -> None:
-        prefix = self.parent.path if self.parent_id else ""
+        prefix = self.parent.path if self.parent is not None else ""
         self.path = f"{prefix}{self.pk:0{PATH_DIGITS}d}/"
-        self.depth = self.parent.depth + 1 if self.parent_id else 0
+        self.depth = self.parent.depth + 1 if self.parent is not None else 0

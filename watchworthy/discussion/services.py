@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -196,7 +197,7 @@ def comment_moderate(*, comments: Iterable[Comment], status: str) -> int:
             _count(review_ids)
     if status == Comment.Status.APPROVED:
         for comment in changed:
-            transaction.on_commit(lambda pk=comment.pk: notifications.comment_approved(pk))
+            transaction.on_commit(partial(notifications.comment_approved, comment.pk))
     return len(changed)
 
 

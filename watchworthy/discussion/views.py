@@ -188,7 +188,8 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def notify_confirm(request: HttpRequest, token: str) -> HttpResponse:
     comment_id = read_token(token, "confirm")
-    comment = Comment.objects.filter(pk=comment_id).select_related("review").first()
+    # A bad token gives None, and pk=None matches no row: the "invalid" answer below.
+    comment = Comment.objects.filter(pk=comment_id).select_related("review").first()  # type: ignore[misc]
     if comment is None:
         return render(request, "discussion/notify.html", {"state": "invalid"}, status=400)
     Comment.objects.filter(pk=comment.pk).update(notify_replies=True, notify_confirmed=True)
@@ -200,7 +201,8 @@ def notify_confirm(request: HttpRequest, token: str) -> HttpResponse:
 def notify_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """One click from the mail (GET) or the mail client's one-click POST (RFC 8058)."""
     comment_id = read_token(token, "unsubscribe")
-    comment = Comment.objects.filter(pk=comment_id).select_related("review").first()
+    # As in notify_confirm: a bad token (None) matches no row.
+    comment = Comment.objects.filter(pk=comment_id).select_related("review").first()  # type: ignore[misc]
     if comment is None:
         return render(request, "discussion/notify.html", {"state": "invalid"}, status=400)
     Comment.objects.filter(pk=comment.pk).update(notify_replies=False)

@@ -1,5 +1,7 @@
 """Authoring: the critic writes reviews here. Verdict first, Markdown with a preview."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
@@ -86,8 +88,8 @@ class ReviewAdmin(admin.ModelAdmin):
         js = ("reviews/admin-preview.js",)
         css = {"all": ("reviews/admin-preview.css",)}
 
-    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
-        initial = super().get_changeform_initial_data(request)
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial: dict[str, Any] = super().get_changeform_initial_data(request)
         initial.setdefault("author", request.user.pk)
         return initial
 
