@@ -60,11 +60,13 @@ services:
 browser:
 	@bash scripts/services.sh browser
 
-# Style, then the architecture: import-linter's contracts in pyproject.toml.
+# Style, then the architecture: import-linter's contracts in pyproject.toml, then the
+# types: mypy with django-stubs ([tool.mypy] in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 fmt: install
 	$(BIN)/ruff check --fix .
@@ -80,4 +82,4 @@ bench-import: install
 	$(PY) bench/import_bench.py --scale $(SCALE)
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache
