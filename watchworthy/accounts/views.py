@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -188,11 +189,12 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def form_invalid(self, form: LoginForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
-        if form.pause is not None:
+        pause = getattr(form, "pause", None)  # set by our LoginForm
+        if pause is not None:
             response.status_code = 429
-            response["Retry-After"] = str(form.pause.seconds)
+            response["Retry-After"] = str(pause.seconds)
         return response
 
     def get_context_data(self, **kwargs):
@@ -222,7 +224,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/email/password_reset_body.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
-    def form_valid(self, form: ResetPasswordForm) -> HttpResponse:
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         if mail_budget_spent(self.request, "reset", form.cleaned_data["email"]):
             # The same answer as when a mail went out: nothing tells whether it did.
             return HttpResponseRedirect(self.get_success_url())

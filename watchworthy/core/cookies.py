@@ -19,13 +19,18 @@ def set_cookie(
 ) -> None:
     """Set ``name``; with ``salt``, as a signed cookie (read it back with
     ``request.get_signed_cookie(name, salt=salt)``)."""
-    options = {
-        "max_age": max_age,
-        "secure": settings.SESSION_COOKIE_SECURE,
-        "httponly": httponly,
-        "samesite": "Lax",
-    }
+    secure: bool = settings.SESSION_COOKIE_SECURE
     if salt is None:
-        response.set_cookie(name, value, **options)
+        response.set_cookie(
+            name, value, max_age=max_age, secure=secure, httponly=httponly, samesite="Lax"
+        )
     else:
-        response.set_signed_cookie(name, value, salt=salt, **options)
+        response.set_signed_cookie(
+            name,
+            value,
+            salt=salt,
+            max_age=max_age,
+            secure=secure,
+            httponly=httponly,
+            samesite="Lax",
+        )
