@@ -136,8 +136,8 @@ MIDDLEWARE = [
     "watchworthy.core.middleware.LoopbackDebugMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Scheduled reviews and pages whose time has come are announced as a change.
-    "watchworthy.core.publishing.AnnounceDueMiddleware",
+    # Scheduled reviews going live are announced as a change; periodic jobs run.
+    "watchworthy.core.middleware.DueWorkMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -201,6 +201,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache ----------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -209,7 +210,21 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One machine without Redis: in production every worker process must see the same
+    # counts (rate limits, spent form tokens), so the cache is a folder they share;
+    # a laptop in development keeps it in memory. Several machines need REDIS_URL
+    # (config/wsgi.py says so at start-up).
+    CACHES = {
+        "default": (
+            {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(DATA_DIR / "cache"),
+                "OPTIONS": {"MAX_ENTRIES": 20000},
+            }
+            if PRODUCTION
+            else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        )
+    }
 
 # --- Passwords, i18n ----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

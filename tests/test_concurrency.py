@@ -21,7 +21,7 @@ import pytest
 from django.db import connection, transaction
 
 from tests.factories import ReviewFactory, UserFactory
-from watchworthy.discussion.models import Comment
+from watchworthy.discussion.models import Comment, VerifiedAddress
 from watchworthy.discussion.services import comment_moderate, comment_post
 from watchworthy.reviews.models import Review
 
@@ -78,6 +78,7 @@ def review():
     )
     assert first.status == Comment.Status.PENDING
     comment_moderate(comments=[first], status=Comment.Status.APPROVED)
+    VerifiedAddress.verify(KNOWN_EMAIL)  # they confirmed their address by mail once
     return ReviewFactory(author=critic)
 
 

@@ -7,14 +7,15 @@ are shared with the spoiler tests, in tests/conftest.py).
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlsplit
 
 import pytest
 from django.http import HttpResponse
 
 from tests.factories import ReviewFactory
+from watchworthy.core.cookies import set_private_cookie
 from watchworthy.discussion import identity
+from watchworthy.discussion.models import VerifiedAddress
 
 
 def local(url: str) -> str:
@@ -27,9 +28,7 @@ def local(url: str) -> str:
 def mine_cookie(client, comment_ids) -> None:
     """Give ``client`` the signed "comments I wrote" cookie a browser gets on posting."""
     response = HttpResponse()
-    response.set_signed_cookie(
-        identity.MINE_COOKIE, json.dumps(list(comment_ids)), salt=identity.SALT
-    )
+    set_private_cookie(response, identity.MINE_COOKIE, list(comment_ids), max_age=3600)
     client.cookies[identity.MINE_COOKIE] = response.cookies[identity.MINE_COOKIE].value
 
 
@@ -46,7 +45,9 @@ def review(critic):
 
 @pytest.fixture
 def approved_email(review, make_comment):
-    """ann@example.org has had a comment approved (on another review)."""
+    """ann@example.org has had a comment approved (on another review) and confirmed her
+    address by the link we mailed her."""
     other = ReviewFactory(author=review.author)
     make_comment(other, "An earlier comment.", name="Ann Reader", email="ann@example.org")
+    VerifiedAddress.verify("ann@example.org")
     return "ann@example.org"

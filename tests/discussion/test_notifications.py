@@ -11,7 +11,7 @@ from django.test import Client
 from tests import dom
 from tests.discussion.conftest import local
 from tests.factories import UserFactory
-from watchworthy.discussion.models import Comment
+from watchworthy.discussion.models import Comment, VerifiedAddress
 from watchworthy.discussion.notifications import make_token
 from watchworthy.discussion.services import comment_moderate
 
@@ -49,13 +49,16 @@ def only_link(pattern, mail) -> str:
 
 @pytest.fixture
 def ann(review, make_comment):
-    """Ann is a known commenter; her address gets published at once."""
+    """Ann is a known commenter (approved before, address confirmed): her comments are
+    published at once."""
     make_comment(review, "Ann's earlier comment.", name="Ann Reader", email="ann@example.org")
+    VerifiedAddress.verify("ann@example.org")
 
 
 @pytest.fixture
 def bo(review, make_comment):
     make_comment(review, "Bo's earlier comment.", name="Bo", email="bo@example.org")
+    VerifiedAddress.verify("bo@example.org")
 
 
 # --- the critic -------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from tests.factories import (
     SeasonFactory,
     WorkFactory,
 )
+from watchworthy.discussion.models import VerifiedAddress
 from watchworthy.reviews.models import Verdict
 
 # One secret word per kind of spoiler in the Part 2 review.
@@ -159,6 +160,8 @@ def reader_at(work):
 
 @pytest.fixture
 def known_commenter(part1_review, make_comment):
-    """ann@example.org has had a comment approved, so her next one is published at once."""
+    """ann@example.org has had a comment approved and confirmed her address, so her next
+    one is published at once."""
     make_comment(part1_review, "An earlier comment.", name="Ann Reader", email="ann@example.org")
+    VerifiedAddress.verify("ann@example.org")
     return "ann@example.org"

@@ -1,6 +1,6 @@
 """Forms for reader accounts: sign up, sign in, resend a confirmation, profile."""
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -13,11 +13,26 @@ from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
 from watchworthy.core.clients import rate_key
+from watchworthy.core.text import has_control_characters
 
 from .backends import accounts_named_by
+from .names import reserved_owner
 from .throttle import Pause, SigninAttempt, account_subject, login_subject
 
 User = get_user_model()
+
+
+def checked_display_name(name: str, *, user_id: int | None = None) -> str:
+    """A display name a reader may use: one line, and not the critic's or staff's."""
+    name = name.strip()
+    if has_control_characters(name):
+        raise ValidationError("A name is one line of text, without control characters.")
+    if reserved_owner(name, exclude_user_id=user_id):
+        raise ValidationError(
+            "That name belongs to someone who writes here. Please choose another.",
+            code="reserved",
+        )
+    return name
 
 
 def pending_users(email: str):
@@ -65,6 +80,9 @@ class SignupForm(BaseUserCreationForm):
 
     def clean_email(self) -> str:
         return User.objects.normalize_email(self.cleaned_data["email"])
+
+    def clean_display_name(self) -> str:
+        return checked_display_name(self.cleaned_data.get("display_name") or "")
 
     def save(self, commit: bool = True):
         raise NotImplementedError("Sign-up goes through services.account_signup().")
@@ -145,10 +163,20 @@ class ProfileForm(forms.ModelForm):
         fields = ("display_name", "bio")
         labels = {"display_name": "Display name", "bio": "About you"}
         help_texts = {
-            "display_name": "Shown on your comments. Leave it empty to use your username.",
+            "display_name": "Shown on your comments.",
             "bio": "Optional: a few lines about you and what you watch.",
         }
         widgets = {"bio": forms.Textarea(attrs={"rows": 4, "maxlength": 2000})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].required = True
+
+    def clean_display_name(self) -> str:
+        name = self.cleaned_data.get("display_name") or ""
+        if self.instance.is_staff:  # staff write here: their name is theirs to set
+            return name.strip()
+        return checked_display_name(name, user_id=self.instance.pk)
 
     def clean_bio(self):
         bio = self.cleaned_data["bio"].strip()

@@ -16,6 +16,8 @@ class SiteSettingsAdmin(admin.ModelAdmin):
                     "comments_close_after_days",
                     "comments_newest_first",
                     "comments_per_page",
+                    "comment_mail",
+                    "comment_mail_hourly_limit",
                     "comment_max_links",
                     "comment_blocklist",
                 )

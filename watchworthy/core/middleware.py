@@ -8,6 +8,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 
+from . import periodic, publishing
+
 
 class LoopbackDebugMiddleware:
     """With DEBUG on (a developer asked for it), answer only this computer: debug pages
@@ -30,3 +32,17 @@ def _is_loopback(address: str) -> bool:
         return ipaddress.ip_address(address).is_loopback
     except ValueError:
         return False
+
+
+class DueWorkMiddleware:
+    """Scheduled reviews whose time has come are announced, and periodic jobs run, as
+    requests arrive (each check is one cache read; see core.publishing and
+    core.periodic). A site with a worker also runs ``manage.py run_periodic``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        publishing.announce_if_due()
+        periodic.run_due()
+        return self.get_response(request)

@@ -43,6 +43,22 @@ class SiteSettings(models.Model):
     comment_max_links = models.PositiveSmallIntegerField(
         default=2, help_text="A comment with more links than this waits for approval."
     )
+
+    class CommentMail(models.TextChoices):
+        IMMEDIATE = "immediate", "At once (a digest if more than the hourly limit)"
+        HOURLY = "hourly", "An hourly digest"
+        DAILY = "daily", "A daily digest"
+
+    comment_mail = models.CharField(
+        max_length=10,
+        choices=CommentMail.choices,
+        default=CommentMail.IMMEDIATE,
+        help_text="How a review's author hears of new comments.",
+    )
+    comment_mail_hourly_limit = models.PositiveSmallIntegerField(
+        default=20,
+        help_text="At most this many single comment mails an hour; beyond it, one digest.",
+    )
     comment_blocklist = models.TextField(
         blank=True,
         help_text="One word or phrase per line. A comment containing one waits for approval.",

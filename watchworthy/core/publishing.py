@@ -8,14 +8,12 @@ whatever its time. A *published* item saved without a time goes public now.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.apps import apps
 from django.core.cache import cache
 from django.db import models, transaction
-from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from .changes import ChangeSet, mark_changed_ids
@@ -94,7 +92,7 @@ class Publishable(models.Model):
 # to hear of it (a search index, a page cache, later the fediverse), so the moment is
 # turned into a write: :func:`announce_due` flips *scheduled* to *published* and marks
 # the items changed. It runs from ``manage.py publish_due`` (cron or the task worker)
-# and from :class:`AnnounceDueMiddleware`, which costs one cache read per request and
+# and from ``core.middleware.DueWorkMiddleware``, which costs one cache read per request and
 # one query when the cache does not know the next scheduled moment.
 
 NEXT_DUE_KEY = "core:publishing:next-due:v1"
@@ -158,15 +156,6 @@ def announce_if_due(now: datetime | None = None) -> None:
             announce_due(now)
         finally:
             cache.delete(f"{NEXT_DUE_KEY}:lock")
-
-
-class AnnounceDueMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        announce_if_due()
-        return self.get_response(request)
 
 
 def forget_next_due(sender: object, changes: ChangeSet, **kwargs: object) -> None:

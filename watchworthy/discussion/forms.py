@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.utils.datastructures import MultiValueDict
 
+from watchworthy.accounts.names import reserved_owner
+from watchworthy.core.text import has_control_characters
 from watchworthy.spoilers.shield import Position, positions
 
 from .services import check_body
@@ -26,9 +31,22 @@ def spoiler_choices(seasons) -> list[tuple[str, str]]:
 TOKEN_SALT = "watchworthy.discussion.form"  # noqa: S105 - a signing salt
 
 
-def form_token(review_id: int) -> str:
-    """A signed (review, time) pair: proves the form came from our page, and when."""
-    return signing.dumps({"r": review_id, "t": int(time.time())}, salt=TOKEN_SALT)
+def form_token(review_id: int, *, issued: float | None = None) -> str:
+    """A signed (review, time, nonce) triple: proves the form came from our page, and
+    when. The nonce makes every token different, so each can be spent once
+    (:func:`spend_token`)."""
+    moment = int(time.time() if issued is None else issued)
+    return signing.dumps(
+        {"r": review_id, "t": moment, "n": secrets.token_urlsafe(9)}, salt=TOKEN_SALT
+    )
+
+
+def spend_token(token: str) -> bool:
+    """Mark a form token used; False when it already was (a replay, or the same form
+    sent twice). Kept in the shared cache as long as a token stays valid."""
+    max_age = settings.WATCHWORTHY_COMMENTS["FORM_MAX_AGE_HOURS"] * 3600
+    key = "discussion:spent-token:" + hashlib.sha256(token.encode()).hexdigest()[:40]
+    return bool(cache.add(key, 1, max_age))
 
 
 class CommentForm(forms.Form):
@@ -90,6 +108,19 @@ class CommentForm(forms.Form):
     def clean_body(self) -> str:
         return check_body(self.cleaned_data["body"])
 
+    def clean_author_name(self) -> str:
+        name = (self.cleaned_data.get("author_name") or "").strip()
+        if has_control_characters(name):
+            raise forms.ValidationError(
+                "A name is one line of text, without line breaks or control characters."
+            )
+        if name and reserved_owner(name):
+            raise forms.ValidationError(
+                "That name belongs to someone who writes here. Please use your own — or "
+                "sign in, if it is you."
+            )
+        return name
+
     def clean(self) -> dict[str, Any] | None:
         """Check the hidden token; its problems are told above the form (the reader
         cannot see or fix a hidden field)."""
@@ -107,7 +138,8 @@ class CommentForm(forms.Form):
             ) from None
         if data.get("r") != self.review.pk:
             raise forms.ValidationError("This form belongs to another review.")
-        self.fill_seconds = time.time() - data["t"]
+        self.issued = float(data["t"])
+        self.fill_seconds = time.time() - self.issued
         return cleaned
 
     @property
@@ -119,10 +151,12 @@ class CommentForm(forms.Form):
         return bool(self.cleaned_data.get("homepage"))
 
     def fresh_token(self) -> None:
-        """Re-rendering after an error: give the form a new token, keep the text."""
+        """Re-rendering after an error: give the form a new token, keep the text. The
+        new token keeps the old one's time, so a quick correction does not look like
+        a robot's speed."""
         # Bound to request.POST (a QueryDict), or unbound with Django's empty MultiValueDict.
         data = cast(MultiValueDict[str, Any], self.data).copy()
-        data["token"] = form_token(self.review.pk)
+        data["token"] = form_token(self.review.pk, issued=getattr(self, "issued", None))
         self.data = data
 
 

@@ -178,3 +178,45 @@ class Comment(models.Model):
         prefix = self.parent.path if self.parent is not None else ""
         self.path = f"{prefix}{self.pk:0{PATH_DIGITS}d}/"
         self.depth = self.parent.depth + 1 if self.parent is not None else 0
+
+
+class VerifiedAddress(models.Model):
+    """An e-mail address whose owner proved it by following a link we mailed to it (the
+    reply-notification confirmation). Only then does a guest's approved history with
+    that address make their later comments skip the queue from any browser."""
+
+    email = models.EmailField(unique=True)  # lower case
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "verified commenter address"
+
+    def __str__(self) -> str:
+        return self.email
+
+    @classmethod
+    def verify(cls, email: str) -> None:
+        if email:
+            cls.objects.get_or_create(email=email.strip().lower())
+
+    @classmethod
+    def is_verified(cls, email: str) -> bool:
+        return bool(email) and cls.objects.filter(email=email.strip().lower()).exists()
+
+
+class AuthorNotice(models.Model):
+    """A comment the review's author is to hear about: mailed at once, or gathered into
+    a digest (hourly, daily, or when too many came in an hour; see notifications)."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_notices"
+    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["author", "sent_at"], name="notice_author_sent_idx")]
+
+    def __str__(self) -> str:
+        return f"comment {self.comment_id} for {self.author_id}"

@@ -11,23 +11,33 @@ mara answers a reader                     approved    the review's author or sta
 a robot filled the hidden field           spam        honeypot filled
 a form sent 1 s after the page loaded     spam        sent faster than a person types
 ann@example.org's first comment ever      pending     first comment from this address
-ann's next comment, after one approved    approved    known commenter
+ann's next, from the browser that wrote   approved    known commenter
+the approved one (its private cookie)
+ann's next, from another browser, her     approved    known commenter
+address confirmed by a link we mailed
+someone else typing ann's address         pending     first comment from this address
 ann posts 3 links                         pending     more than 2 links
 ann mentions "Casino bonus"               pending     contains a blocked word
 ========================================  ==========  ===============================
 
 Spam is stored (a moderator can rescue it) but the robot is told the same thing as a
 held human: "your comment is awaiting moderation".
+
+Trust is never given to a typed e-mail address alone (anyone can type one): a guest
+is a known commenter when an approved comment with their address was written from
+this browser (listed in its private ``ww_mine`` cookie, which cannot be forged), or
+when they have confirmed the address by the link in a mail (:class:`VerifiedAddress`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 
-from .models import Comment
+from .models import Comment, VerifiedAddress
 
 LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)  # one match per address
 
@@ -67,8 +77,10 @@ class ModerationPolicy:
         text: str,
         honeypot_filled: bool = False,
         fill_seconds: float | None = None,
+        trusted_comment_ids: Iterable[int] = (),
     ) -> Decision:
-        """``text`` is everything the commenter wrote (name, website, body)."""
+        """``text`` is everything the commenter wrote (name, website, body);
+        ``trusted_comment_ids``: comments this browser is known to have written."""
         if user is not None and (user.pk == review.author_id or user.is_staff):
             return Decision(Comment.Status.APPROVED, "the review's author or staff")
         if honeypot_filled:
@@ -81,13 +93,21 @@ class ModerationPolicy:
                 return Decision(Comment.Status.PENDING, "contains a blocked word")
         if len(LINK.findall(text)) > self.max_links:
             return Decision(Comment.Status.PENDING, f"more than {self.max_links} links")
-        if not self._is_known(user=user, author_email=author_email):
+        if not self._is_known(
+            user=user, author_email=author_email, trusted_comment_ids=trusted_comment_ids
+        ):
             return Decision(Comment.Status.PENDING, "first comment from this address")
         return Decision(Comment.Status.APPROVED, "known commenter")
 
     @staticmethod
-    def _is_known(*, user, author_email: str) -> bool:
+    def _is_known(*, user, author_email: str, trusted_comment_ids: Iterable[int] = ()) -> bool:
         approved = Comment.objects.filter(status=Comment.Status.APPROVED)
         if user is not None:
             return approved.filter(user=user).exists()
-        return bool(author_email) and approved.filter(author_email__iexact=author_email).exists()
+        if not author_email:
+            return False
+        mine = approved.filter(author_email__iexact=author_email)
+        trusted = list(trusted_comment_ids)
+        if trusted and mine.filter(pk__in=trusted).exists():
+            return True
+        return VerifiedAddress.is_verified(author_email) and mine.exists()

@@ -10,16 +10,23 @@ Tasks take ids, not objects, so a queue backend can serialise them.
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks import task
 
+from watchworthy.core.models import SiteSettings
+from watchworthy.core.ratelimit import over_limit
 from watchworthy.core.sanitize import html_to_text
+from watchworthy.core.text import one_line
 
-from .models import Comment
+from .models import AuthorNotice, Comment
 
 TOKEN_SALT = "watchworthy.discussion.notify"  # noqa: S105 - a signing salt
 CONFIRM_MAX_AGE = 7 * 24 * 3600
@@ -68,7 +75,7 @@ def send_comment_mail(event: str, comment_id: int) -> None:
 
 def _send(*, to: str, subject: str, template: str, context: dict, headers=None) -> None:
     body = render_to_string(f"discussion/email/{template}", context)
-    EmailMessage(subject=subject, body=body, to=[to], headers=headers or {}).send()
+    EmailMessage(subject=one_line(subject), body=body, to=[to], headers=headers or {}).send()
 
 
 def _context(comment: Comment, **extra) -> dict:
@@ -82,9 +89,19 @@ def _context(comment: Comment, **extra) -> dict:
 
 
 def _tell_review_author(comment: Comment) -> None:
+    """At once, unless the site gathers comments into digests or the author already had
+    their hourly share of single mails (a flood becomes one digest, not a thousand)."""
     author = comment.review.author
     if not author.email or comment.user_id == author.pk:
         return
+    notice = AuthorNotice.objects.create(author=author, comment=comment)
+    site = SiteSettings.current()
+    if site.comment_mail != SiteSettings.CommentMail.IMMEDIATE:
+        return
+    hour_ago = timezone.now() - timedelta(hours=1)
+    sent = AuthorNotice.objects.filter(author=author, sent_at__gte=hour_ago).count()
+    if sent >= site.comment_mail_hourly_limit:
+        return  # left for the digest
     held = comment.status == Comment.Status.PENDING
     _send(
         to=author.email,
@@ -92,9 +109,79 @@ def _tell_review_author(comment: Comment) -> None:
         template="new_comment.txt",
         context=_context(comment, held=held, queue_url=absolute(reverse("discussion:queue"))),
     )
+    AuthorNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
+
+
+DIGEST_EVERY = {"immediate": 3600, "hourly": 3600, "daily": 24 * 3600}
+DIGEST_MAX_LISTED = 100
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """Mail each author the comments gathered for them, once their digest is due (an
+    hour or a day after the last one, by the site setting). Returns mails sent."""
+    now = now or timezone.now()
+    every = timedelta(seconds=DIGEST_EVERY[SiteSettings.current().comment_mail])
+    mails = 0
+    waiting = AuthorNotice.objects.filter(sent_at__isnull=True)
+    for author_id in waiting.values_list("author_id", flat=True).distinct():
+        last = (
+            AuthorNotice.objects.filter(author_id=author_id, sent_at__isnull=False)
+            .order_by("-sent_at")
+            .values_list("sent_at", flat=True)
+            .first()
+        )
+        if last is not None and now - last < every:
+            continue
+        notices = list(
+            waiting.filter(author_id=author_id)
+            .select_related("author", "comment__review")
+            .order_by("created_at")
+        )
+        if notices and _send_digest(notices, now):
+            mails += 1
+    return mails
+
+
+def _send_digest(notices: list[AuthorNotice], now: datetime) -> bool:
+    author = notices[0].author
+    comments = [n.comment for n in notices]
+    if author.email:
+        held = sum(c.status == Comment.Status.PENDING for c in comments)
+        listed = [
+            {"comment": c, "text": html_to_text(c.travelling_html())[:300],
+             "url": absolute(c.get_absolute_url())}
+            for c in comments[:DIGEST_MAX_LISTED]
+        ]  # fmt: skip
+        _send(
+            to=author.email,
+            subject=f"{len(comments)} new comment{'s' if len(comments) != 1 else ''}"
+            + (f", {held} waiting for you" if held else ""),
+            template="digest.txt",
+            context={
+                "listed": listed,
+                "more": max(0, len(comments) - DIGEST_MAX_LISTED),
+                "held": held,
+                "queue_url": absolute(reverse("discussion:queue")),
+            },
+        )
+    AuthorNotice.objects.filter(pk__in=[n.pk for n in notices]).update(sent_at=now)
+    return bool(author.email)
+
+
+@task()
+def send_digests_task() -> None:
+    send_digests()
+
+
+CONFIRMATIONS_PER_ADDRESS = (2, 24 * 3600)  # reply-notification confirmations a day
 
 
 def _ask_for_confirmation(comment: Comment) -> None:
+    """The double opt-in mail; at most a couple a day to one address, whoever asks."""
+    limit, window = CONFIRMATIONS_PER_ADDRESS
+    address = hashlib.sha256(comment.author_email.strip().lower().encode()).hexdigest()[:32]
+    if over_limit(f"notify-confirm:{address}", limit=limit, window=window):
+        return
     link = absolute(reverse("discussion:notify_confirm", args=[make_token(comment.pk, "confirm")]))
     _send(
         to=comment.author_email,

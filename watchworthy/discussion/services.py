@@ -62,11 +62,13 @@ def comment_post(
     policy: ModerationPolicy | None = None,
     posted_at: datetime | None = None,
     send_notifications: bool = True,
+    trusted_comment_ids: Iterable[int] = (),
 ) -> Comment:
     """Accept a comment (approved, held or spam) or raise :class:`CommentError`.
 
     ``posted_at`` backdates a comment that was written elsewhere (the demo, a remote
-    reply); ``send_notifications=False`` sends no mail about it."""
+    reply); ``send_notifications=False`` sends no mail about it.
+    ``trusted_comment_ids``: comments the same browser wrote (see ModerationPolicy)."""
     site = SiteSettings.current()
     if not review.accepts_comments(close_after_days=site.comments_close_after_days):
         raise CommentError("Comments on this review are closed.")
@@ -90,6 +92,7 @@ def comment_post(
         text=f"{author_name}\n{author_url}\n{body}",
         honeypot_filled=honeypot_filled,
         fill_seconds=fill_seconds,
+        trusted_comment_ids=trusted_comment_ids,
     )
     posted_at = posted_at or timezone.now()
     approves = decision.status == Comment.Status.APPROVED
@@ -220,6 +223,7 @@ def comment_edit(*, comment: Comment, body: str, policy: ModerationPolicy | None
         user=comment.user,
         author_email=comment.author_email,
         text=f"{comment.author_name}\n{comment.author_url}\n{body}",
+        trusted_comment_ids=[comment.pk],  # its writer, within the edit window
     )
     with transaction.atomic():
         review_ids = lock_reviews([comment.review_id])

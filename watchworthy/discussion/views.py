@@ -20,8 +20,8 @@ from watchworthy.core.text import parse_id
 from watchworthy.reviews.models import Review
 
 from . import identity
-from .forms import CommentEditForm, CommentForm
-from .models import Comment
+from .forms import CommentEditForm, CommentForm, spend_token
+from .models import Comment, VerifiedAddress
 from .notifications import read_token
 from .paging import page_address
 from .services import (
@@ -66,7 +66,13 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         form.add_error(None, SLOW_DOWN)
         form.fresh_token()
         return _form_again(request, review, form, status=429)
-    if form.is_valid():
+    if form.is_valid() and not spend_token(form.data.get("token", "")):
+        form.add_error(
+            None,
+            "This form was already sent. Your comment is on the page (or waiting for "
+            "moderation); to write another, send this one again.",
+        )
+    elif form.is_valid():
         data = form.cleaned_data
         parent = None
         if data.get("parent"):
@@ -88,6 +94,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
                 honeypot_filled=form.honeypot_filled,
                 fill_seconds=form.fill_seconds,
                 spoils=form.spoils_position,
+                trusted_comment_ids=identity.my_comment_ids(request),
             )
         except CommentError as error:
             form.add_error(None, error)
@@ -193,6 +200,7 @@ def notify_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if comment is None:
         return render(request, "discussion/notify.html", {"state": "invalid"}, status=400)
     Comment.objects.filter(pk=comment.pk).update(notify_replies=True, notify_confirmed=True)
+    VerifiedAddress.verify(comment.author_email)  # the link reached its owner
     return render(request, "discussion/notify.html", {"state": "confirmed", "comment": comment})
 
 

@@ -56,6 +56,15 @@ def current_vote(request: HttpRequest, review: Review) -> bool | None:
     return votes.values_list("agrees", flat=True).first()
 
 
+# Guests are told apart by a cookie they can clear; one network (a household, a
+# school) may hold a few real readers, but not an endless supply of new voices.
+GUEST_VOICES_PER_ADDRESS = 3
+
+
+class VoteRefused(Exception):
+    """A vote that cannot be counted; the message is meant for the reader."""
+
+
 def audience_vote(
     *,
     review: Review,
@@ -76,6 +85,8 @@ def audience_vote(
         raise ValueError("A vote needs an account or a guest token.")
     with transaction.atomic():
         list(Review.objects.select_for_update().filter(pk=review.pk).values_list("pk"))
+        if user is None and ip_address:
+            _check_new_guest_voice(review, identity["voter_key"], ip_address)
         vote, _ = AudienceVote.objects.update_or_create(
             review=review,
             **identity,
@@ -83,6 +94,20 @@ def audience_vote(
         )
         audience_recount([review.pk])
     return vote
+
+
+def _check_new_guest_voice(review: Review, key: str, ip_address: str) -> None:
+    others = (
+        AudienceVote.objects.filter(review=review, user__isnull=True, ip_address=ip_address)
+        .exclude(voter_key=key)
+        .count()
+    )
+    is_new = not AudienceVote.objects.filter(review=review, voter_key=key).exists()
+    if is_new and others >= GUEST_VOICES_PER_ADDRESS:
+        raise VoteRefused(
+            "Several guests on your network have voted on this review already. "
+            "Sign in to add your own voice."
+        )
 
 
 def audience_recount(review_ids) -> None:

@@ -46,13 +46,17 @@ def review_vote(request: HttpRequest, slug: str) -> HttpResponse:
         token = audience.guest_token(request) or audience.new_guest_token()
         audience.remember_guest_token(response, token)
         voter = {"guest_token": token}
-    audience_vote(
-        review=review,
-        agrees=choice == "yes",
-        finished=finished,
-        ip_address=client_ip(request),
-        **voter,
-    )
+    try:
+        audience_vote(
+            review=review,
+            agrees=choice == "yes",
+            finished=finished,
+            ip_address=client_ip(request),
+            **voter,
+        )
+    except audience.VoteRefused as refusal:
+        messages.error(request, str(refusal))
+        return response
     word = "agree with" if choice == "yes" else "disagree with"
     messages.success(request, f"Thanks: you {word} the verdict. You can change your mind any time.")
     return response

@@ -10,19 +10,17 @@ for views, which set cookies themselves.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
 from watchworthy.catalog.models import WatchProgress, Work
-from watchworthy.core.cookies import set_cookie
+from watchworthy.core.cookies import read_private_cookie, set_private_cookie
 
 from .shield import Position, SeasonLike, Shield
 
 COOKIE = "ww_progress"
-SALT = "watchworthy.catalog.progress"
 MAX_WORKS = 200
 COOKIE_AGE = 2 * 365 * 24 * 3600
 
@@ -61,24 +59,15 @@ def guest_positions_with(
 
 
 def guest_positions(request: HttpRequest) -> dict[str, str]:
-    raw = request.get_signed_cookie(COOKIE, default=None, salt=SALT)
-    try:
-        data = json.loads(raw) if raw else {}
-    except ValueError:
-        return {}
+    """A guest's positions, from their private cookie (what they watch is theirs)."""
+    data: Any = read_private_cookie(request, COOKIE, max_age=COOKIE_AGE)
     if not isinstance(data, dict):
         return {}
     return {str(key): value for key, value in data.items() if isinstance(value, str)}
 
 
 def remember_guest_positions(response: HttpResponse, positions: Mapping[str, str]) -> None:
-    set_cookie(
-        response,
-        COOKIE,
-        json.dumps(dict(positions), separators=(",", ":")),
-        salt=SALT,
-        max_age=COOKIE_AGE,
-    )
+    set_private_cookie(response, COOKIE, dict(positions), max_age=COOKIE_AGE)
 
 
 def progress_for(request: HttpRequest, work: Work) -> Position | None:
