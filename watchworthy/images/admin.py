@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
+from .forms import ImageForm
 from .models import Image
 
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
+    form = ImageForm
     list_display = ("thumbnail", "key", "alt_text", "caption", "width", "height", "uploaded_at")
     search_fields = ("key", "alt_text", "caption")
     readonly_fields = ("thumbnail", "markdown", "width", "height")
