@@ -9,18 +9,23 @@ alternative is a hole in the review for them.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import models
+from django.core.files.storage import Storage
+from django.db import models, router, transaction
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from PIL import Image as PILImage
-from PIL import ImageOps
+
+from .decoding import for_the_web, upright
+
+logger = logging.getLogger(__name__)
 
 # Sizes hint for srcset: full width on phones, the text column (about 46rem) beyond.
 SIZES = "(max-width: 48rem) 100vw, 46rem"
@@ -64,14 +69,29 @@ class Image(models.Model):
     def __str__(self) -> str:
         return self.key
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.key and self.file.name:  # a FieldFile is true when it has a name
+    def save(self, *args, **kwargs) -> None:
+        """Save the row, the original file and its WebP renditions as one: when any
+        of it fails, the files this save wrote are deleted again, and the row is
+        rolled back."""
+        if not self.key and self.file:
             self.key = self._unique_key(PurePosixPath(self.file.name).stem)
-        file_changed = self.file and not getattr(self.file, "_committed", True)
-        super().save(*args, **kwargs)
-        if file_changed or (self.file and not self.renditions):
-            self.renditions = self.make_renditions()
-            super().save(update_fields=["renditions"])
+        file_changed = bool(self.file) and not getattr(self.file, "_committed", True)
+        renditions_before = self.renditions
+        written: list[str] = []
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        try:
+            with transaction.atomic(using=using):
+                super().save(*args, **kwargs)
+                if file_changed or (self.file and not self.renditions):
+                    self.renditions = self.make_renditions()
+                    written.extend(self.renditions.values())
+                    super().save(update_fields=["renditions"])
+        except BaseException:
+            if file_changed and getattr(self.file, "_committed", False):
+                written.append(self.file.name)  # the original, written by pre_save()
+            _delete_files(self.file.storage, written)
+            self.renditions = renditions_before
+            raise
 
     def _unique_key(self, stem: str) -> str:
         base = slugify(stem)[:70] or "image"
@@ -81,16 +101,14 @@ class Image(models.Model):
         return key
 
     def make_renditions(self) -> dict[str, str]:
-        """Store WebP copies at each configured width smaller than the original."""
+        """Store WebP copies at each configured width smaller than the original. If
+        one fails, the copies already stored are deleted before the error goes on."""
         storage = self.file.storage
-        self.file.open("rb")
-        assert self.file.name is not None  # open() succeeded, so the file has a name
+        stem = PurePosixPath(self.file.name)
+        made: dict[str, str] = {}
         try:
-            with PILImage.open(self.file) as opened:
-                original = ImageOps.exif_transpose(opened)
-                if original.mode not in ("RGB", "RGBA"):
-                    original = original.convert("RGBA" if "A" in original.getbands() else "RGB")
-                made: dict[str, str] = {}
+            with self.file.open("rb"), PILImage.open(self.file) as opened:
+                original = for_the_web(upright(opened))
                 for width in settings.WATCHWORTHY_IMAGE_WIDTHS:
                     if width >= original.width:
                         continue
@@ -98,15 +116,14 @@ class Image(models.Model):
                     copy = original.resize((width, height), PILImage.Resampling.LANCZOS)
                     buffer = io.BytesIO()
                     copy.save(buffer, "WEBP", quality=82)
-                    stem = PurePosixPath(self.file.name)
-                    name = storage.save(
+                    made[str(width)] = storage.save(
                         str(stem.with_name(f"{stem.stem}-{width}.webp")),
                         ContentFile(buffer.getvalue()),
                     )
-                    made[str(width)] = name
-                return made
-        finally:
-            self.file.close()
+        except BaseException:
+            _delete_files(storage, made.values())
+            raise
+        return made
 
     @property
     def srcset(self) -> str:
@@ -131,3 +148,13 @@ class Image(models.Model):
             },
         )
         return mark_safe(rendered.strip())  # noqa: S308 - our template, autoescaped
+
+
+def _delete_files(storage: Storage, names: Iterable[str]) -> None:
+    """Delete what a failed save wrote; a file that cannot be deleted is logged, so
+    the error that caused the failure is the one that is raised."""
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("Could not delete %s after a failed image save", name)
