@@ -8,6 +8,7 @@ class ImagesConfig(AppConfig):
     def ready(self) -> None:
         from watchworthy.core.changes import track
 
+        from . import checks  # noqa: F401 - registers the upload-limit checks
         from .models import Image
 
         track(Image)
