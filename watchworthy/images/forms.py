@@ -26,7 +26,7 @@ class ImageUploadField(forms.ImageField):
 
     def to_python(self, data: Any) -> UploadedFile | None:
         upload = forms.FileField.to_python(self, data)  # not ImageField's: it verifies only
-        if upload is None:
+        if not isinstance(upload, UploadedFile):
             return None
         image = decode_upload(upload)
         try:

@@ -69,11 +69,11 @@ class Image(models.Model):
     def __str__(self) -> str:
         return self.key
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         """Save the row, the original file and its WebP renditions as one: when any
         of it fails, the files this save wrote are deleted again, and the row is
         rolled back."""
-        if not self.key and self.file:
+        if not self.key and self.file.name:  # a FieldFile is true when it has a name
             self.key = self._unique_key(PurePosixPath(self.file.name).stem)
         file_changed = bool(self.file) and not getattr(self.file, "_committed", True)
         renditions_before = self.renditions
@@ -87,7 +87,7 @@ class Image(models.Model):
                     written.extend(self.renditions.values())
                     super().save(update_fields=["renditions"])
         except BaseException:
-            if file_changed and getattr(self.file, "_committed", False):
+            if file_changed and getattr(self.file, "_committed", False) and self.file.name:
                 written.append(self.file.name)  # the original, written by pre_save()
             _delete_files(self.file.storage, written)
             self.renditions = renditions_before
@@ -104,7 +104,7 @@ class Image(models.Model):
         """Store WebP copies at each configured width smaller than the original. If
         one fails, the copies already stored are deleted before the error goes on."""
         storage = self.file.storage
-        stem = PurePosixPath(self.file.name)
+        stem = PurePosixPath(self.file.name or "image")
         made: dict[str, str] = {}
         try:
             with self.file.open("rb"), PILImage.open(self.file) as opened:
