@@ -269,8 +269,8 @@ WATCHWORTHY_IMAGE_WIDTHS = (480, 960, 1440)
 # Uploads over these are refused from the file's header, before any pixel is decoded
 # (docs/images.md). 6144 x 6144 = 37.7 megapixels holds a 6K still; decoded, that is
 # about 150 MB of memory.
-WATCHWORTHY_IMAGE_MAX_PIXELS = int(os.environ.get("WATCHWORTHY_IMAGE_MAX_PIXELS", 6144 * 6144))
-WATCHWORTHY_IMAGE_MAX_BYTES = int(os.environ.get("WATCHWORTHY_IMAGE_MAX_BYTES", 20_000_000))
+WATCHWORTHY_IMAGE_MAX_PIXELS = env_int("WATCHWORTHY_IMAGE_MAX_PIXELS", 6144 * 6144)
+WATCHWORTHY_IMAGE_MAX_BYTES = env_int("WATCHWORTHY_IMAGE_MAX_BYTES", 20_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
