@@ -21,11 +21,14 @@ class Node:
     comment: Comment
 
 
+Where = Callable[[Node], str]
+
+
 def arrange(
     nodes: list[Node],
     *,
     summary: ImportSummary,
-    where: Callable[[Node], str] = lambda node: f"comment {node.key}",
+    where: Where = lambda node: f"comment {node.key}",
 ) -> list[Comment]:
     """Link each comment to its parent (by source id) and set its path and depth.
 
@@ -34,41 +37,9 @@ def arrange(
     depth. Each case is reported on ``summary``. Returns the comments whose parent,
     path or depth changed, in tree order (parents first)."""
     by_key = {node.key: node for node in nodes}
-    depth: dict[int, int] = {}
-
-    def resolve(start: Node) -> int:
-        chain: list[Node] = []
-        node = start
-        while True:
-            if id(node) in depth:
-                base = depth[id(node)]
-                break
-            if node.parent_key and node.parent_key not in by_key:
-                summary.oddity(
-                    "reply whose parent is not in the file (imported as top-level)",
-                    f"{where(node)} → parent {node.parent_key}",
-                )
-                node.parent_key = ""
-            if node in chain:
-                summary.oddity(
-                    "comment parents forming a loop (broken at one comment)", where(node)
-                )
-                node.parent_key = ""
-                chain = chain[: chain.index(node)]
-                chain.append(node)
-                base = -1
-                break
-            chain.append(node)
-            if not node.parent_key:
-                base = -1
-                break
-            node = by_key[node.parent_key]
-        for level, member in enumerate(reversed(chain), start=base + 1):
-            depth[id(member)] = level
-        return depth[id(start)]
-
+    levels = _Levels(by_key, summary, where)
     ordered = sorted(
-        nodes, key=lambda n: (resolve(n), n.comment.created_at, n.comment.pk or 0, n.key)
+        nodes, key=lambda n: (levels.of(n), n.comment.created_at, n.comment.pk or 0, n.key)
     )
     changed = []
     for node in ordered:
@@ -85,6 +56,53 @@ def arrange(
             changed.append(comment)
         summary.deepest_thread = max(summary.deepest_thread, comment.depth + 1)
     return changed
+
+
+class _Levels:
+    """How deep each node sits once missing parents and loops are dealt with, so that
+    sorting by it puts every parent before its replies."""
+
+    def __init__(self, by_key: dict[str, Node], summary: ImportSummary, where: Where) -> None:
+        self.by_key = by_key
+        self.summary = summary
+        self.where = where
+        self.level: dict[int, int] = {}  # id(node) → level, 0 for top-level
+
+    def of(self, start: Node) -> int:
+        """Walk up from ``start`` to a node whose level is known (or to a root), fixing
+        what is broken on the way, then give every node walked its level."""
+        chain: list[Node] = []
+        node = start
+        while True:
+            if id(node) in self.level:
+                base = self.level[id(node)]
+                break
+            self._drop_missing_parent(node)
+            if node in chain:
+                self.summary.oddity(
+                    "comment parents forming a loop (broken at one comment)", self.where(node)
+                )
+                node.parent_key = ""
+                chain = chain[: chain.index(node)]
+                chain.append(node)
+                base = -1
+                break
+            chain.append(node)
+            if not node.parent_key:
+                base = -1
+                break
+            node = self.by_key[node.parent_key]
+        for level, member in enumerate(reversed(chain), start=base + 1):
+            self.level[id(member)] = level
+        return self.level[id(start)]
+
+    def _drop_missing_parent(self, node: Node) -> None:
+        if node.parent_key and node.parent_key not in self.by_key:
+            self.summary.oddity(
+                "reply whose parent is not in the file (imported as top-level)",
+                f"{self.where(node)} → parent {node.parent_key}",
+            )
+            node.parent_key = ""
 
 
 def number(comments: list[Comment]) -> list[Comment]:
