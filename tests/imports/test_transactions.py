@@ -5,9 +5,9 @@ import pytest
 from tests.imports.builders import comment, item, wxr
 from tests.imports.conftest import everything, import_path
 from watchworthy.discussion.models import Comment
-from watchworthy.imports import wordpress
 from watchworthy.imports.common import ImportFailed
 from watchworthy.imports.models import ImportedObject
+from watchworthy.imports.wordpress import attachments, comments, importer
 from watchworthy.reviews.models import Review, Verdict
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_a_comment_deleted_here_is_not_brought_back(write_file):
 
 def test_a_failure_half_way_rolls_everything_back_and_names_the_item(write_file, monkeypatch):
     calls = []
-    real = wordpress.clean_comment_html
+    real = comments.clean_comment_html
 
     def failing(raw):
         calls.append(raw)
@@ -97,7 +97,7 @@ def test_a_failure_half_way_rolls_everything_back_and_names_the_item(write_file,
             raise ValueError("disk on fire")
         return real(raw)
 
-    monkeypatch.setattr(wordpress, "clean_comment_html", failing)
+    monkeypatch.setattr(comments, "clean_comment_html", failing)
     with pytest.raises(ImportFailed) as failure:
         import_path(write_file(blog()))
     message = str(failure.value)
@@ -118,7 +118,7 @@ def test_a_failure_removes_copied_image_files(write_file, tmp_path, settings, mo
         item(6, "Post", content="x"),
     )  # fmt: skip
     stored = []
-    real_store = wordpress.WordPressImporter.store_image
+    real_store = attachments.Attachments.store_image
 
     def store(self, *args, **kwargs):
         image = real_store(self, *args, **kwargs)
@@ -128,8 +128,8 @@ def test_a_failure_removes_copied_image_files(write_file, tmp_path, settings, mo
     def fail(self, item):
         raise OSError("no space left")
 
-    monkeypatch.setattr(wordpress.WordPressImporter, "store_image", store)
-    monkeypatch.setattr(wordpress.WordPressImporter, "post", fail)
+    monkeypatch.setattr(attachments.Attachments, "store_image", store)
+    monkeypatch.setattr(importer.WordPressImporter, "post", fail)
     with pytest.raises(ImportFailed) as failure:
         import_path(write_file(export), uploads=uploads)
     assert "no space left" in str(failure.value)
