@@ -44,6 +44,11 @@ DISQUS = frozenset({"http://disqus.com", "https://disqus.com", ""})
 DSQ = "http://disqus.com/disqus-internals"
 BATCH = 500
 Kind = ImportedObject.Kind
+# What an update of a changed post rewrites (its place in the thread follows at the end).
+UPDATED_FIELDS = [
+    "user", "author_name", "author_email", "ip_address", "body", "body_html",
+    "status", "is_removed", "created_at", "approved_at",
+]  # fmt: skip
 
 
 class _DryRun(Exception):
@@ -131,7 +136,9 @@ class DisqusImporter:
         self.reviews: set[int] = set()
         self.info = StreamInfo()
 
-    def run(self, stream: BinaryIO, *, progress=None) -> ImportSummary:
+    def run(
+        self, stream: BinaryIO, *, progress: Callable[[int], None] | None = None
+    ) -> ImportSummary:
         current = "the file"
         try:
             with transaction.atomic():
@@ -222,7 +229,7 @@ class DisqusImporter:
                 redirect = redirects.get(key)
                 if redirect is not None and redirect.review_id:
                     return redirect.review_id
-                if redirect is not None and redirect.comment_id:
+                if redirect is not None and redirect.comment is not None:
                     return redirect.comment.review_id
             try:
                 match = resolve(parts.path or "/")
@@ -239,6 +246,7 @@ class DisqusImporter:
     # --- posts ------------------------------------------------------------------------
 
     def flush(self) -> None:
+        """Write the pending posts: new ones as comments, changed ones updated."""
         posts, self.pending = self.pending, []
         if not posts:
             return
@@ -250,46 +258,64 @@ class DisqusImporter:
                 source=source, kind=Kind.COMMENT, external_id__in=[p.dsq_id for p in posts]
             )
         }
-        authors = dict(
-            Review.objects.filter(
-                pk__in={t.review_pk for t in self.threads.values() if t.review_pk}
-            ).values_list("pk", "author__email")
-        )
-        authors_pk = dict(Review.objects.filter(pk__in=authors).values_list("pk", "author_id"))
+        existing = Comment.objects.in_bulk([r.comment_id for r in rows.values() if r.comment_id])
+        authors = self._review_authors()
         fresh: list[tuple[Post, Comment]] = []
         updated: list[tuple[Post, Comment, ImportedObject]] = []
-        existing = Comment.objects.in_bulk([r.comment_id for r in rows.values() if r.comment_id])
         for post in posts:
-            if not post.dsq_id:
-                self.summary.oddity("post without dsq:id (skipped)", f"line {post.line}")
+            review_pk = self._review_of(post)
+            if review_pk is None:
                 continue
-            thread = self.threads.get(post.thread)
-            if thread is None:
-                self.orphans[post.thread] = self.orphans.get(post.thread, 0) + 1
-                self.summary.skipped["posts whose thread is not in the file"] += 1
-                continue
-            thread.posts += 1
-            if thread.review_pk is None:
-                self.summary.skipped["posts in threads that match no review"] += 1
-                continue
-            version = digest(post)
             row = rows.get(post.dsq_id)
-            if row is not None:
-                comment = existing.get(row.comment_id) if row.comment_id else None
-                if comment is None:
-                    self.summary.count("comment", "kept deleted")
-                elif row.digest == version:
-                    self.summary.count("comment", "unchanged")
-                    self.summary.comments_by_status[comment.status] += 1
-                else:
-                    self.fill(comment, post, authors, authors_pk)
-                    updated.append((post, comment, row))
-                    self.summary.count("comment", "updated")
+            if row is None:
+                comment = Comment(review_id=review_pk)
+                self.fill(comment, post, authors)
+                fresh.append((post, comment))
+                self.summary.count("comment", "created")
                 continue
-            comment = Comment(review_id=thread.review_pk)
-            self.fill(comment, post, authors, authors_pk)
-            fresh.append((post, comment))
-            self.summary.count("comment", "created")
+            known = existing.get(row.comment_id) if row.comment_id else None
+            if known is None:
+                self.summary.count("comment", "kept deleted")
+            elif row.digest == digest(post):
+                self.summary.count("comment", "unchanged")
+                self.summary.comments_by_status[known.status] += 1
+            else:
+                self.fill(known, post, authors)
+                updated.append((post, known, row))
+                self.summary.count("comment", "updated")
+        self._create(source, fresh)
+        self._update(updated)
+        for _post, comment in fresh + [(p, c) for p, c, _r in updated]:
+            self.summary.comments_by_status[comment.status] += 1
+            self.reviews.add(comment.review_id)
+
+    def _review_of(self, post: Post) -> int | None:
+        """The review a post's thread matched, or None (counted) when it has none."""
+        if not post.dsq_id:
+            self.summary.oddity("post without dsq:id (skipped)", f"line {post.line}")
+            return None
+        thread = self.threads.get(post.thread)
+        if thread is None:
+            self.orphans[post.thread] = self.orphans.get(post.thread, 0) + 1
+            self.summary.skipped["posts whose thread is not in the file"] += 1
+            return None
+        thread.posts += 1
+        if thread.review_pk is None:
+            self.summary.skipped["posts in threads that match no review"] += 1
+            return None
+        return thread.review_pk
+
+    def _review_authors(self) -> dict[int, tuple[str, int | None]]:
+        """Review pk → (its author's lower-cased e-mail, its author's pk), for the
+        author badge, for every review a thread matched."""
+        return {
+            pk: ((email or "").lower(), author_pk)
+            for pk, email, author_pk in Review.objects.filter(
+                pk__in={t.review_pk for t in self.threads.values() if t.review_pk}
+            ).values_list("pk", "author__email", "author_id")
+        }
+
+    def _create(self, source: str, fresh: list[tuple[Post, Comment]]) -> None:
         Comment.objects.bulk_create([c for _p, c in fresh], batch_size=BATCH)
         ImportedObject.objects.bulk_create(
             [
@@ -306,24 +332,18 @@ class DisqusImporter:
             ],
             batch_size=BATCH,
         )
-        Comment.objects.bulk_update(
-            [c for _p, c, _r in updated],
-            [
-                "user", "author_name", "author_email", "ip_address", "body", "body_html",
-                "status", "is_removed", "created_at", "approved_at",
-            ],
-            batch_size=BATCH,
-        )  # fmt: skip
+
+    def _update(self, updated: list[tuple[Post, Comment, ImportedObject]]) -> None:
+        Comment.objects.bulk_update([c for _p, c, _r in updated], UPDATED_FIELDS, batch_size=BATCH)
         for post, _comment, row in updated:
             row.digest, row.parent_external_id = digest(post), post.parent
         ImportedObject.objects.bulk_update(
             [r for _p, _c, r in updated], ["digest", "parent_external_id"], batch_size=BATCH
         )
-        for _post, comment in fresh + [(p, c) for p, c, _r in updated]:
-            self.summary.comments_by_status[comment.status] += 1
-            self.reviews.add(comment.review_id)
 
-    def fill(self, comment: Comment, post: Post, authors: dict, authors_pk: dict) -> None:
+    def fill(
+        self, comment: Comment, post: Post, authors: dict[int, tuple[str, int | None]]
+    ) -> None:
         created = parse_iso(post.created)
         if created is None:
             self.summary.oddity("post without a valid createdAt (dated now)", post.dsq_id)
@@ -343,9 +363,9 @@ class DisqusImporter:
         comment.approved_at = (
             comment.created_at if comment.status == Comment.Status.APPROVED else None
         )
-        author_email = (authors.get(comment.review_id) or "").lower()
+        author_email, author_pk = authors.get(comment.review_id, ("", None))
         if author_email and post.email.lower() == author_email:
-            comment.user_id = authors_pk.get(comment.review_id)
+            comment.user_id = author_pk
         else:
             comment.user_id = None
 
@@ -361,7 +381,11 @@ class DisqusImporter:
                     comment__review_id=review_pk,
                 ).select_related("comment")
             )
-            nodes = [threads.Node(r.external_id, r.parent_external_id, r.comment) for r in rows]
+            nodes = [
+                threads.Node(r.external_id, r.parent_external_id, r.comment)
+                for r in rows
+                if r.comment is not None  # always: the rows are filtered on their comment
+            ]
             changed = {id(c): c for c in threads.arrange(nodes, summary=self.summary)}
             for comment in threads.number([n.comment for n in nodes]):
                 changed[id(comment)] = comment
