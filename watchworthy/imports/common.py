@@ -13,20 +13,24 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from django.db import models
 from django.utils.text import slugify
 
+from watchworthy.core.changes import mark_changed_ids
+
 from .models import LegacyRedirect
 from .summary import ImportSummary
 
 # Query parameters WordPress answers with a post, page, attachment or comment.
 LEGACY_QUERY_KEYS = ("replytocom", "p", "page_id", "attachment_id")
 MAX_KEY = 1000
+REDIRECT_TARGETS = ("review", "page", "comment", "image")  # LegacyRedirect's links
 
 
 class ImportFailed(Exception):
     """The import stopped; nothing was written. The message names the item and why."""
 
 
-def digest(value) -> str:
-    data = asdict(value) if is_dataclass(value) else value
+def digest(value: object) -> str:
+    """A SHA-256 of ``value`` (a dataclass instance, or anything JSON can write)."""
+    data = asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
     encoded = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(encoded.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -88,7 +92,9 @@ def ascii_slug(*candidates: str, fallback: str, max_length: int = 200) -> str:
     return slugify(fallback)[:max_length]
 
 
-def unique_slug(model: type[models.Model], base: str, *, exclude_pk=None, max_length=200) -> str:
+def unique_slug(
+    model: type[models.Model], base: str, *, exclude_pk: int | None = None, max_length: int = 200
+) -> str:
     slug, n = base[:max_length], 2
     queryset = model._default_manager.all()
     if exclude_pk is not None:
@@ -131,12 +137,17 @@ def path_candidates(path: str) -> list[str]:
 
 
 def save_redirects(
-    keys: list[tuple[str, int]], *, target: dict, source: str, summary: ImportSummary
+    keys: list[tuple[str, int]],
+    *,
+    target: dict[str, models.Model],
+    source: str,
+    summary: ImportSummary,
 ) -> None:
     """Point each ``(old_path, priority)`` at ``target`` (``{"review": obj}``…).
 
     An item's own permalink (priority 0) takes a path over a generated variant of
-    another item (higher numbers); between equals the first claim is kept."""
+    another item (higher numbers); between equals the first claim is kept. The
+    redirects created or changed are marked for :mod:`watchworthy.core.changes`."""
     wanted: dict[str, int] = {}
     for key, priority in keys:
         if key and len(key) <= MAX_KEY and priority < wanted.get(key, 99):
@@ -146,6 +157,7 @@ def save_redirects(
     ((field_name, obj),) = target.items()
     existing = {r.old_path: r for r in LegacyRedirect.objects.filter(old_path__in=wanted)}
     new = []
+    changed: list[int] = []
     for key, priority in wanted.items():
         redirect = existing.get(key)
         if redirect is None:
@@ -157,14 +169,18 @@ def save_redirects(
         if same:
             if priority < redirect.priority:
                 LegacyRedirect.objects.filter(pk=redirect.pk).update(priority=priority)
+                changed.append(redirect.pk)
             continue
         if priority < redirect.priority:
-            targets = {"review": None, "page": None, "comment": None, "image": None}
+            targets: dict[str, models.Model | None] = dict.fromkeys(REDIRECT_TARGETS)
             targets[field_name] = obj
             LegacyRedirect.objects.filter(pk=redirect.pk).update(
                 priority=priority, source=source, **targets
             )
+            changed.append(redirect.pk)
         summary.redirect_conflicts += 1
     if new:
         LegacyRedirect.objects.bulk_create(new)
         summary.redirects += len(new)
+        changed += [redirect.pk for redirect in new]
+    mark_changed_ids(LegacyRedirect, changed)

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from watchworthy.core.changes import mark_changed_ids
 from watchworthy.discussion.models import Comment
 from watchworthy.discussion.services import refresh_comment_counts
 from watchworthy.reviews.models import Review
@@ -317,6 +318,7 @@ class DisqusImporter:
 
     def _create(self, source: str, fresh: list[tuple[Post, Comment]]) -> None:
         Comment.objects.bulk_create([c for _p, c in fresh], batch_size=BATCH)
+        mark_changed_ids(Comment, [c.pk for _p, c in fresh])
         ImportedObject.objects.bulk_create(
             [
                 ImportedObject(
@@ -335,6 +337,7 @@ class DisqusImporter:
 
     def _update(self, updated: list[tuple[Post, Comment, ImportedObject]]) -> None:
         Comment.objects.bulk_update([c for _p, c, _r in updated], UPDATED_FIELDS, batch_size=BATCH)
+        mark_changed_ids(Comment, [c.pk for _p, c, _r in updated])
         for post, _comment, row in updated:
             row.digest, row.parent_external_id = digest(post), post.parent
         ImportedObject.objects.bulk_update(
@@ -392,6 +395,7 @@ class DisqusImporter:
             Comment.objects.bulk_update(
                 list(changed.values()), ["parent", "path", "depth", "number"], batch_size=BATCH
             )
+            mark_changed_ids(Comment, [c.pk for c in changed.values()])
             refresh_comment_counts([review_pk])
         for thread in self.threads.values():
             if thread.review_pk is None:

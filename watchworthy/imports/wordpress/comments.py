@@ -12,7 +12,8 @@ trackbacks are skipped and counted) and, against their import records:
 * threads the whole item's comments (:func:`watchworthy.imports.threads.arrange`)
   and numbers the new approved top-level ones after the review's existing numbers
   (:func:`watchworthy.imports.threads.number`, the one numbering rule);
-* writes with bulk inserts and updates;
+* writes with bulk inserts and updates, and marks every comment it wrote for
+  :mod:`watchworthy.core.changes`;
 * maps ``?replytocom=ID`` to the comment, and refreshes the review's comment count.
 """
 
@@ -24,6 +25,7 @@ from datetime import datetime
 from django.core.management.color import no_style
 from django.db import connection
 
+from watchworthy.core.changes import mark_changed_ids
 from watchworthy.discussion.models import Comment
 from watchworthy.discussion.services import refresh_comment_counts
 from watchworthy.reviews.models import Review
@@ -111,6 +113,8 @@ class CommentImport:
             TREE_FIELDS,
             batch_size=BATCH,
         )
+        written = [c.comment for c in fresh] + list(dirty.values()) + list(tree_changed.values())
+        mark_changed_ids(Comment, [comment.pk for comment in written])
         self._record(incoming, fresh, post_key)
         self._redirects(fresh)
         if fresh or dirty or tree_changed:
@@ -339,6 +343,14 @@ class CommentImport:
         # A ?replytocom= key another import already claimed keeps its first owner.
         LegacyRedirect.objects.bulk_create(redirects, batch_size=BATCH, ignore_conflicts=True)
         self.state.summary.redirects += len(redirects)
+        # ignore_conflicts returns no ids: read back the ones that are these comments'.
+        mark_changed_ids(
+            LegacyRedirect,
+            LegacyRedirect.objects.filter(
+                old_path__in=[r.old_path for r in redirects],
+                comment__in=[r.comment_id for r in redirects],
+            ).values_list("pk", flat=True),
+        )
 
 
 def _post_context(review_pk: int) -> PostContext:

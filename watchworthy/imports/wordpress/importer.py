@@ -10,6 +10,7 @@ from typing import BinaryIO
 
 from django.db import transaction
 
+from watchworthy.core.changes import mark_changed_ids
 from watchworthy.images.models import Image
 from watchworthy.reviews.models import Review
 
@@ -218,6 +219,9 @@ def _assign_cover_batch(source: str, batch: list[tuple[int, str]]) -> None:
             "pk", flat=True
         )
     )
+    covered = []
     for review_pk, thumb in batch:
         if review_pk in without_cover and thumb in images:
             Review.objects.filter(pk=review_pk).update(cover_id=images[thumb])
+            covered.append(review_pk)
+    mark_changed_ids(Review, covered)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
+from watchworthy.core.changes import mark_changed_ids
 from watchworthy.reviews.models import Tag
 
 from .. import wxr
@@ -95,6 +96,7 @@ class People:
         version = digest(fields)
         if row.digest != version and record is not None and row.data.get("created"):
             get_user_model().objects.filter(pk=row.user_id).update(**fields)
+            mark_changed_ids(get_user_model(), [row.user_id])
             row.digest, row.updated_at = version, self.state.now
             row.save(update_fields=["digest", "updated_at"])
             self.state.summary.count("author", "updated")
