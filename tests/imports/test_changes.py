@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import png_bytes, shared_file
-from tests.imports.builders import comment, item, wxr
+from tests.imports.builders import BASE, comment, item, wxr
 from tests.imports.conftest import import_disqus_path, import_path
 from watchworthy.accounts.models import User
 from watchworthy.catalog.models import Work
@@ -175,6 +175,22 @@ def test_an_author_changed_in_wordpress_is_delivered(write_file, deliveries, com
     critic = User.objects.get(username="critic")
     assert critic.display_name == "Mara Quill"
     assert deliveries[0].ids(User) == {critic.pk}
+
+
+def test_an_old_link_another_blog_claimed_first_is_not_listed(write_file, deliveries, committed):
+    committed(import_path, write_file(blog()))
+    first_blog = ids(LegacyRedirect)
+    deliveries.clear()
+
+    # Another blog with the same comment ids: its comments get new ids, and its
+    # ?replytocom= links stay with the first blog's comments.
+    other = blog().replace(BASE, "http://other.example").replace("ferrylight", "lantern")
+    committed(import_path, write_file(other))
+
+    assert len(deliveries) == 1
+    listed = deliveries[0].ids(LegacyRedirect)
+    assert listed == ids(LegacyRedirect) - first_blog != frozenset()
+    assert not LegacyRedirect.objects.filter(old_path="?replytocom=100", pk__in=listed).exists()
 
 
 def test_a_dry_run_delivers_nothing(write_file, uploads, deliveries, committed):

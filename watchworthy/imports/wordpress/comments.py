@@ -92,6 +92,10 @@ class CommentImport:
     def __init__(self, state: ImportState, people: People) -> None:
         self.state = state
         self.people = people
+        # (old path, comment pk) of ?replytocom= redirects inserted but not marked yet:
+        # an insert that ignores conflicts returns no ids, so they are read back in
+        # batches (see mark_redirects()).
+        self.unmarked: list[tuple[str, int]] = []
 
     def put(self, item: wxr.Item, post_key: str, *, review_pk: int) -> None:
         """Import the comments of ``item``, the post imported as ``review_pk``."""
@@ -343,14 +347,23 @@ class CommentImport:
         # A ?replytocom= key another import already claimed keeps its first owner.
         LegacyRedirect.objects.bulk_create(redirects, batch_size=BATCH, ignore_conflicts=True)
         self.state.summary.redirects += len(redirects)
-        # ignore_conflicts returns no ids: read back the ones that are these comments'.
-        mark_changed_ids(
-            LegacyRedirect,
-            LegacyRedirect.objects.filter(
-                old_path__in=[r.old_path for r in redirects],
-                comment__in=[r.comment_id for r in redirects],
-            ).values_list("pk", flat=True),
-        )
+        self.unmarked += [(r.old_path, r.comment_id) for r in redirects if r.comment_id]
+        if len(self.unmarked) >= BATCH:
+            self.mark_redirects()
+
+    def mark_redirects(self) -> None:
+        """Mark the ``?replytocom=`` redirects inserted since the last call (the
+        importer calls it once more at the end). A key another import had claimed
+        stays with its first owner and is not marked."""
+        pending, self.unmarked = self.unmarked, []
+        for start in range(0, len(pending), BATCH):
+            wanted = set(pending[start : start + BATCH])
+            found = LegacyRedirect.objects.filter(
+                old_path__in=[path for path, _comment in wanted]
+            ).values_list("pk", "old_path", "comment_id")
+            mark_changed_ids(
+                LegacyRedirect, [pk for pk, path, comment in found if (path, comment) in wanted]
+            )
 
 
 def _post_context(review_pk: int) -> PostContext:

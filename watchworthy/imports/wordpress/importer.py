@@ -186,6 +186,7 @@ class WordPressImporter:
                 "undeclared namespace prefix (elements using it were ignored)",
                 f"“{prefix}:” first at line {line}",
             )
+        self.comments.mark_redirects()
         assign_covers(self.state.ensure_source())
 
 
