@@ -53,7 +53,7 @@ from .models import ImportedObject
 CHUNK = 500
 INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 Kind = ImportedObject.Kind
-COMMENT_APPROVED = {
+COMMENT_APPROVED: dict[str, str] = {
     Comment.Status.APPROVED: "1",
     Comment.Status.PENDING: "0",
     Comment.Status.SPAM: "spam",
