@@ -121,3 +121,18 @@ def test_every_content_model_is_tracked():
         "core.supportlink",
         "imports.legacyredirect",
     }
+
+
+def test_a_huge_transaction_says_everything_changed_instead_of_listing_ids(monkeypatch):
+    from watchworthy.core import changes
+
+    monkeypatch.setattr(changes, "MANY", 5)
+    with listening() as delivered:
+        with transaction.atomic():
+            mark_changed_ids("discussion.comment", range(1, 100))
+            mark_changed_ids("reviews.review", [1, 2])
+        (change,) = delivered
+    assert change.everything("discussion.comment")
+    assert change.ids("discussion.comment") == frozenset()  # not kept: memory stays flat
+    assert "discussion.comment" in change and "discussion.comment" in change.labels
+    assert change.ids("reviews.review") == {1, 2} and not change.everything("reviews.review")

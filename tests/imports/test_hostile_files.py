@@ -168,3 +168,47 @@ def test_one_giant_item_is_refused_not_swallowed(write_file, monkeypatch):
         import_path(write_file(many))
     assert "50 elements" in str(failure.value)
     assert nothing_written()
+
+
+def test_a_giant_attribute_is_refused_quickly_naming_the_item(write_file):
+    """200 MB in one attribute ran for minutes (expat re-reads an unfinished tag with
+    every chunk); now anything over 4 MiB without a '>' stops the import at once."""
+    giant = '<wp:postmeta data-x="' + "a" * (6 * 1024 * 1024) + '"></wp:postmeta>'
+    text = wxr(item(1, "Has a giant attribute", content="Fine.")).replace(
+        "</item>", giant + "</item>"
+    )
+    with pytest.raises(ImportFailed) as failure:
+        import_path(write_file(text))
+    message = str(failure.value)
+    assert "without a closing '>'" in message and "<item> that starts at line" in message
+    assert nothing_written()
+
+
+def test_elements_nested_absurdly_deep_are_refused(write_file):
+    deep = "<x>" * 150 + "</x>" * 150
+    text = wxr(item(1, "Deep", content="Fine.")).replace("</item>", deep + "</item>")
+    with pytest.raises(ImportFailed) as failure:
+        import_path(write_file(text))
+    assert "nested more than 100 deep" in str(failure.value)
+    assert nothing_written()
+
+
+def test_many_large_text_nodes_in_one_item_are_refused(write_file, monkeypatch):
+    from watchworthy.imports import xmlstream
+
+    monkeypatch.setattr(xmlstream, "MAX_SUBTREE_TEXT", 10_000)
+    metas = {f"k{n}": "v" * 3000 for n in range(12)}  # each under MAX_TEXT, together over
+    with pytest.raises(ImportFailed) as failure:
+        import_path(write_file(wxr(item(1, "Heavy", meta=metas))))
+    assert "10,000 characters of text" in str(failure.value)
+    assert nothing_written()
+
+
+def test_a_post_of_deeply_nested_divs_imports_with_its_text(write_file):
+    """400 KB of nested <div> took 79 s to import (the HTML parser's cost grew with
+    the square of the nesting); it is flattened past 100 levels before parsing."""
+    content = "<div>" * 40_000 + "the words" + "</div>" * 40_000
+    import_path(write_file(wxr(item(1, "Nested", content=content))))
+    (review,) = Review.objects.all()
+    assert "the words" in review.body_html
+    assert review.body_html.count("<div>") <= 100

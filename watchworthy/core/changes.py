@@ -59,24 +59,39 @@ def label_of(model: type[models.Model] | models.Model | str) -> str:
 
 @dataclass(frozen=True)
 class ChangeSet:
-    """What one transaction changed: primary keys per model label."""
+    """What one transaction changed: primary keys per model label.
+
+    A transaction that changes more than :data:`MANY` rows of one model (a large
+    import) does not list them: the label is in ``sweeping`` and :meth:`everything`
+    is true for it, so a subscriber redoes all of that model (a search index
+    rebuilds, a page cache empties) and memory stays flat however big the import."""
 
     by_label: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    sweeping: frozenset[str] = frozenset()
 
     def ids(self, model: type[models.Model] | str) -> frozenset[int]:
         return self.by_label.get(label_of(model), frozenset())
 
+    def everything(self, model: type[models.Model] | str) -> bool:
+        """Too many rows of ``model`` changed to list: treat all of them as changed."""
+        return label_of(model) in self.sweeping
+
     def __contains__(self, model: object) -> bool:
         if not isinstance(model, str | type):
             return False
-        return bool(self.ids(model))
+        return bool(self.ids(model)) or self.everything(model)
 
     def __bool__(self) -> bool:
-        return any(self.by_label.values())
+        return any(self.by_label.values()) or bool(self.sweeping)
 
     @property
     def labels(self) -> frozenset[str]:
-        return frozenset(label for label, ids in self.by_label.items() if ids)
+        listed = {label for label, ids in self.by_label.items() if ids}
+        return frozenset(listed | self.sweeping)
+
+
+# Past this many changed rows of one model in one transaction, ids are not kept.
+MANY = 10_000
 
 
 class _Batch:
@@ -84,16 +99,26 @@ class _Batch:
 
     def __init__(self) -> None:
         self.refs: dict[str, set[int]] = defaultdict(set)
+        self.sweeping: set[str] = set()
         self.delivered = False
 
     def add(self, label: str, ids: Iterable[int]) -> None:
-        self.refs[label].update(int(pk) for pk in ids if pk is not None)
+        if label in self.sweeping:
+            return
+        listed = self.refs[label]
+        listed.update(int(pk) for pk in ids if pk is not None)
+        if len(listed) > MANY:
+            self.sweeping.add(label)
+            del self.refs[label]
 
     def deliver(self) -> None:
         if self.delivered:
             return
         self.delivered = True
-        changes = ChangeSet({label: frozenset(ids) for label, ids in self.refs.items() if ids})
+        changes = ChangeSet(
+            {label: frozenset(ids) for label, ids in self.refs.items() if ids},
+            frozenset(self.sweeping),
+        )
         if not changes:
             return
         for receiver, result in content_changed.send_robust(sender=ChangeSet, changes=changes):

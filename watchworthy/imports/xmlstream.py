@@ -8,10 +8,14 @@ Built on the standard library's expat parser, driven directly by one small class
   that points at an external DTD stops the parse with :class:`XMLImportError` before
   anything is read from it. Parameter entities are never parsed and nothing is
   fetched from a network or a file. (The same guards ``defusedxml`` installs.)
-* **Memory stays bounded.** Only the subtrees at ``capture_depth`` (a WXR ``<item>``,
-  a Disqus ``<post>``) are built, handed to the caller, and dropped; the file is fed
-  in 64 KiB chunks. One text node larger than ``max_text``, or one subtree of more
-  than ``max_elements`` elements, is refused.
+* **Memory and time stay bounded.** Only the subtrees at ``capture_depth`` (a WXR
+  ``<item>``, a Disqus ``<post>``) are built, handed to the caller, and dropped; the
+  file is fed in 64 KiB chunks. Refused, naming where: one text node larger than
+  ``max_text``, one subtree with more than ``max_elements`` elements or more than
+  ``max_subtree_text`` characters of text, elements nested deeper than
+  ``max_depth``, and any run of more than ``MAX_RUN`` bytes without a ``>`` (a giant
+  attribute or tag: expat re-reads an unfinished tag with every chunk, so one of
+  200 MB took minutes).
 * **Namespaces are resolved here, leniently.** expat runs without namespace
   processing and this module tracks ``xmlns`` declarations itself, so elements are
   matched on namespace *URIs* (a ``wp:`` prefix bound to another URI is not
@@ -34,8 +38,11 @@ from xml.parsers import expat
 from xml.parsers.expat import XMLParserType
 
 CHUNK = 64 * 1024
-MAX_TEXT = 32 * 1024 * 1024  # one text node (a post's HTML): 32 MiB
+MAX_TEXT = 16 * 1024 * 1024  # one text node (a post's HTML): 16 MiB
+MAX_SUBTREE_TEXT = 64 * 1024 * 1024  # all the text of one item with its comments
 MAX_ELEMENTS = 2_000_000  # in one captured subtree (an item with all its comments)
+MAX_DEPTH = 100  # elements inside elements; a WXR file needs about six
+MAX_RUN = 4 * 1024 * 1024  # bytes without a ">": no real tag or attribute is this long
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 UNDECLARED = "undeclared:"
 
@@ -119,6 +126,9 @@ class ElementReader:
         info: StreamInfo | None = None,
         max_text: int | None = None,
         max_elements: int | None = None,
+        max_subtree_text: int | None = None,
+        max_depth: int | None = None,
+        max_run: int | None = None,
     ) -> None:
         self.stream = stream
         self.capture_depth = capture_depth
@@ -129,6 +139,11 @@ class ElementReader:
         # Read the limits now, not at import time, so a test can lower them.
         self.max_text = max_text or MAX_TEXT
         self.max_elements = max_elements or MAX_ELEMENTS
+        self.max_subtree_text = max_subtree_text or MAX_SUBTREE_TEXT
+        self.max_depth = max_depth or MAX_DEPTH
+        self.max_run = max_run or MAX_RUN
+        self.unclosed = 0  # bytes fed since the last ">"
+        self.subtree_text = 0  # characters of text in the subtree being built
         # One entry per open element: its namespace scope, its (ns, name), the element
         # being built (None when it is not captured) and the size of its text so far.
         self.scopes: list[dict[str, str]] = [{"xml": XML_NS}]
@@ -177,6 +192,7 @@ class ElementReader:
             raise XMLImportError("the file is empty or has no root element")
 
     def _feed(self, chunk: bytes) -> None:
+        self._check_run(chunk)
         try:
             self.parser.Parse(chunk, not chunk)
         except expat.ExpatError as error:
@@ -190,6 +206,25 @@ class ElementReader:
 
     def _line(self) -> int:
         return self.parser.CurrentLineNumber
+
+    def _where(self) -> str:
+        """The captured element being read, for messages: "in the <item> of line 40"."""
+        element = next((e for e in self.building if e is not None), None)
+        return f" (in the <{element.name}> that starts at line {element.line})" if element else ""
+
+    def _check_run(self, chunk: bytes) -> None:
+        first = chunk.find(b">")
+        run = self.unclosed + (len(chunk) if first == -1 else first)
+        if first != -1:
+            self.unclosed = len(chunk) - chunk.rfind(b">") - 1
+        else:
+            self.unclosed = run
+        if run > self.max_run:
+            raise XMLImportError(
+                f"more than {self.max_run:,} bytes without a closing '>' (a giant tag or "
+                f"attribute){self._where()}; refused to keep the import fast",
+                self._line(),
+            )
 
     # --- the defences -----------------------------------------------------------------
 
@@ -281,6 +316,11 @@ class ElementReader:
     # --- elements ---------------------------------------------------------------------
 
     def _start(self, qname: str, attrs: dict[str, str]) -> None:
+        if len(self.path) >= self.max_depth:
+            raise XMLImportError(
+                f"elements nested more than {self.max_depth} deep{self._where()}",
+                self._line(),
+            )
         scope = self._declare(attrs, self.scopes[-1]) if attrs else self.scopes[-1]
         ns, local = self._resolve(qname, scope, is_attribute=False)
         if not self.path:
@@ -293,6 +333,7 @@ class ElementReader:
             element = Element(ns, local, self._attributes(attrs, scope), self._line())
             if parent is None:
                 self.counted = 0
+                self.subtree_text = 0
             else:
                 self._adopt(parent, element)
         self.scopes.append(scope)
@@ -329,6 +370,14 @@ class ElementReader:
         if element is None:
             return
         self.text_sizes[-1] += len(data)
+        self.subtree_text += len(data)
+        if self.subtree_text > self.max_subtree_text:
+            raise XMLImportError(
+                f"one <{self.path[self.capture_depth][1]}> holds more than "
+                f"{self.max_subtree_text:,} characters of text{self._where()}; "
+                "refused to keep memory bounded",
+                self._line(),
+            )
         if self.text_sizes[-1] > self.max_text:
             raise XMLImportError(
                 f"<{element.name}> holds more than {self.max_text:,} characters of text; "
