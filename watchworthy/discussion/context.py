@@ -13,6 +13,7 @@ from .forms import CommentForm
 from .identity import my_comment_ids, remembered_commenter
 from .models import Comment
 from .paging import thread_page
+from .rendering import render_rows
 from .thread import build_thread, flatten
 
 
@@ -42,7 +43,7 @@ def discussion_context(
         held = list(
             page.within(
                 Comment.objects.pending().filter(review=review, pk__in=mine)
-            ).select_related("user", "parent__user")
+            ).select_related("user")
         )
         comments = sorted([*comments, *held], key=lambda comment: comment.path)
     thread = build_thread(
@@ -70,15 +71,23 @@ def discussion_context(
         comment = row.node.comment
         shielded = shield.comment(comment.body_html, comment.spoiler_scope)
         row.body, row.spoils, row.folded = shielded.body, shielded.spoils, shielded.folded
+    editable = _editable(request, comments, mine)
     return {
         "thread": thread,
         "thread_rows": rows,
+        "thread_html": render_rows(
+            rows,
+            review_author_id=review.author_id,
+            comments_open=open_,
+            editable_ids=editable,
+            query=request.GET,
+        ),
         "comment_form": form,
         "comments_open": open_,
         "reply_to": reply_to,
         "comment_order": "newest" if newest_first else "oldest",
         "comment_page": page,
-        "editable_ids": _editable(request, comments, mine),
+        "editable_ids": editable,
     }
 
 

@@ -42,6 +42,10 @@ def _avatar_hue(identity: str) -> str:
     return str(digest[0] % AVATAR_HUES)
 
 
+# Columns the thread on the page never reads (see CommentQuerySet.for_thread).
+THREAD_DEFERRED = ("body", "ip_address", "user_agent", "moderation_reason", "approved_at")
+
+
 class CommentQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=Comment.Status.APPROVED, is_removed=False)
@@ -54,10 +58,13 @@ class CommentQuerySet(models.QuerySet):
         """Everything the thread of ``review`` shows, in tree order, in one query.
 
         Approved comments plus removed ones (as placeholders, dropped later if no
-        approved reply hangs under them)."""
+        approved reply hangs under them). Only what the page shows is read: the
+        writer's staff flag (for the badge) rather than the whole account, and not the
+        Markdown source, address or user agent."""
         return (
             self.filter(review=review, status=Comment.Status.APPROVED)
-            .select_related("user", "parent__user")
+            .annotate(writer_is_staff=models.F("user__is_staff"))
+            .defer(*THREAD_DEFERRED)
             .order_by("path")
         )
 
