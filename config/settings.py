@@ -134,6 +134,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "watchworthy.core.middleware.LoopbackDebugMiddleware",
+    "watchworthy.core.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Scheduled reviews going live are announced as a change; periodic jobs run.

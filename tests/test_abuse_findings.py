@@ -47,6 +47,26 @@ def test_odd_digits_in_old_wordpress_links_are_not_a_server_error(url):
     assert Client().get(url).status_code in (200, 404)
 
 
+@pytest.mark.parametrize(
+    ("url", "cookies"),
+    [
+        ("/accounts/confirm//%00/", {}),
+        ("/authors/%00/", {}),
+        ("/?q=%00", {}),
+        ("/?%00=1", {}),
+        ("/", {"sessionid": "abc\x00def"}),
+    ],
+)
+def test_a_nul_character_anywhere_is_a_clear_400(url, cookies):
+    """PostgreSQL raises on text holding NUL (found by the sweep in CI on PostgreSQL)."""
+    client = Client()
+    for name, value in cookies.items():
+        client.cookies[name] = value
+    response = client.get(url)
+    assert response.status_code == 400
+    assert b"NUL character" in response.content
+
+
 def test_a_moderation_post_with_odd_digits_is_not_a_server_error(client):
     client.force_login(UserFactory(is_staff=True))
     response = client.post("/moderation/", {"action": "approve", "comment": ["²", "①"]})

@@ -6,7 +6,7 @@ import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 
 from . import periodic, publishing
 
@@ -32,6 +32,32 @@ def _is_loopback(address: str) -> bool:
         return ipaddress.ip_address(address).is_loopback
     except ValueError:
         return False
+
+
+class NulCharacterMiddleware:
+    """No address, query or cookie of this site holds a NUL character, and PostgreSQL
+    cannot even compare text with one (it raises instead of finding nothing): refuse
+    such a request up front, with a 400 that says why, before any lookup."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _holds_nul(request):
+            return HttpResponseBadRequest(
+                "This request contains a NUL character, which no address here uses.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
+
+def _holds_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path:
+        return True
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in value for value in values):
+            return True
+    return any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items())
 
 
 class DueWorkMiddleware:
