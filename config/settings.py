@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "watchworthy.pages",
     "watchworthy.imports",
     "watchworthy.web",
+    "watchworthy.pagecache",
     "watchworthy.demo",
 ]
 
@@ -145,6 +146,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Finished pages for guests. Inside the middleware above, so that a stored page
+    # gets the same headers as a fresh one; they touch the session and the user only
+    # lazily, so a hit still costs no query (docs/caching.md).
+    "watchworthy.pagecache.middleware.PageCacheMiddleware",
     # Old WordPress addresses: looked up only when a response is a 404.
     "watchworthy.imports.middleware.LegacyRedirectMiddleware",
 ]
@@ -291,6 +296,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Finished pages for guests, kept until what they show changes (docs/caching.md).
+WATCHWORTHY_PAGE_CACHE = env_bool("WATCHWORTHY_PAGE_CACHE", default=True)
 
 # --- Background work ---------------------------------------------------------------
 # django-tasks: mail and other slow work runs outside the request. The embedded

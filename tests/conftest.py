@@ -41,6 +41,14 @@ def shared_file(relative: str) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Tests read pages right after writes made inside the test's own transaction,
+    which never commits, so the change signal that empties the page cache never
+    comes. The page cache has its own tests (tests/pagecache/), with real commits."""
+    settings.WATCHWORTHY_PAGE_CACHE = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Django's real hasher spends about half a second per password on purpose; the
     suite hashes hundreds. Tests of hashing itself set PASSWORD_HASHERS back."""

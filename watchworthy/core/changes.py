@@ -239,3 +239,22 @@ def track(
 
 def tracked_labels() -> frozenset[str]:
     return frozenset(_TRACKED)
+
+
+# --- what a page depends on ------------------------------------------------------------
+#
+# Pages that may be cached say what they show as *tags*; the page cache (the
+# ``pagecache`` app) turns each ChangeSet into the tags it touches. The names live
+# here, with the signal, so that views and the cache agree without importing each other.
+
+SITE = "site"  # on every page: the site's name, menus, support links, tags, authors
+LISTS = "lists"  # any page listing review cards (home, lists, feeds, work pages)
+COMMENTS = "comments"  # pages listing recent comments site-wide
+
+
+def review_tag(review_id: int) -> str:
+    return f"review:{review_id}"
+
+
+def work_tag(work_id: int) -> str:
+    return f"work:{work_id}"

@@ -41,11 +41,14 @@ def form_token(review_id: int, *, issued: float | None = None) -> str:
     )
 
 
-def spend_token(token: str) -> bool:
-    """Mark a form token used; False when it already was (a replay, or the same form
-    sent twice). Kept in the shared cache as long as a token stays valid."""
+def spend_token(token: str, client: str) -> bool:
+    """Mark a form token used by ``client`` (core.clients.rate_key); False when that
+    client already sent it (a replay, or the same form twice). The page holding the
+    token may be cached and shown to many readers, so it is spent per client. Kept in
+    the shared cache as long as a token stays valid."""
     max_age = settings.WATCHWORTHY_COMMENTS["FORM_MAX_AGE_HOURS"] * 3600
-    key = "discussion:spent-token:" + hashlib.sha256(token.encode()).hexdigest()[:40]
+    spent = f"{client}\n{token}".encode()
+    key = "discussion:spent-token:" + hashlib.sha256(spent).hexdigest()[:40]
     return bool(cache.add(key, 1, max_age))
 
 

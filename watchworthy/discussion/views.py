@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from watchworthy.core.clients import client_ip, rate_key
+from watchworthy.core.csrf import shareable_form_view
 from watchworthy.core.models import SiteSettings
 from watchworthy.core.ratelimit import over_limit
 from watchworthy.core.text import parse_id
@@ -51,6 +52,7 @@ def _rate_limited(request: HttpRequest, email: str) -> bool:
     return limited
 
 
+@shareable_form_view
 @require_POST
 def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
     review = get_object_or_404(Review.objects.published().for_cards(), slug=slug)
@@ -66,7 +68,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         form.add_error(None, SLOW_DOWN)
         form.fresh_token()
         return _form_again(request, review, form, status=429)
-    if form.is_valid() and not spend_token(form.data.get("token", "")):
+    if form.is_valid() and not spend_token(form.data.get("token", ""), rate_key(request)):
         form.add_error(
             None,
             "This form was already sent. Your comment is on the page (or waiting for "

@@ -7,7 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from watchworthy.accounts.models import User
+from watchworthy.core.caching import cacheable
+from watchworthy.core.changes import LISTS
 from watchworthy.core.clients import client_ip, rate_key
+from watchworthy.core.csrf import shareable_form_view
 from watchworthy.core.ratelimit import over_limit
 from watchworthy.spoilers.progress import progress_for
 
@@ -25,6 +28,7 @@ def _paginate(request: HttpRequest, queryset):
 VOTE_LIMIT = (30, 3600)  # votes per IP per hour
 
 
+@shareable_form_view
 @require_POST
 def review_vote(request: HttpRequest, slug: str) -> HttpResponse:
     review = get_object_or_404(Review.objects.published().select_related("season"), slug=slug)
@@ -64,6 +68,7 @@ def review_vote(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def review_list(request: HttpRequest) -> HttpResponse:
+    cacheable(request, tags=[LISTS])
     page = _paginate(request, Review.objects.published().for_cards().newest_first())
     return render(request, "reviews/review_list.html", {"page": page, "heading": "All reviews"})
 
@@ -71,6 +76,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def verdict_list(request: HttpRequest, verdict: str) -> HttpResponse:
     """The Watch list and the Avoid list: best score first, then newest."""
+    cacheable(request, tags=[LISTS])
     reviews = Review.objects.published().for_cards().verdict(verdict).ranked()
     return render(
         request,
@@ -81,6 +87,7 @@ def verdict_list(request: HttpRequest, verdict: str) -> HttpResponse:
 
 @require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    cacheable(request, tags=[LISTS])
     tag = get_object_or_404(Tag, slug=slug)
     page = _paginate(request, tag.reviews.published().for_cards().newest_first())
     return render(request, "reviews/review_list.html", {"page": page, "heading": f"Tagged “{tag}”"})
@@ -88,6 +95,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def author_detail(request: HttpRequest, username: str) -> HttpResponse:
+    cacheable(request, tags=[LISTS])
     author = get_object_or_404(
         User.objects.filter(reviews__isnull=False).distinct(), username=username
     )

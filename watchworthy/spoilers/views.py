@@ -9,11 +9,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from watchworthy.catalog.models import Work
+from watchworthy.core.csrf import shareable_form_view
 
 from . import progress
 from .shield import Position, choices, describe, normalise
 
 
+@shareable_form_view
 @require_POST
 def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
     work = get_object_or_404(Work, slug=slug)

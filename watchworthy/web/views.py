@@ -13,6 +13,8 @@ from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from watchworthy.catalog.models import Season, Work
+from watchworthy.core.caching import cacheable
+from watchworthy.core.changes import LISTS, review_tag, work_tag
 from watchworthy.core.models import SupportLink
 from watchworthy.discussion.context import discussion_context
 from watchworthy.reviews.audience import current_vote
@@ -26,12 +28,14 @@ WORKS_PER_PAGE = 50
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    cacheable(request, tags=[LISTS])
     latest = Review.objects.published().for_cards().newest_first()[:HOME_CARDS]
     return render(request, "web/home.html", {"reviews": latest, "verdicts": Verdict})
 
 
 @require_safe
 def about(request: HttpRequest) -> HttpResponse:
+    cacheable(request, tags=[])
     return render(request, "web/about.html")
 
 
@@ -43,6 +47,12 @@ def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name"))),
         slug=slug,
     )
+    if review.is_public:
+        cacheable(
+            request,
+            tags=[review_tag(review.pk), work_tag(review.work_id)],
+            work_id=review.work_id,
+        )
     seasons = list(review.work.seasons.all())
     shield = reader_shield(request, review.work, seasons)
     scope = review.spoiler_scope
@@ -83,6 +93,7 @@ def _catch_up(review: Review, shield: Shield, seasons: list[Season]) -> dict[str
 @require_safe
 def work_detail(request: HttpRequest, slug: str) -> HttpResponse:
     work = get_object_or_404(Work.objects.for_page(), slug=slug)
+    cacheable(request, tags=[work_tag(work.pk), LISTS], work_id=work.pk)
     seasons = list(work.seasons.all())
     shield = reader_shield(request, work, seasons)
     characters = work.characters.select_related("first_season")
@@ -101,6 +112,7 @@ def work_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def work_list(request: HttpRequest) -> HttpResponse:
+    cacheable(request, tags=[LISTS])
     public = Q(reviews__in=Review.objects.published().values("pk"))
     works = (
         Work.objects.select_related("poster")

@@ -1,0 +1,66 @@
+"""From a ChangeSet to the tags it touches (see core.changes for the tag names)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from watchworthy.catalog.models import Character, Season
+from watchworthy.core.changes import COMMENTS, LISTS, SITE, ChangeSet, review_tag, work_tag
+from watchworthy.discussion.models import Comment
+from watchworthy.reviews.models import Review
+
+from . import store
+
+# Changes to these touch the whole site's chrome or too much to track: every page.
+SITEWIDE = {
+    "core.sitesettings",
+    "core.supportlink",
+    "accounts.user",
+    "images.image",
+    "reviews.tag",
+    "pages.page",
+    "imports.legacyredirect",
+    "catalog.platform",
+    "catalog.genre",
+}
+
+
+def tags_for(changes: ChangeSet) -> set[str]:
+    """Every tag a page showing something in ``changes`` carries."""
+    if SITEWIDE & changes.labels or any(changes.everything(label) for label in changes.labels):
+        return {SITE}
+    tags: set[str] = set()
+    review_ids = set(changes.ids("reviews.review"))
+    comment_ids = changes.ids("discussion.comment")
+    if comment_ids:
+        tags.add(COMMENTS)
+        found = dict(Comment.objects.filter(pk__in=comment_ids).values_list("pk", "review_id"))
+        if len(found) < len(comment_ids):
+            return {SITE}  # deleted: where they were shown is no longer known
+        review_ids |= set(found.values())
+    work_ids = set(changes.ids("catalog.work"))
+    work_ids |= set(
+        Season.objects.filter(pk__in=changes.ids("catalog.season")).values_list(
+            "work_id", flat=True
+        )
+    )
+    work_ids |= set(
+        Character.objects.filter(pk__in=changes.ids("catalog.character")).values_list(
+            "work_id", flat=True
+        )
+    )
+    if review_ids:
+        tags.add(LISTS)
+        tags |= {review_tag(pk) for pk in review_ids}
+        works = dict(Review.objects.filter(pk__in=review_ids).values_list("pk", "work_id"))
+        if len(works) < len(review_ids):
+            return {SITE}  # a deleted review: its cards and pages could be anywhere
+        work_ids |= set(works.values())
+    if work_ids:
+        tags.add(LISTS)
+        tags |= {work_tag(pk) for pk in work_ids}
+    return tags
+
+
+def forget_changed_pages(sender: Any, changes: ChangeSet, **kwargs: Any) -> None:
+    store.bump(tags_for(changes))

@@ -1,0 +1,137 @@
+"""Serve guests stored pages; store the pages views mark cacheable.
+
+The middleware sits inside sessions, authentication and CSRF, which load nothing until
+asked, so a hit costs a few cache reads and no database query, and leaves with the
+same headers as a fresh page. Who gets a shared copy, and who never does:
+
+=======================================  ================================================
+request                                  page cache
+=======================================  ================================================
+GET or HEAD, no cookies of ours          shared copy for the URL
+… with ``ww_progress``                   shared copy for the URL *and* the reader's
+                                         position in the page's work (spoilers differ)
+a session (signed in), ``ww_commenter``  never: the page is theirs (their name in the
+``ww_mine``, ``ww_voter``, ``messages``  form, their held comments, their vote, a notice)
+anything but GET or HEAD                 never
+=======================================  ================================================
+
+Responses carry an ``ETag``; a matching ``If-None-Match`` gets a 304. Shared copies
+say ``Cache-Control: public, max-age=0, must-revalidate`` (browsers ask again each
+time and get a 304 when nothing changed); personal pages ``private, no-cache``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+
+from watchworthy.core.caching import page_policy
+
+from . import store
+
+PERSONAL_COOKIES = ("ww_commenter", "ww_mine", "ww_voter", "messages")
+PROGRESS_COOKIE = "ww_progress"
+SHARED = "public, max-age=0, must-revalidate"
+PERSONAL = "private, no-cache"
+
+
+def _enabled() -> bool:
+    return bool(getattr(settings, "WATCHWORTHY_PAGE_CACHE", True))
+
+
+def shares_pages(request: HttpRequest) -> bool:
+    """Whether this request may get (and fill) a shared copy."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    cookies = request.COOKIES  # an emptied cookie (a spent notice) counts as none
+    if cookies.get(settings.SESSION_COOKIE_NAME):
+        return False
+    return not any(cookies.get(name) for name in PERSONAL_COOKIES)
+
+
+def _position(request: HttpRequest, work_id: object) -> str:
+    if not work_id or PROGRESS_COOKIE not in request.COOKIES:
+        return ""
+    from watchworthy.spoilers.progress import guest_positions
+
+    return guest_positions(request).get(str(work_id), "")
+
+
+def _varies_only_by_cookie(response: HttpResponse) -> bool:
+    """Pages vary by cookie (sessions mark them so), and this cache already decides by
+    the request's cookies who may share a copy; a page varying on anything else is
+    not shared."""
+    varies = {part.strip().lower() for part in response.get("Vary", "").split(",")}
+    return varies <= {"", "cookie", "accept-encoding"}
+
+
+def _url(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+
+
+def _respond(request: HttpRequest, page: store.StoredPage) -> HttpResponse:
+    if request.META.get("HTTP_IF_NONE_MATCH") == page.etag:
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(page.content, content_type=page.content_type)
+    response["ETag"] = page.etag
+    response["Cache-Control"] = SHARED
+    response["Vary"] = "Cookie"  # a cache in front must not hand it to a signed-in reader
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not _enabled() or not shares_pages(request):
+            return self._personal(request, self.get_response(request))
+        url = _url(request)
+        before = store.sequence()
+        known = store.meta(url)
+        if known is not None:
+            tags = [str(tag) for tag in known.get("tags", [])]  # type: ignore[attr-defined]
+            key = store.page_key(url, _position(request, known.get("work")), store.versions(tags))
+            page = store.get_page(key)
+            if page is not None:
+                return _respond(request, page)
+        response = self.get_response(request)
+        return self._fill(request, url, response, before)
+
+    def _fill(
+        self, request: HttpRequest, url: str, response: HttpResponse, before: int
+    ) -> HttpResponse:
+        policy = page_policy(request)
+        if (
+            policy is None
+            or response.status_code != 200
+            or response.streaming
+            or response.cookies
+            or not _varies_only_by_cookie(response)
+        ):
+            return response
+        content = bytes(response.content)
+        etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+        page = store.StoredPage(content, response.get("Content-Type", "text/html"), etag)
+        tag_versions = store.versions(policy.tags)
+        if store.sequence() == before:  # nothing changed while the page was rendered
+            store.remember_meta(url, tags=policy.tags, work_id=policy.work_id)
+            key = store.page_key(url, _position(request, policy.work_id), tag_versions)
+            store.put_page(key, page)
+        response["ETag"] = etag
+        response["Cache-Control"] = SHARED
+        response["X-Page-Cache"] = "miss"
+        if request.META.get("HTTP_IF_NONE_MATCH") == etag:
+            return _respond(request, page)
+        return response
+
+    @staticmethod
+    def _personal(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if page_policy(request) is not None and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = PERSONAL
+        return response
