@@ -54,7 +54,8 @@ def came_from_this_site(request: HttpRequest) -> bool:
     referer: str | None = request.META.get("HTTP_REFERER")
     if referer:
         parts = urlsplit(referer)
-        return parts.scheme in {"http", "https"} and parts.netloc == request.get_host()
+        schemes = {"https"} if request.is_secure() else {"http", "https"}
+        return parts.scheme in schemes and parts.netloc == request.get_host()
     return False
 
 
