@@ -88,7 +88,8 @@ def test_a_login_without_an_account_is_paused_the_same_way(client, reader):
     known = sign_in(client, "mika", "whatever")
 
     assert unknown.status_code == known.status_code == 429
-    assert unknown["Retry-After"] == known["Retry-After"]
+    # The same pause (the two answers may straddle a second on a busy machine).
+    assert abs(int(unknown["Retry-After"]) - int(known["Retry-After"])) <= 1
     assert [e.code for e in unknown.context["form"].non_field_errors().as_data()] == ["throttled"]
 
 

