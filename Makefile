@@ -14,7 +14,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/watchworthy
 WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(WORKERS)
 
-.PHONY: run test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-import clean
+.PHONY: run worker test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-import clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ run: install
 	$(PY) manage.py load_demo --if-empty
 	$(PY) manage.py ensure_admin --site http://$(HOST):$(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The task worker: runs the mail and other tasks that the site enqueues when it runs
+# with WATCHWORTHY_TASKS=database (set it for the web server too). Stop it with
+# SIGTERM: it finishes the task in hand first. Several may run, on any machine.
+worker: install
+	WATCHWORTHY_TASKS=$${WATCHWORTHY_TASKS:-database} $(PY) manage.py db_worker --interval 1
 
 # The whole suite on SQLite, then again on PostgreSQL. Browser tests need Debian's
 # chromium; PostgreSQL tests need a server on 127.0.0.1:5432. Missing ones skip with

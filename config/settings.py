@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_tasks",
+    "django_tasks_db",
     "watchworthy.core",
     "watchworthy.accounts",
     "watchworthy.images",
@@ -302,15 +303,17 @@ WATCHWORTHY_PAGE_CACHE = env_bool("WATCHWORTHY_PAGE_CACHE", default=True)
 
 # --- Background work ---------------------------------------------------------------
 # django-tasks: mail and other slow work runs outside the request. The embedded
-# default runs each task at once, after the transaction commits; a scale-out site
-# points WATCHWORTHY_TASKS_BACKEND at a queue backend and runs workers.
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "WATCHWORTHY_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
-        )
-    }
+# default (immediate) runs each task at once, after the transaction commits; with
+# WATCHWORTHY_TASKS=database a task is a row in the database and `manage.py db_worker`
+# (make worker) runs it, so a request never waits for a mail server.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
 }
+WATCHWORTHY_TASKS = os.environ.get("WATCHWORTHY_TASKS") or "immediate"
+if WATCHWORTHY_TASKS not in TASK_BACKENDS:
+    refuse(f"WATCHWORTHY_TASKS={WATCHWORTHY_TASKS!r}: use immediate or database.")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[WATCHWORTHY_TASKS]}}
 
 # Absolute links in e-mails and feeds.
 WATCHWORTHY_SITE_URL = os.environ.get("WATCHWORTHY_SITE_URL", "http://127.0.0.1:8000")
