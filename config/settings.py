@@ -13,16 +13,18 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
-from typing import TypedDict
+from typing import NoReturn, TypedDict
 
 import dj_database_url
+
+from config.email_url import EmailURLError, parse_email_url, without_password
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Everything a running site writes (database, uploads, its secret key) lives here.
 DATA_DIR = Path(os.environ.get("WATCHWORTHY_DATA_DIR") or BASE_DIR / "var")
 
 
-def refuse(message: str) -> None:
+def refuse(message: str) -> NoReturn:
     """Stop start-up with one line that says what to fix (no traceback)."""
     raise SystemExit(f"Watchworthy will not start: {message}")
 
@@ -344,9 +346,23 @@ WATCHWORTHY_COMMENTS: CommentSettings = {
 }
 
 # --- E-mail ----------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+# One URL says where mail goes (config/email_url.py): console:// prints it (the
+# default), smtp:// / smtp+tls:// / smtp+ssl://user:password@host:port sends it.
+EMAIL_URL = os.environ.get("EMAIL_URL") or "console://"
+try:
+    _email = parse_email_url(EMAIL_URL)
+except EmailURLError as error:
+    refuse(f"EMAIL_URL={without_password(EMAIL_URL)!r}: {error}.")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"]
+EMAIL_PORT = _email["EMAIL_PORT"]
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"]
+if os.environ.get("DJANGO_EMAIL_BACKEND"):
+    refuse("DJANGO_EMAIL_BACKEND is no longer read; say where mail goes with EMAIL_URL.")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "watchworthy@localhost")
 
 LOGIN_URL = "accounts:login"
