@@ -28,7 +28,8 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --if-empty
 	$(PY) manage.py ensure_admin --site http://$(HOST):$(PORT)
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	WATCHWORTHY_SITE_URL=$${WATCHWORTHY_SITE_URL:-http://$(HOST):$(PORT)} \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The task worker: runs the mail and other tasks that the site enqueues when it runs
 # with WATCHWORTHY_TASKS=database (set it for the web server too). Stop it with

@@ -14,6 +14,7 @@ import secrets
 import tempfile
 from pathlib import Path
 from typing import NoReturn, TypedDict
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -65,6 +66,20 @@ PRODUCTION = ENVIRONMENT == "production"
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 if DEBUG and PRODUCTION:
     refuse("DJANGO_DEBUG is on while WATCHWORTHY_ENV=production; turn it off.")
+
+
+def site_url_is_valid(url: str) -> bool:
+    """An http(s) address with a host and nothing after the path (no query)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return False
+    return (
+        parts.scheme in {"http", "https"}
+        and bool(parts.hostname)
+        and not (parts.query or parts.fragment or parts.username)
+    )
 
 
 def weak_secret_key(key: str) -> str | None:
@@ -317,8 +332,18 @@ if WATCHWORTHY_TASKS not in TASK_BACKENDS:
     refuse(f"WATCHWORTHY_TASKS={WATCHWORTHY_TASKS!r}: use immediate or database.")
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[WATCHWORTHY_TASKS]}}
 
-# Absolute links in e-mails and feeds.
-WATCHWORTHY_SITE_URL = os.environ.get("WATCHWORTHY_SITE_URL", "http://127.0.0.1:8000")
+# The public address, for links in mail sent with no request at hand (digests from
+# the worker, commands). Mail sent while answering a request links to the address
+# that request came to (watchworthy.core.siteurl).
+WATCHWORTHY_SITE_URL = os.environ.get("WATCHWORTHY_SITE_URL", "")
+if not WATCHWORTHY_SITE_URL and PRODUCTION:
+    refuse("set WATCHWORTHY_SITE_URL to the site's public address (https://reviews.example.org).")
+WATCHWORTHY_SITE_URL = WATCHWORTHY_SITE_URL or "http://127.0.0.1:8000"
+if not site_url_is_valid(WATCHWORTHY_SITE_URL):
+    refuse(
+        f"WATCHWORTHY_SITE_URL={WATCHWORTHY_SITE_URL!r} is not an http(s) address "
+        "(https://reviews.example.org)."
+    )
 
 
 # --- Discussion ------------------------------------------------------------------

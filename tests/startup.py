@@ -28,4 +28,8 @@ def start(env: dict[str, str], code: str = "import django; django.setup()") -> t
 
 
 STRONG_KEY = "k3Y-" + "x7Qa9Lm2Pz" * 6
-PRODUCTION = {"WATCHWORTHY_ENV": "production", "DJANGO_ALLOWED_HOSTS": "reviews.example.org"}
+PRODUCTION = {
+    "WATCHWORTHY_ENV": "production",
+    "DJANGO_ALLOWED_HOSTS": "reviews.example.org",
+    "WATCHWORTHY_SITE_URL": "https://reviews.example.org",
+}

@@ -4,7 +4,7 @@ stops start-up with one line naming the variable (and never echoing a password).
 import pytest
 
 from config.email_url import CONSOLE, SMTP, EmailURLError, parse_email_url
-from tests.startup import start
+from tests.startup import PRODUCTION, STRONG_KEY, start
 
 
 def test_without_email_url_mail_is_printed(tmp_path):
@@ -77,3 +77,29 @@ def test_a_wrong_value_stops_start_up_with_one_line(env, says, tmp_path):
     assert stderr.startswith("Watchworthy will not start:") and says in stderr
     assert "\n" not in stderr and "Traceback" not in stderr
     assert "hunter2secret" not in stderr
+
+
+PRODUCTION_READY = {**PRODUCTION, "DJANGO_SECRET_KEY": STRONG_KEY}
+
+
+@pytest.mark.parametrize(
+    ("site_url", "says"),
+    [
+        (None, "set WATCHWORTHY_SITE_URL"),
+        ("", "set WATCHWORTHY_SITE_URL"),
+        ("reviews.example.org", "WATCHWORTHY_SITE_URL='reviews.example.org' is not an http(s)"),
+        ("ftp://reviews.example.org", "is not an http(s) address"),
+        ("https://", "is not an http(s) address"),
+        ("https://reviews.example.org:http", "is not an http(s) address"),
+    ],
+)
+def test_production_needs_an_http_site_address(site_url, says, tmp_path):
+    env = {**PRODUCTION_READY, "WATCHWORTHY_DATA_DIR": str(tmp_path)}
+    env.pop("WATCHWORTHY_SITE_URL")
+    if site_url is not None:
+        env["WATCHWORTHY_SITE_URL"] = site_url
+
+    status, stderr = start(env)
+
+    assert status != 0
+    assert stderr.startswith("Watchworthy will not start:") and says in stderr
