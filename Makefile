@@ -14,7 +14,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/watchworthy
 WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(WORKERS)
 
-.PHONY: run worker test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-import clean
+.PHONY: run serve worker test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-import clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ run: install
 	$(PY) manage.py ensure_admin --site http://$(HOST):$(PORT)
 	WATCHWORTHY_SITE_URL=$${WATCHWORTHY_SITE_URL:-http://$(HOST):$(PORT)} \
 		$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production server (granian; see scripts/serve.sh and docs/deploy.md): migrate,
+# collectstatic, then serve on HOST:PORT with WEB_WORKERS processes (2 x cores + 1).
+# WATCHWORTHY_ENV is production unless set; the rest comes from the environment.
+serve: install
+	HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
 
 # The task worker: runs the mail and other tasks that the site enqueues when it runs
 # with WATCHWORTHY_TASKS=database (set it for the web server too). Stop it with

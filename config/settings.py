@@ -152,6 +152,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz answers before anything else runs (see watchworthy.core.health).
+    "watchworthy.core.health.HealthCheckMiddleware",
     "watchworthy.core.middleware.LoopbackDebugMiddleware",
     "watchworthy.core.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -231,6 +233,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # A Redis that stops answering fails a request (and /healthz) in
+            # seconds instead of holding a worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }
 else:

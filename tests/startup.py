@@ -10,13 +10,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def start(env: dict[str, str], code: str = "import django; django.setup()") -> tuple[int, str]:
-    """Start Django in a fresh process with ``env``; its exit status and stderr."""
+def run_python(env: dict[str, str], code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter with only ``env`` for Watchworthy's settings
+    (the test run's own DJANGO_*, WATCHWORTHY_*, DATABASE_URL and EMAIL_URL removed)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "WATCHWORTHY_"))}
-    for name in ("DATABASE_URL", "EMAIL_URL"):
+    for name in ("DATABASE_URL", "EMAIL_URL", "REDIS_URL"):
         clean.pop(name, None)
     clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    run = subprocess.run(  # noqa: S603 - our own interpreter and code
+    return subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", code],
         env={**clean, **env},
         cwd=REPO,
@@ -24,6 +25,11 @@ def start(env: dict[str, str], code: str = "import django; django.setup()") -> t
         text=True,
         timeout=60,
     )
+
+
+def start(env: dict[str, str], code: str = "import django; django.setup()") -> tuple[int, str]:
+    """Start Django in a fresh process with ``env``; its exit status and stderr."""
+    run = run_python(env, code)
     return run.returncode, run.stderr.strip()
 
 
