@@ -32,7 +32,8 @@ def database_ok() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
+            row: tuple[int] | None = cursor.fetchone()
+        return row == (1,)
     except Exception:  # any failure means "do not send readers here"
         logger.exception("Health check: the database does not answer")
         return False
