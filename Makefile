@@ -14,7 +14,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/watchworthy
 WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(WORKERS)
 
-.PHONY: run serve worker test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-import clean
+.PHONY: run serve worker check-deploy test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-import clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,10 +46,18 @@ worker: install
 # The whole suite on SQLite, then again on PostgreSQL. Browser tests need Debian's
 # chromium; PostgreSQL tests need a server on 127.0.0.1:5432. Missing ones skip with
 # a reason, unless WATCHWORTHY_REQUIRE_BROWSER=1 / WATCHWORTHY_REQUIRE_POSTGRES=1.
-test: install services browser lint
+test: install services browser lint check-deploy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+
+# Django's deployment checklist under production settings (a throwaway key and data
+# folder): any warning fails. tests/test_hardening.py checks the same in the suite.
+check-deploy: install
+	@WATCHWORTHY_ENV=production DJANGO_ALLOWED_HOSTS=reviews.example.org \
+		WATCHWORTHY_SITE_URL=https://reviews.example.org WATCHWORTHY_DATA_DIR=$$(mktemp -d) \
+		DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		$(PY) manage.py check --deploy --fail-level WARNING
 
 # The suite without the long hostile-payload sweeps (marked slow), on SQLite only.
 test-quick: install

@@ -17,6 +17,7 @@ from typing import NoReturn, TypedDict
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from config.email_url import EmailURLError, parse_email_url, without_password
 
@@ -166,6 +167,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy on every response.
+    "csp.middleware.CSPMiddleware",
+    "watchworthy.core.middleware.PermissionsPolicyMiddleware",
     # Finished pages for guests. Inside the middleware above, so that a stored page
     # gets the same headers as a fresh one; they touch the session and the user only
     # lazily, so a hit still costs no query (docs/caching.md).
@@ -313,11 +317,53 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# What a page may load: only this site's own scripts, styles, fonts and forms, no
+# inline script or style at all (the templates keep theirs in static files), never
+# framed. Images may also come from the media host when MEDIA_URL is absolute
+# (object storage) and from WATCHWORTHY_CSP_IMG_SRC (comma-separated sources).
+_media_origin = "{0.scheme}://{0.netloc}".format(urlsplit(MEDIA_URL)) if "://" in MEDIA_URL else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [
+            SELF,
+            "data:",
+            *([_media_origin] if _media_origin else []),
+            *env_list("WATCHWORTHY_CSP_IMG_SRC", ""),
+        ],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features no page of the site uses (watchworthy.core.middleware).
+WATCHWORTHY_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+# Argon2id for new and changed passwords; older PBKDF2 hashes still sign in and are
+# rehashed with Argon2 at that sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Asking to be on the browsers' preload list is the operator's decision (it is
+    # hard to undo), so it is off unless asked for, and check --deploy is told so.
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Finished pages for guests, kept until what they show changes (docs/caching.md).
