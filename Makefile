@@ -14,7 +14,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/watchworthy
 WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(WORKERS)
 
-.PHONY: run test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-import clean
+.PHONY: run serve worker check-deploy test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-import clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,15 +28,36 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --if-empty
 	$(PY) manage.py ensure_admin --site http://$(HOST):$(PORT)
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	WATCHWORTHY_SITE_URL=$${WATCHWORTHY_SITE_URL:-http://$(HOST):$(PORT)} \
+		$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production server (granian; see scripts/serve.sh and docs/deploy.md): migrate,
+# collectstatic, then serve on HOST:PORT with WEB_WORKERS processes (2 x cores + 1).
+# WATCHWORTHY_ENV is production unless set; the rest comes from the environment.
+serve: install
+	HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
+
+# The task worker: runs the mail and other tasks that the site enqueues when it runs
+# with WATCHWORTHY_TASKS=database (set it for the web server too). Stop it with
+# SIGTERM: it finishes the task in hand first. Several may run, on any machine.
+worker: install
+	WATCHWORTHY_TASKS=$${WATCHWORTHY_TASKS:-database} $(PY) manage.py db_worker --interval 1
 
 # The whole suite on SQLite, then again on PostgreSQL. Browser tests need Debian's
 # chromium; PostgreSQL tests need a server on 127.0.0.1:5432. Missing ones skip with
 # a reason, unless WATCHWORTHY_REQUIRE_BROWSER=1 / WATCHWORTHY_REQUIRE_POSTGRES=1.
-test: install services browser lint
+test: install services browser lint check-deploy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+
+# Django's deployment checklist under production settings (a throwaway key and data
+# folder): any warning fails. tests/test_hardening.py checks the same in the suite.
+check-deploy: install
+	@WATCHWORTHY_ENV=production DJANGO_ALLOWED_HOSTS=reviews.example.org \
+		WATCHWORTHY_SITE_URL=https://reviews.example.org WATCHWORTHY_DATA_DIR=$$(mktemp -d) \
+		DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		$(PY) manage.py check --deploy --fail-level WARNING
 
 # The suite without the long hostile-payload sweeps (marked slow), on SQLite only.
 test-quick: install

@@ -13,16 +13,20 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
-from typing import TypedDict
+from typing import NoReturn, TypedDict
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
+
+from config.email_url import EmailURLError, parse_email_url, without_password
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Everything a running site writes (database, uploads, its secret key) lives here.
 DATA_DIR = Path(os.environ.get("WATCHWORTHY_DATA_DIR") or BASE_DIR / "var")
 
 
-def refuse(message: str) -> None:
+def refuse(message: str) -> NoReturn:
     """Stop start-up with one line that says what to fix (no traceback)."""
     raise SystemExit(f"Watchworthy will not start: {message}")
 
@@ -63,6 +67,20 @@ PRODUCTION = ENVIRONMENT == "production"
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 if DEBUG and PRODUCTION:
     refuse("DJANGO_DEBUG is on while WATCHWORTHY_ENV=production; turn it off.")
+
+
+def site_url_is_valid(url: str) -> bool:
+    """An http(s) address with a host and nothing after the path (no query)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return False
+    return (
+        parts.scheme in {"http", "https"}
+        and bool(parts.hostname)
+        and not (parts.query or parts.fragment or parts.username)
+    )
 
 
 def weak_secret_key(key: str) -> str | None:
@@ -119,6 +137,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_tasks",
+    "django_tasks_db",
     "watchworthy.core",
     "watchworthy.accounts",
     "watchworthy.images",
@@ -134,6 +153,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz answers before anything else runs (see watchworthy.core.health).
+    "watchworthy.core.health.HealthCheckMiddleware",
     "watchworthy.core.middleware.LoopbackDebugMiddleware",
     "watchworthy.core.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -146,6 +167,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy on every response.
+    "csp.middleware.CSPMiddleware",
+    "watchworthy.core.middleware.PermissionsPolicyMiddleware",
     # Finished pages for guests. Inside the middleware above, so that a stored page
     # gets the same headers as a fresh one; they touch the session and the user only
     # lazily, so a hit still costs no query (docs/caching.md).
@@ -213,6 +237,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # A Redis that stops answering fails a request (and /healthz) in
+            # seconds instead of holding a worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }
 else:
@@ -290,11 +317,53 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# What a page may load: only this site's own scripts, styles, fonts and forms, no
+# inline script or style at all (the templates keep theirs in static files), never
+# framed. Images may also come from the media host when MEDIA_URL is absolute
+# (object storage) and from WATCHWORTHY_CSP_IMG_SRC (comma-separated sources).
+_media_origin = "{0.scheme}://{0.netloc}".format(urlsplit(MEDIA_URL)) if "://" in MEDIA_URL else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [
+            SELF,
+            "data:",
+            *([_media_origin] if _media_origin else []),
+            *env_list("WATCHWORTHY_CSP_IMG_SRC", ""),
+        ],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features no page of the site uses (watchworthy.core.middleware).
+WATCHWORTHY_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+# Argon2id for new and changed passwords; older PBKDF2 hashes still sign in and are
+# rehashed with Argon2 at that sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Asking to be on the browsers' preload list is the operator's decision (it is
+    # hard to undo), so it is off unless asked for, and check --deploy is told so.
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Finished pages for guests, kept until what they show changes (docs/caching.md).
@@ -302,18 +371,30 @@ WATCHWORTHY_PAGE_CACHE = env_bool("WATCHWORTHY_PAGE_CACHE", default=True)
 
 # --- Background work ---------------------------------------------------------------
 # django-tasks: mail and other slow work runs outside the request. The embedded
-# default runs each task at once, after the transaction commits; a scale-out site
-# points WATCHWORTHY_TASKS_BACKEND at a queue backend and runs workers.
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "WATCHWORTHY_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
-        )
-    }
+# default (immediate) runs each task at once, after the transaction commits; with
+# WATCHWORTHY_TASKS=database a task is a row in the database and `manage.py db_worker`
+# (make worker) runs it, so a request never waits for a mail server.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
 }
+WATCHWORTHY_TASKS = os.environ.get("WATCHWORTHY_TASKS") or "immediate"
+if WATCHWORTHY_TASKS not in TASK_BACKENDS:
+    refuse(f"WATCHWORTHY_TASKS={WATCHWORTHY_TASKS!r}: use immediate or database.")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[WATCHWORTHY_TASKS]}}
 
-# Absolute links in e-mails and feeds.
-WATCHWORTHY_SITE_URL = os.environ.get("WATCHWORTHY_SITE_URL", "http://127.0.0.1:8000")
+# The public address, for links in mail sent with no request at hand (digests from
+# the worker, commands). Mail sent while answering a request links to the address
+# that request came to (watchworthy.core.siteurl).
+WATCHWORTHY_SITE_URL = os.environ.get("WATCHWORTHY_SITE_URL", "")
+if not WATCHWORTHY_SITE_URL and PRODUCTION:
+    refuse("set WATCHWORTHY_SITE_URL to the site's public address (https://reviews.example.org).")
+WATCHWORTHY_SITE_URL = WATCHWORTHY_SITE_URL or "http://127.0.0.1:8000"
+if not site_url_is_valid(WATCHWORTHY_SITE_URL):
+    refuse(
+        f"WATCHWORTHY_SITE_URL={WATCHWORTHY_SITE_URL!r} is not an http(s) address "
+        "(https://reviews.example.org)."
+    )
 
 
 # --- Discussion ------------------------------------------------------------------
@@ -341,9 +422,23 @@ WATCHWORTHY_COMMENTS: CommentSettings = {
 }
 
 # --- E-mail ----------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+# One URL says where mail goes (config/email_url.py): console:// prints it (the
+# default), smtp:// / smtp+tls:// / smtp+ssl://user:password@host:port sends it.
+EMAIL_URL = os.environ.get("EMAIL_URL") or "console://"
+try:
+    _email = parse_email_url(EMAIL_URL)
+except EmailURLError as error:
+    refuse(f"EMAIL_URL={without_password(EMAIL_URL)!r}: {error}.")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"]
+EMAIL_PORT = _email["EMAIL_PORT"]
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"]
+if os.environ.get("DJANGO_EMAIL_BACKEND"):
+    refuse("DJANGO_EMAIL_BACKEND is no longer read; say where mail goes with EMAIL_URL.")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "watchworthy@localhost")
 
 LOGIN_URL = "accounts:login"

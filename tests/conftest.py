@@ -13,6 +13,7 @@ For the tests that comment (tests/discussion, tests/spoilers):
 
 import io
 import os
+import socket
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -61,6 +62,22 @@ def _media_and_cache(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+def closed_port() -> int:
+    """A loopback TCP port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def mail_server_down(settings):
+    """Mail goes to a real SMTP client pointed at a port where nothing listens."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = closed_port()
+    settings.EMAIL_TIMEOUT = 2
 
 
 def png_bytes(width: int = 1600, height: int = 900, color=(40, 90, 160)) -> ContentFile:

@@ -19,6 +19,7 @@ from django.test import Client
 
 from tests.commenting import post_url, token_for
 from tests.factories import ReviewFactory, UserFactory
+from tests.startup import PRODUCTION, STRONG_KEY, start
 from watchworthy.core.models import SiteSettings
 from watchworthy.discussion.models import AuthorNotice, Comment, VerifiedAddress
 from watchworthy.discussion.notifications import send_digests
@@ -74,26 +75,6 @@ def test_a_moderation_post_with_odd_digits_is_not_a_server_error(client):
 
 
 # --- 2. fail-open defaults ----------------------------------------------------------------
-
-
-def start(env: dict[str, str], code: str = "import django; django.setup()") -> tuple[int, str]:
-    """Start Django in a fresh process with ``env``; its exit status and stderr."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "WATCHWORTHY_"))}
-    clean.pop("DATABASE_URL", None)
-    clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    run = subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", code],
-        env={**clean, **env},
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    return run.returncode, run.stderr.strip()
-
-
-STRONG_KEY = "k3Y-" + "x7Qa9Lm2Pz" * 6
-PRODUCTION = {"WATCHWORTHY_ENV": "production", "DJANGO_ALLOWED_HOSTS": "reviews.example.org"}
 
 
 def test_development_signs_with_a_key_of_its_own_not_one_in_the_source(tmp_path):

@@ -36,8 +36,8 @@ def render(source: str) -> str:
 def test_tables_render_with_header_cells_and_alignment():
     html = render_markdown("| Episode | Score |\n|:--|--:|\n| 1 | 8.0 |\n| 2 | 6.5 |")
     assert "<table>" in html and "<thead>" in html and "<tbody>" in html
-    assert '<th style="text-align:left">Episode</th>' in html
-    assert '<td style="text-align:right">6.5</td>' in html
+    assert '<th class="align-left">Episode</th>' in html
+    assert '<td class="align-right">6.5</td>' in html
 
 
 def test_footnotes_link_both_ways():

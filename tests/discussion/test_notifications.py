@@ -3,16 +3,18 @@
 
 import re
 import time
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests import dom
 from tests.discussion.conftest import local
 from tests.factories import UserFactory
-from watchworthy.discussion.models import Comment, VerifiedAddress
-from watchworthy.discussion.notifications import make_token
+from watchworthy.discussion.models import AuthorNotice, Comment, VerifiedAddress
+from watchworthy.discussion.notifications import make_token, send_digests
 from watchworthy.discussion.services import comment_moderate
 
 pytestmark = pytest.mark.django_db
@@ -309,3 +311,59 @@ def test_one_click_unsubscribe_from_the_mail_client(subscribed):
     assert response.status_code == 200
     subscribed.refresh_from_db()
     assert not subscribed.notify_replies
+
+
+# --- where the links point ----------------------------------------------------------------
+
+
+def test_mail_links_point_at_the_address_the_comment_was_posted_to(
+    send, settings, post_comment, review, bo, critic
+):
+    """Not at WATCHWORTHY_SITE_URL: a site served on another host or port still mails
+    links that work."""
+    settings.ALLOWED_HOSTS = ["example.test"]
+    settings.WATCHWORTHY_SITE_URL = "http://127.0.0.1:8000"
+    there = Client(HTTP_HOST="example.test:8123")
+
+    mails = send(
+        post_comment,
+        there,
+        review,
+        body="Posted on another host.",
+        author_name="Noa",
+        author_email="noa@example.org",
+        notify_replies="on",
+    )
+
+    (critic_mail,) = to(mails, "mara@example.org")
+    (confirm_mail,) = to(mails, "noa@example.org")
+    for mail in (critic_mail, confirm_mail):
+        links = LINK.findall(mail.body)
+        assert links and all(link.startswith("http://example.test:8123/") for link in links)
+    there.get(local(only_link(CONFIRM, confirm_mail)))
+
+    # A moderator approving it from that host: the reply mails point there too.
+    noa_comment = Comment.objects.get(author_email="noa@example.org")
+    moderator = Client(HTTP_HOST="example.test:8123")
+    critic.is_staff = True
+    critic.save()
+    moderator.force_login(critic)
+    send(moderator.post, "/moderation/", {"action": "approve", "comment": noa_comment.pk})
+    mails = send(post_comment, there, review, body="A reply.", author_name="Bo",
+                 author_email="bo@example.org", parent=noa_comment.pk)  # fmt: skip
+    (reply_mail,) = to(mails, "noa@example.org")
+    assert only_link(STOP, reply_mail).startswith("http://example.test:8123/comments/notify/stop/")
+
+
+def test_mail_sent_with_no_request_uses_the_configured_site_address(
+    settings, review, make_comment, mailoutbox
+):
+    settings.WATCHWORTHY_SITE_URL = "https://reviews.example.org/"
+    make_comment(review, "Gathered for the digest.", name="Noa", email="noa@example.org",
+                 send_notifications=False)  # fmt: skip
+    comment = Comment.objects.get(body="Gathered for the digest.")
+    AuthorNotice.objects.create(author=review.author, comment=comment)
+
+    assert send_digests(timezone.now() + timedelta(days=2)) == 1
+    (digest,) = mailoutbox
+    assert f"https://reviews.example.org/comments/{comment.pk}/" in digest.body

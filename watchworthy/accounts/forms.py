@@ -16,6 +16,7 @@ from watchworthy.core.clients import rate_key
 from watchworthy.core.text import has_control_characters
 
 from .backends import accounts_named_by
+from .emails import send_password_reset
 from .names import reserved_owner
 from .throttle import Pause, SigninAttempt, account_subject, login_subject
 
@@ -155,6 +156,13 @@ class ResetPasswordForm(PasswordResetForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "E-mail address"
         self.fields["email"].help_text = "The address you signed up with."
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        """Enqueue the mail instead of sending it in the request (see ``emails``);
+        the link is made when it goes out."""
+        send_password_reset(
+            context["user"], base_url=f"{context['protocol']}://{context['domain']}/"
+        )
 
 
 class ProfileForm(forms.ModelForm):

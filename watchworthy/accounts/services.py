@@ -56,9 +56,8 @@ def account_signup(
     """Sign up ``email``, or tell its owner that someone tried (see the module
     docstring). ``password`` has been validated already; ``base_url`` is the site's
     root for the links in the mail; ``next_url`` (already checked to be on this
-    site) is where the confirmation link leads.
-
-    Raises ``OSError`` when the mail cannot be sent; then no account is kept.
+    site) is where the confirmation link leads. The mail is enqueued, not sent here
+    (see ``emails``).
     """
     User = get_user_model()
     email = User._default_manager.normalize_email(email)
@@ -75,11 +74,7 @@ def account_signup(
     )
     user.set_password(password)
     user.save()
-    try:
-        send_confirmation(user, base_url=base_url, next_url=next_url)
-    except OSError:
-        user.delete()  # no half-made accounts; the reader can simply try again
-        raise
+    send_confirmation(user, base_url=base_url, next_url=next_url)
 
 
 def _notify_owner(owners: list, *, base_url: str) -> None:

@@ -4,7 +4,6 @@ Sign-in, sign-out and the password views are Django's own with our templates; si
 up, confirmation and the profile are small function views. See docs/accounts.md.
 """
 
-import logging
 import unicodedata
 
 from django.contrib import messages
@@ -38,7 +37,6 @@ from .services import account_signup
 from .tokens import email_confirmation_token
 
 User = get_user_model()
-logger = logging.getLogger(__name__)
 
 # Confirming an address signs the reader in; with several backends Django needs to
 # be told which one vouches for the user.
@@ -66,10 +64,6 @@ SIGNUP_PAUSED = (
     "Too many sign-ups have come from your network recently. Please try again later "
     "(at most %(wait)s from now); nothing was created yet."
 )
-MAIL_FAILED = (
-    "We could not send the confirmation e-mail just now, so no account was created. "
-    "Please try again in a few minutes."
-)
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -89,19 +83,14 @@ def signup(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, SIGNUP_PAUSED % {"wait": wait})
                 status = 429
             else:
-                try:
-                    account_signup(
-                        email=form.cleaned_data["email"],
-                        display_name=form.cleaned_data["display_name"],
-                        password=form.cleaned_data["password1"],
-                        base_url=request.build_absolute_uri("/"),
-                        next_url=next_url,
-                    )
-                except OSError:
-                    logger.exception("Could not send the mail for a sign-up")
-                    form.add_error(None, MAIL_FAILED)
-                else:
-                    return redirect("accounts:signup_done")
+                account_signup(
+                    email=form.cleaned_data["email"],
+                    display_name=form.cleaned_data["display_name"],
+                    password=form.cleaned_data["password1"],
+                    base_url=request.build_absolute_uri("/"),
+                    next_url=next_url,
+                )
+                return redirect("accounts:signup_done")
     else:
         form = SignupForm()
     return render(request, "accounts/signup.html", {"form": form, "next": next_url}, status=status)
@@ -154,10 +143,7 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
             for user in pending_users(email):
                 if not _same_address(email, user.email):
                     continue
-                try:
-                    send_confirmation(user, base_url=request.build_absolute_uri("/"))
-                except OSError:
-                    logger.exception("Could not re-send a confirmation e-mail")
+                send_confirmation(user, base_url=request.build_absolute_uri("/"))
             return redirect("accounts:resend_done")
     else:
         form = ResendConfirmationForm()

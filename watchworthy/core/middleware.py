@@ -72,3 +72,16 @@ class DueWorkMiddleware:
         publishing.announce_if_due()
         periodic.run_due()
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Switch off browser features the site never uses (camera, microphone, location,
+    payment…), so that no injected or embedded content can ask for them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.WATCHWORTHY_PERMISSIONS_POLICY)
+        return response

@@ -151,7 +151,28 @@ def clean_html(fragment: str, *, profile: str = "article") -> str:
     ``"comment"`` (reader comments: no images or big headings, links get
     ``rel="nofollow ugc noopener"``). Linear in the input (see :data:`MAX_NESTING`)."""
     cleaner = _comment_cleaner if profile == "comment" else _cleaner
-    return cleaner.clean(limit_nesting(fragment))
+    return style_to_class(cleaner.clean(limit_nesting(fragment)))
+
+
+# The Content-Security-Policy allows no inline styles, so the one style the cleaner
+# keeps (a table cell's alignment, written by Markdown tables) becomes a class that
+# site.css styles, and any other style attribute goes. Runs on the cleaner's output,
+# where a "<" is always a real tag and attribute values are double-quoted.
+_CELL_STYLE = re.compile(r'(<t[dh]\b[^<>]*?) style="([^"]*)"')
+_ALIGN = re.compile(r"text-align:\s*(left|center|right)\b", re.IGNORECASE)
+
+
+def style_to_class(cleaned: str) -> str:
+    """``<td style="text-align:right">`` → ``<td class="align-right">``; other
+    ``style`` attributes on cells are dropped."""
+    if " style=" not in cleaned:
+        return cleaned
+
+    def replace(match: re.Match[str]) -> str:
+        align = _ALIGN.search(match[2])
+        return match[1] + (f' class="align-{align[1].lower()}"' if align else "")
+
+    return _CELL_STYLE.sub(replace, cleaned)
 
 
 def html_to_text(fragment: str) -> str:

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from watchworthy.core.siteurl import site_root
+
 from .models import Comment
 from .services import comment_moderate
 
@@ -18,7 +20,9 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve")
     def approve(self, request, queryset):
-        comment_moderate(comments=queryset, status=Comment.Status.APPROVED)
+        comment_moderate(
+            comments=queryset, status=Comment.Status.APPROVED, site_url=site_root(request)
+        )
 
     @admin.action(description="Mark as spam")
     def mark_spam(self, request, queryset):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
@@ -24,6 +23,7 @@ from django_tasks import task
 from watchworthy.core.models import SiteSettings
 from watchworthy.core.ratelimit import over_limit
 from watchworthy.core.sanitize import html_to_text
+from watchworthy.core.siteurl import absolute
 from watchworthy.core.text import one_line
 
 from .models import AuthorNotice, Comment
@@ -46,31 +46,29 @@ def read_token(token: str, action: str) -> int | None:
     return data.get("c") if data.get("a") == action else None
 
 
-def absolute(path: str) -> str:
-    return settings.WATCHWORTHY_SITE_URL.rstrip("/") + path
+def comment_posted(comment_id: int, site_url: str = "") -> None:
+    """``site_url``: the root the comment was posted on (links in the mail point there);
+    empty for the configured WATCHWORTHY_SITE_URL."""
+    send_comment_mail.enqueue("posted", comment_id, site_url)
 
 
-def comment_posted(comment_id: int) -> None:
-    send_comment_mail.enqueue("posted", comment_id)
-
-
-def comment_approved(comment_id: int) -> None:
-    send_comment_mail.enqueue("approved", comment_id)
+def comment_approved(comment_id: int, site_url: str = "") -> None:
+    send_comment_mail.enqueue("approved", comment_id, site_url)
 
 
 @task()
-def send_comment_mail(event: str, comment_id: int) -> None:
+def send_comment_mail(event: str, comment_id: int, site_url: str = "") -> None:
     comment = (
         Comment.objects.select_related("review__author", "parent").filter(pk=comment_id).first()
     )
     if comment is None:
         return
     if event == "posted":
-        _tell_review_author(comment)
+        _tell_review_author(comment, site_url)
         if comment.notify_replies and not comment.notify_confirmed:
-            _ask_for_confirmation(comment)
+            _ask_for_confirmation(comment, site_url)
     if comment.is_public:
-        _tell_parent_commenter(comment)
+        _tell_parent_commenter(comment, site_url)
 
 
 def _send(*, to: str, subject: str, template: str, context: dict, headers=None) -> None:
@@ -78,17 +76,17 @@ def _send(*, to: str, subject: str, template: str, context: dict, headers=None) 
     EmailMessage(subject=one_line(subject), body=body, to=[to], headers=headers or {}).send()
 
 
-def _context(comment: Comment, **extra) -> dict:
+def _context(comment: Comment, site_url: str, **extra) -> dict:
     return {
         "comment": comment,
         "review": comment.review,
         "text": html_to_text(comment.travelling_html()),
-        "comment_url": absolute(comment.get_absolute_url()),
+        "comment_url": absolute(comment.get_absolute_url(), site_url),
         **extra,
     }
 
 
-def _tell_review_author(comment: Comment) -> None:
+def _tell_review_author(comment: Comment, site_url: str) -> None:
     """At once, unless the site gathers comments into digests or the author already had
     their hourly share of single mails (a flood becomes one digest, not a thousand)."""
     author = comment.review.author
@@ -107,7 +105,9 @@ def _tell_review_author(comment: Comment) -> None:
         to=author.email,
         subject=f"{'[held] ' if held else ''}New comment on “{comment.review.title}”",
         template="new_comment.txt",
-        context=_context(comment, held=held, queue_url=absolute(reverse("discussion:queue"))),
+        context=_context(
+            comment, site_url, held=held, queue_url=absolute(reverse("discussion:queue"), site_url)
+        ),
     )
     AuthorNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
 
@@ -176,22 +176,24 @@ def send_digests_task() -> None:
 CONFIRMATIONS_PER_ADDRESS = (2, 24 * 3600)  # reply-notification confirmations a day
 
 
-def _ask_for_confirmation(comment: Comment) -> None:
+def _ask_for_confirmation(comment: Comment, site_url: str) -> None:
     """The double opt-in mail; at most a couple a day to one address, whoever asks."""
     limit, window = CONFIRMATIONS_PER_ADDRESS
     address = hashlib.sha256(comment.author_email.strip().lower().encode()).hexdigest()[:32]
     if over_limit(f"notify-confirm:{address}", limit=limit, window=window):
         return
-    link = absolute(reverse("discussion:notify_confirm", args=[make_token(comment.pk, "confirm")]))
+    link = absolute(
+        reverse("discussion:notify_confirm", args=[make_token(comment.pk, "confirm")]), site_url
+    )
     _send(
         to=comment.author_email,
         subject=f"Confirm reply notifications for “{comment.review.title}”",
         template="confirm_notifications.txt",
-        context=_context(comment, confirm_url=link),
+        context=_context(comment, site_url, confirm_url=link),
     )
 
 
-def _tell_parent_commenter(comment: Comment) -> None:
+def _tell_parent_commenter(comment: Comment, site_url: str) -> None:
     parent = comment.parent
     if (
         parent is None
@@ -202,13 +204,14 @@ def _tell_parent_commenter(comment: Comment) -> None:
     ):
         return
     unsubscribe = absolute(
-        reverse("discussion:notify_unsubscribe", args=[make_token(parent.pk, "unsubscribe")])
+        reverse("discussion:notify_unsubscribe", args=[make_token(parent.pk, "unsubscribe")]),
+        site_url,
     )
     _send(
         to=parent.author_email,
         subject=f"{comment.author_name} replied to you on “{comment.review.title}”",
         template="reply.txt",
-        context=_context(comment, parent=parent, unsubscribe_url=unsubscribe),
+        context=_context(comment, site_url, parent=parent, unsubscribe_url=unsubscribe),
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -63,11 +63,13 @@ def comment_post(
     posted_at: datetime | None = None,
     send_notifications: bool = True,
     trusted_comment_ids: Iterable[int] = (),
+    site_url: str = "",
 ) -> Comment:
     """Accept a comment (approved, held or spam) or raise :class:`CommentError`.
 
     ``posted_at`` backdates a comment that was written elsewhere (the demo, a remote
-    reply); ``send_notifications=False`` sends no mail about it.
+    reply); ``send_notifications=False`` sends no mail about it. ``site_url``: the root the
+    request came to (``core.siteurl.site_root``), where the links in its mail point.
     ``trusted_comment_ids``: comments the same browser wrote (see ModerationPolicy)."""
     site = SiteSettings.current()
     if not review.accepts_comments(close_after_days=site.comments_close_after_days):
@@ -127,7 +129,7 @@ def comment_post(
             mark_changed_ids(Comment, [comment.pk])
             comment.status = decision.status
     if send_notifications and comment.status != Comment.Status.SPAM:
-        transaction.on_commit(lambda: notifications.comment_posted(comment.pk))
+        transaction.on_commit(lambda: notifications.comment_posted(comment.pk, site_url))
     return comment
 
 
@@ -180,8 +182,9 @@ def _approve(comments: list[Comment]) -> list[Comment]:
     return fresh
 
 
-def comment_moderate(*, comments: Iterable[Comment], status: str) -> int:
-    """Bulk approve / spam / trash. Returns how many changed."""
+def comment_moderate(*, comments: Iterable[Comment], status: str, site_url: str = "") -> int:
+    """Bulk approve / spam / trash. Returns how many changed. ``site_url`` as for
+    :func:`comment_post`, for the reply mails an approval sends."""
     if status not in Comment.Status.values:
         raise CommentError(f"Unknown status {status!r}.")
     comments = list(comments)
@@ -200,7 +203,7 @@ def comment_moderate(*, comments: Iterable[Comment], status: str) -> int:
             _count(review_ids)
     if status == Comment.Status.APPROVED:
         for comment in changed:
-            transaction.on_commit(partial(notifications.comment_approved, comment.pk))
+            transaction.on_commit(partial(notifications.comment_approved, comment.pk, site_url))
     return len(changed)
 
 

@@ -17,6 +17,7 @@ from watchworthy.core.clients import client_ip, rate_key
 from watchworthy.core.csrf import shareable_form_view
 from watchworthy.core.models import SiteSettings
 from watchworthy.core.ratelimit import over_limit
+from watchworthy.core.siteurl import site_root
 from watchworthy.core.text import parse_id
 from watchworthy.reviews.models import Review
 
@@ -97,6 +98,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
                 fill_seconds=form.fill_seconds,
                 spoils=form.spoils_position,
                 trusted_comment_ids=identity.my_comment_ids(request),
+                site_url=site_root(request),
             )
         except CommentError as error:
             form.add_error(None, error)
@@ -244,7 +246,11 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
         if action is None or not ids:
             messages.error(request, "Tick at least one comment and choose an action.")
         else:
-            changed = comment_moderate(comments=Comment.objects.filter(pk__in=ids), status=action)
+            changed = comment_moderate(
+                comments=Comment.objects.filter(pk__in=ids),
+                status=action,
+                site_url=site_root(request),
+            )
             messages.success(
                 request, f"{changed} comment{'s' if changed != 1 else ''} marked {action}."
             )

@@ -13,12 +13,15 @@ class ImageAdmin(admin.ModelAdmin):
     readonly_fields = ("thumbnail", "markdown", "width", "height")
     fields = ("file", "thumbnail", "alt_text", "caption", "credit", "key", "markdown")
 
+    class Media:
+        css = {"all": ("images/admin.css",)}  # the thumbnail size: no inline styles (CSP)
+
     @admin.display(description="Preview")
     def thumbnail(self, image: Image) -> str:
         if not image.file:
             return "—"
         return format_html(
-            '<img src="{}" alt="{}" style="max-height:80px;max-width:160px">',
+            '<img src="{}" alt="{}" class="image-thumbnail">',
             image.file.url,
             image.alt_text,
         )

@@ -1,0 +1,105 @@
+"""Configuration by environment alone: what each value means, and that a wrong one
+stops start-up with one line naming the variable (and never echoing a password)."""
+
+import pytest
+
+from config.email_url import CONSOLE, SMTP, EmailURLError, parse_email_url
+from tests.startup import PRODUCTION, STRONG_KEY, start
+
+
+def test_without_email_url_mail_is_printed(tmp_path):
+    status, stderr = start({"WATCHWORTHY_DATA_DIR": str(tmp_path)})
+    assert status == 0, stderr
+    assert parse_email_url("console://")["EMAIL_BACKEND"] == CONSOLE
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "smtp://mail.example.org",
+            {"EMAIL_HOST": "mail.example.org", "EMAIL_PORT": 25, "EMAIL_USE_TLS": False},
+        ),
+        (
+            "smtp+tls://critic%40example.org:p%40ss%3Aw%2Frd@smtp.example.org",
+            {
+                "EMAIL_PORT": 587,
+                "EMAIL_USE_TLS": True,
+                "EMAIL_USE_SSL": False,
+                "EMAIL_HOST_USER": "critic@example.org",
+                "EMAIL_HOST_PASSWORD": "p@ss:w/rd",
+            },
+        ),
+        (
+            "smtp+ssl://u:p@smtp.example.org:2465?timeout=5",
+            {"EMAIL_PORT": 2465, "EMAIL_USE_SSL": True, "EMAIL_USE_TLS": False, "EMAIL_TIMEOUT": 5},
+        ),
+        ("SMTP://[::1]:2525", {"EMAIL_HOST": "::1", "EMAIL_PORT": 2525, "EMAIL_TIMEOUT": 20}),
+    ],
+)
+def test_smtp_urls(url, expected):
+    parsed = parse_email_url(url)
+    assert parsed["EMAIL_BACKEND"] == SMTP
+    assert {key: parsed[key] for key in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("smtps://u:p@host", "scheme 'smtps'"),
+        ("mail.example.org:25", "is not one of"),
+        ("smtp://", "names no mail server host"),
+        ("smtp://host:notaport", "cannot be read"),
+        ("smtp://host:99999", "cannot be read"),
+        ("smtp://host?timeout=soon", "timeout='soon'"),
+        ("smtp://host?tls=1", "unknown options tls"),
+        ("console://somewhere", "takes nothing"),
+    ],
+)
+def test_wrong_email_urls_say_what_is_wrong(url, says):
+    with pytest.raises(EmailURLError, match=says):
+        parse_email_url(url)
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"EMAIL_URL": "smtps://critic:hunter2secret@mail.example.org"}, "EMAIL_URL="),
+        ({"EMAIL_URL": "smtp://critic:hunter2secret@mail.example.org:x"}, "EMAIL_URL="),
+        ({"DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"}, "EMAIL_URL"),
+        ({"WATCHWORTHY_TASKS": "celery"}, "WATCHWORTHY_TASKS='celery'"),
+    ],
+)
+def test_a_wrong_value_stops_start_up_with_one_line(env, says, tmp_path):
+    status, stderr = start({**env, "WATCHWORTHY_DATA_DIR": str(tmp_path)})
+
+    assert status != 0
+    assert stderr.startswith("Watchworthy will not start:") and says in stderr
+    assert "\n" not in stderr and "Traceback" not in stderr
+    assert "hunter2secret" not in stderr
+
+
+PRODUCTION_READY = {**PRODUCTION, "DJANGO_SECRET_KEY": STRONG_KEY}
+
+
+@pytest.mark.parametrize(
+    ("site_url", "says"),
+    [
+        (None, "set WATCHWORTHY_SITE_URL"),
+        ("", "set WATCHWORTHY_SITE_URL"),
+        ("reviews.example.org", "WATCHWORTHY_SITE_URL='reviews.example.org' is not an http(s)"),
+        ("ftp://reviews.example.org", "is not an http(s) address"),
+        ("https://", "is not an http(s) address"),
+        ("https://reviews.example.org:http", "is not an http(s) address"),
+    ],
+)
+def test_production_needs_an_http_site_address(site_url, says, tmp_path):
+    env = {**PRODUCTION_READY, "WATCHWORTHY_DATA_DIR": str(tmp_path)}
+    env.pop("WATCHWORTHY_SITE_URL")
+    if site_url is not None:
+        env["WATCHWORTHY_SITE_URL"] = site_url
+
+    status, stderr = start(env)
+
+    assert status != 0
+    assert stderr.startswith("Watchworthy will not start:") and says in stderr
