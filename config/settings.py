@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "watchworthy.web",
     "watchworthy.pagecache",
     "watchworthy.demo",
+    "watchworthy.backups",
 ]
 
 MIDDLEWARE = [
