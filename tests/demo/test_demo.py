@@ -157,9 +157,7 @@ def test_the_demo_loads_onto_object_storage_and_its_pages_show_bucket_images(cli
 
     images = list(Image.objects.all())
     assert sorted(image.key for image in images) == sorted(DEMO_IMAGE_KEYS)
-    stored = {
-        name for image in images for name in [image.file.name, *image.renditions.values()]
-    }
+    stored = {name for image in images for name in [image.file.name, *image.renditions.values()]}
     assert s3_media.keys() == sorted(f"{s3_media.folder}/{name}" for name in stored)
     html = client.get(Review.objects.get(slug=DEMO_PART2_REVIEW_SLUG).get_absolute_url())
     bucket_url = f"http://127.0.0.1:8333/{s3_media.name}/{s3_media.folder}/images/"

@@ -42,7 +42,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from .snapshot import BackupError, Snapshot, database_snapshot
+from .snapshot import BackupError, database_snapshot
 
 FORMAT = "watchworthy-backup"
 VERSION = 1
@@ -200,7 +200,9 @@ def _add_stream(tar: tarfile.TarFile, name: str, source: IO[bytes], size: int) -
     try:
         tar.addfile(_tarinfo(name, size), reader)  # type: ignore[arg-type]
     except OSError as error:  # the file changed size while it was read
-        raise BackupError(f"{name} could not be read whole ({error}); run the backup again")
+        raise BackupError(
+            f"{name} could not be read whole ({error}); run the backup again"
+        ) from error
     return reader.record()
 
 
@@ -303,7 +305,9 @@ def verify_archive(archive: Path, progress: Progress = _no_progress) -> dict[str
                 seen[member.name] = reader.record()
                 progress("checking the archive", min(raw.tell(), total), total)
     except (tarfile.TarError, EOFError, OSError) as error:
-        raise BackupError(f"{archive} is not a readable archive ({error}); nothing was restored")
+        raise BackupError(
+            f"{archive} is not a readable archive ({error}); nothing was restored"
+        ) from error
     try:
         manifest = json.loads(manifest_data)
     except ValueError:

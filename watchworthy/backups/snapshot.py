@@ -25,9 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connections, transaction
-
-ALIAS = "watchworthy_backup_snapshot"
-
+from django.db.utils import load_backend
 
 class BackupError(Exception):
     """A backup or restore that cannot go on; the message says why, in one line."""
@@ -42,7 +40,10 @@ class Snapshot:
 
 @contextmanager
 def database_snapshot(workdir: Path, *, using: str = "default") -> Iterator[Snapshot]:
-    """A :class:`Snapshot` of database ``using``, valid inside the ``with`` block."""
+    """A :class:`Snapshot` of database ``using``. Inside the ``with`` block, *this
+    thread's* connection ``using`` is a second connection that sees the snapshot (the
+    SQLite copy, or the PostgreSQL transaction); the site's own connection is put back
+    afterwards, and other threads never see the swap."""
     source = connections[using]
     vendor = source.vendor
     settings_dict = copy.deepcopy(source.settings_dict)
@@ -54,21 +55,21 @@ def database_snapshot(workdir: Path, *, using: str = "default") -> Iterator[Snap
         native = workdir / "native.pgdump"
     else:
         raise BackupError(f"backups know SQLite and PostgreSQL, not {vendor}")
-    connections.settings[ALIAS] = settings_dict
+    snapshot = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, using)
+    connections[using] = snapshot
     try:
         if vendor == "postgresql":
-            with transaction.atomic(using=ALIAS), connections[ALIAS].cursor() as cursor:
+            with transaction.atomic(using=using), snapshot.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 cursor.execute("SELECT pg_export_snapshot()")
                 (snapshot_id,) = cursor.fetchone()
                 _pg_dump(settings_dict, snapshot_id, native)
-                yield Snapshot(ALIAS, vendor, native)
+                yield Snapshot(using, vendor, native)
         else:
-            yield Snapshot(ALIAS, vendor, native)
+            yield Snapshot(using, vendor, native)
     finally:
-        connections[ALIAS].close()
-        del connections[ALIAS]
-        del connections.settings[ALIAS]
+        connections[using] = source
+        snapshot.close()
 
 
 def _sqlite_copy(using: str, target: Path) -> None:
