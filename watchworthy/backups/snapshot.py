@@ -27,6 +27,7 @@ from pathlib import Path
 from django.db import connections, transaction
 from django.db.utils import load_backend
 
+
 class BackupError(Exception):
     """A backup or restore that cannot go on; the message says why, in one line."""
 
