@@ -198,7 +198,7 @@ class _Hashing:
 def _add_stream(tar: tarfile.TarFile, name: str, source: IO[bytes], size: int) -> dict[str, Any]:
     reader = _Hashing(source)
     try:
-        tar.addfile(_tarinfo(name, size), reader)  # type: ignore[arg-type]
+        tar.addfile(_tarinfo(name, size), reader)
     except OSError as error:  # the file changed size while it was read
         raise BackupError(
             f"{name} could not be read whole ({error}); run the backup again"
