@@ -16,7 +16,7 @@ import uuid
 import psycopg
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
 from tests.backups.facts import PASSWORD, collect
@@ -24,7 +24,6 @@ from tests.conftest import REPO, png_bytes
 from tests.factories import ImageFactory, ReviewFactory, SeasonFactory, UserFactory, WorkFactory
 from tests.s3 import new_bucket
 from watchworthy.backups.services import verify_archive
-from watchworthy.backups.snapshot import BackupError
 from watchworthy.catalog.models import WatchProgress
 from watchworthy.discussion.models import Comment
 from watchworthy.discussion.services import comment_moderate, comment_post
@@ -258,10 +257,12 @@ def test_a_backup_taken_while_comments_are_posted_is_one_moment(site, tmp_path, 
 def test_without_pg_dump_a_postgresql_backup_says_so(site, tmp_path, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("pg_dump makes the PostgreSQL copy; this run is on SQLite")
-    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no pg_dump on it
-    with pytest.raises(BackupError, match=r"^pg_dump is not installed"):
-        call_command("backup", str(tmp_path / "site.tar"), "--no-progress")
-    assert list(tmp_path.iterdir()) == []  # no archive, not even half of one
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setenv("PATH", str(out))  # a PATH with no pg_dump on it
+    with pytest.raises(CommandError, match=r"^Backup failed: pg_dump is not installed"):
+        call_command("backup", str(out / "site.tar"), "--no-progress")
+    assert list(out.iterdir()) == []  # no archive, not even half of one
 
 
 # --- media on S3 -------------------------------------------------------------------------
