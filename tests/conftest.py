@@ -27,6 +27,9 @@ from watchworthy.core.changes import ChangeSet, content_changed, start_new_batch
 from watchworthy.discussion.models import Comment
 from watchworthy.discussion.services import comment_moderate, comment_post
 
+# s3_bucket / s3_media: uploads on the SeaweedFS that `make services` starts.
+pytest_plugins = ["tests.s3"]
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_TESTDATA = Path(
     os.environ.get("WATCHWORTHY_SHARED_TESTDATA", REPO.parent / "shared" / "testdata")

@@ -148,3 +148,20 @@ def test_part2_review_page_shows_verdict_figure_citation_and_support_buttons(dem
         assert f'href="{link.url}"' in html
         assert link.label in html
     assert SiteSettings.current().support_heading in html
+
+
+def test_the_demo_loads_onto_object_storage_and_its_pages_show_bucket_images(client, s3_media):
+    """`load_demo` on a site whose media is on S3 (SeaweedFS): every picture and its
+    WebP sizes are in the bucket, and the review page's figure comes from there."""
+    call_command_output("load_demo")
+
+    images = list(Image.objects.all())
+    assert sorted(image.key for image in images) == sorted(DEMO_IMAGE_KEYS)
+    stored = {name for image in images for name in [image.file.name, *image.renditions.values()]}
+    assert s3_media.keys() == sorted(f"{s3_media.folder}/{name}" for name in stored)
+    html = client.get(Review.objects.get(slug=DEMO_PART2_REVIEW_SLUG).get_absolute_url())
+    bucket_url = f"http://127.0.0.1:8333/{s3_media.name}/{s3_media.folder}/images/"
+    assert f'<img src="{bucket_url}' in html.content.decode()
+    # Loading again changes nothing and writes no second copy.
+    call_command_output("load_demo")
+    assert s3_media.keys() == sorted(f"{s3_media.folder}/{name}" for name in stored)

@@ -6,6 +6,7 @@ from tests.conftest import png_bytes
 from tests.imports.builders import item, wxr
 from tests.imports.conftest import import_path
 from watchworthy.images.models import Image
+from watchworthy.imports.common import ImportFailed
 from watchworthy.imports.models import ImportedObject
 from watchworthy.reviews.models import Review
 
@@ -73,3 +74,31 @@ def test_a_dry_run_copies_no_file(write_file, uploads, settings):
     assert summary.images_found == 1
     assert not Image.objects.exists()
     assert not settings.MEDIA_ROOT.exists() or not any(settings.MEDIA_ROOT.rglob("*.png"))
+
+
+def test_imported_files_are_stored_in_the_bucket_on_object_storage(
+    write_file, uploads, client, s3_media
+):
+    """`import_wordpress --uploads` on a site whose media is on S3 (SeaweedFS)."""
+    summary = import_path(write_file(export()), uploads=uploads)
+
+    assert summary.images_found == 1
+    image = Image.objects.get()
+    folder = s3_media.folder + "/"
+    assert s3_media.keys() == sorted(
+        folder + name for name in [image.file.name, *image.renditions.values()]
+    )
+    assert s3_media.read(folder + image.file.name) == (uploads / "2012/05/still.png").read_bytes()
+    assert sorted(image.renditions, key=int) == ["480", "960"]
+    response = client.get("/wp-content/uploads/2012/05/still.png")
+    assert response.status_code == 301
+    assert response["Location"] == image.file.url
+    assert image.file.url.startswith(f"http://127.0.0.1:8333/{s3_media.name}/{folder}")
+
+
+def test_a_failed_import_leaves_no_file_in_the_bucket(write_file, uploads, s3_media):
+    broken = export().replace("</channel>", "<item><title>cut short")
+    with pytest.raises(ImportFailed, match="Nothing was imported"):
+        import_path(write_file(broken), uploads=uploads)
+    assert Image.objects.count() == 0
+    assert s3_media.keys() == []

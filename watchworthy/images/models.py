@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage
 from django.db import models, router, transaction
 from django.template.loader import render_to_string
@@ -76,6 +76,10 @@ class Image(models.Model):
         if not self.key and self.file.name:  # a FieldFile is true when it has a name
             self.key = self._unique_key(PurePosixPath(self.file.name).stem)
         file_changed = bool(self.file) and not getattr(self.file, "_committed", True)
+        # The bytes being stored, still at hand: the renditions are made from them, not
+        # from a download of what was just written (on object storage, a round trip
+        # and a second copy of the file).
+        pending = self.file if file_changed else None
         renditions_before = self.renditions
         written: list[str] = []
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
@@ -83,7 +87,7 @@ class Image(models.Model):
             with transaction.atomic(using=using):
                 super().save(*args, **kwargs)
                 if file_changed or (self.file and not self.renditions):
-                    self.renditions = self.make_renditions()
+                    self.renditions = self.make_renditions(source=pending)
                     written.extend(self.renditions.values())
                     super().save(update_fields=["renditions"])
         except BaseException:
@@ -100,14 +104,16 @@ class Image(models.Model):
             key, n = f"{base}-{n}", n + 1
         return key
 
-    def make_renditions(self) -> dict[str, str]:
-        """Store WebP copies at each configured width smaller than the original. If
-        one fails, the copies already stored are deleted before the error goes on."""
+    def make_renditions(self, *, source: File[bytes] | None = None) -> dict[str, str]:
+        """Store WebP copies at each configured width smaller than the original, read
+        from ``source`` (the file being saved) or else from storage. If one fails, the
+        copies already stored are deleted before the error goes on."""
         storage = self.file.storage
         stem = PurePosixPath(self.file.name or "image")
+        original_file = source if source is not None else self.file
         made: dict[str, str] = {}
         try:
-            with self.file.open("rb"), PILImage.open(self.file) as opened:
+            with original_file.open("rb"), PILImage.open(original_file) as opened:
                 original = for_the_web(upright(opened))
                 for width in settings.WATCHWORTHY_IMAGE_WIDTHS:
                     if width >= original.width:
@@ -156,5 +162,5 @@ def _delete_files(storage: Storage, names: Iterable[str]) -> None:
     for name in names:
         try:
             storage.delete(name)
-        except OSError:
+        except Exception:  # OSError on a disk; botocore's errors on object storage
             logger.exception("Could not delete %s after a failed image save", name)

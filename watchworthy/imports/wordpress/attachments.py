@@ -109,12 +109,13 @@ class Attachments(ItemKind):
 
     def store_image(self, path: Path, *, alt: str, caption: str) -> Image:
         with path.open("rb") as handle:
-            image = Image(alt_text=alt, caption=caption)
-            image.file.save(path.name, File(handle), save=False)
-            if image.file.name:
-                self.state.stored_files.append(image.file.name)
+            # Stored by save(), which makes the WebP sizes from this open file rather
+            # than reading the stored copy back (from object storage, a download).
+            image = Image(alt_text=alt, caption=caption, file=File(handle, name=path.name))
             image.save()
-        self.state.stored_files.extend(image.renditions.values())
+        self.state.stored_files.extend(
+            name for name in (image.file.name, *image.renditions.values()) if name
+        )
         return image
 
     def find_upload(self, item: wxr.Item, url: str) -> tuple[Path | None, str]:

@@ -111,7 +111,9 @@ class WordPressImporter:
         """Uploaded copies are not part of the transaction: remove them by hand."""
         storage = Image._meta.get_field("file").storage
         for name in self.state.stored_files:
-            with contextlib.suppress(OSError):
+            # OSError on a disk, botocore's errors on object storage: the import's
+            # own error is the one to report.
+            with contextlib.suppress(Exception):
                 storage.delete(name)
         self.state.stored_files.clear()
 
