@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_tasks",
@@ -149,6 +150,7 @@ INSTALLED_APPS = [
     "watchworthy.discussion",
     "watchworthy.pages",
     "watchworthy.imports",
+    "watchworthy.sharing",
     "watchworthy.web",
     "watchworthy.pagecache",
     "watchworthy.demo",
@@ -310,6 +312,9 @@ if WATCHWORTHY_SERVE_MEDIA and MEDIA_STORAGE != "local":
     )
 # Uploaded images are also stored at these widths (pixels) for srcset.
 WATCHWORTHY_IMAGE_WIDTHS = (480, 960, 1440)
+# A TrueType/OpenType font for the generated link-preview cards (docs/sharing.md);
+# empty: Pillow's built-in font, which covers Latin scripts only.
+WATCHWORTHY_CARD_FONT = os.environ.get("WATCHWORTHY_CARD_FONT", "")
 # Uploads over these are refused from the file's header, before any pixel is decoded
 # (docs/images.md). 6144 x 6144 = 37.7 megapixels holds a 6K still; decoded, that is
 # about 150 MB of memory.

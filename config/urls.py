@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("watchworthy.reviews.urls")),
     path("", include("watchworthy.discussion.urls")),
     path("", include("watchworthy.pages.urls")),
+    path("", include("watchworthy.sharing.urls")),
 ]
 
 if settings.WATCHWORTHY_SERVE_MEDIA:

@@ -46,9 +46,12 @@ def test_review_page_shows_subject_verdict_body_tags_and_support_links(client):
     assert 'href="/tags/' in html
     assert 'href="https://ko-fi.com/critic"' in html and "Buy me a coffee" in html
     assert "Hidden link" not in html
-    # No third-party script: the only script is our own, deferred enhancement.
+    # No third-party script: the only script is our own, deferred enhancement (and the
+    # schema.org data block, which is data, never executed: docs/sharing.md).
     scripts = re.findall(r"<script[^>]*>", html)
-    assert all('src="/static/' in tag for tag in scripts), scripts
+    code = [tag for tag in scripts if tag != '<script type="application/ld+json">']
+    assert len(code) == len(scripts) - 1
+    assert all('src="/static/' in tag for tag in code), scripts
 
 
 def test_drafts_and_future_reviews_are_404_for_readers_but_visible_to_staff(client):

@@ -9,6 +9,7 @@ from .models import SiteSettings, SupportLink
 class SiteSettingsAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("site_name", "tagline", "about", "support_heading")}),
+        ("Feeds", {"fields": ("feed_content",)}),
         (
             "Discussion",
             {

@@ -64,6 +64,18 @@ class SiteSettings(models.Model):
         help_text="One word or phrase per line. A comment containing one waits for approval.",
     )
 
+    class FeedContent(models.TextChoices):
+        FULL = "full", "The whole review (spoilers replaced by a note)"
+        EXCERPT = "excerpt", "The excerpt, with a link to the review"
+
+    feed_content = models.CharField(
+        max_length=10,
+        choices=FeedContent.choices,
+        default=FeedContent.FULL,
+        help_text="What each entry of the review feeds (RSS and Atom) carries. Spoilers "
+        "never travel into feeds either way.",
+    )
+
     class Meta:
         verbose_name = "site settings"
         verbose_name_plural = "site settings"

@@ -7,7 +7,9 @@ those are looked up before it is served. A lookup tries, in order,
 the ``replytocom``, ``p``, ``page_id`` and ``attachment_id`` query parameters and the
 path itself (with and without its trailing slash), and answers **301** to the thing
 the first match points to — if that thing is public. Drafts, held comments and the
-like stay a 404, so a redirect never reveals what readers may not see.
+like stay a 404, so a redirect never reveals what readers may not see. Then
+WordPress's feed, category, tag and author addresses (``/feed/``, ``/tag/SLUG/``…;
+``/?feed=rss2`` on the front page) go to their homes here (:mod:`.archives`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from watchworthy.core.text import parse_id
 from watchworthy.discussion.paging import page_address
 
+from .archives import archive_target, front_page_feed
 from .common import LEGACY_QUERY_KEYS, path_candidates
 from .models import LegacyRedirect
 
@@ -33,18 +36,20 @@ class LegacyRedirectMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # WordPress's ?p=42 links point at the front page, which exists here too: look
         # them up first (one query, only when such a parameter is present).
-        if (
-            request.path in FRONT_DOORS
-            and request.method in ("GET", "HEAD")
-            and any(parse_id(request.GET.get(name, "")) for name in LEGACY_QUERY_KEYS)
-        ):
-            url = legacy_target(request)
-            if url:
-                return HttpResponsePermanentRedirect(url)
+        if request.path in FRONT_DOORS and request.method in ("GET", "HEAD"):
+            if any(parse_id(request.GET.get(name, "")) for name in LEGACY_QUERY_KEYS):
+                url = legacy_target(request)
+                if url:
+                    return HttpResponsePermanentRedirect(url)
+            feed = front_page_feed(request.GET.get("feed", ""))  # ?feed=rss2: no query
+            if feed:
+                return HttpResponsePermanentRedirect(feed)
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
-        url = legacy_target(request)
+        # An imported post or page first, then WordPress's feeds and archives
+        # (/feed/, /category/SLUG/, /tag/SLUG/, /author/NAME/: see archives.py).
+        url = legacy_target(request) or archive_target(request.path)
         return HttpResponsePermanentRedirect(url) if url else response
 
 

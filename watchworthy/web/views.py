@@ -44,6 +44,7 @@ def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
     review = get_object_or_404(
         Review.objects.visible_to(request.user)
         .for_cards()
+        .select_related("work__poster")  # for the structured data (sharing)
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name"))),
         slug=slug,
     )
