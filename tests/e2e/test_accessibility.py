@@ -4,9 +4,12 @@ desktop's, in light and dark."""
 
 import pytest
 
+from tests.commenting import HoldEverything
 from tests.factories import UserFactory
 from watchworthy.catalog.models import Work
 from watchworthy.demo.content import DEMO_PART2_REVIEW_SLUG, load_demo
+from watchworthy.discussion.services import comment_post
+from watchworthy.reviews.models import Review
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,6 +40,14 @@ def test_no_accessibility_violations_on_any_page(live_server, browser, axe, view
     staff = UserFactory(username="editor", is_staff=True)
     staff.set_password(PASSWORD)
     staff.save()
+    comment_post(  # something waiting in the moderation queue, with a spoiler in it
+        review=Review.objects.get(slug=DEMO_PART2_REVIEW_SLUG),
+        body="The ending! ||Part 2 ep 9: the levee breaks|| and I cried.",
+        author_name="Noor",
+        author_email="noor@example.org",
+        policy=HoldEverything(),
+        send_notifications=False,
+    )
     base = live_server.url
     review = f"{base}/reviews/{DEMO_PART2_REVIEW_SLUG}/"
     work = Work.objects.get(reviews__slug=DEMO_PART2_REVIEW_SLUG)

@@ -307,8 +307,8 @@ class _Presenter(HTMLParser):
                 f'<span class="spoiler-inline"{kept}>'
                 f'<button type="submit" class="spoiler-reveal" form="{REVEAL_FORM}" '
                 f'formaction="#{spoiler_id}" name="reveal" value="{spoiler_id}" '
-                f'aria-expanded="false" aria-controls="{spoiler_id}">{what}'
-                '<span class="visually-hidden">, activate to reveal</span></button>'
+                f'aria-expanded="false" aria-controls="{spoiler_id}" '
+                f'aria-label="{what}, activate to reveal">{what}</button>'
             )
             self.stack.append("closed")
             self.pending_id = spoiler_id

@@ -14,7 +14,7 @@
     var spoiler = button.parentNode;
     var label = document.createElement("span");
     label.className = "visually-hidden";
-    label.textContent = button.firstChild.textContent + ": ";
+    label.textContent = button.textContent + ": ";
     words.hidden = false;
     words.tabIndex = -1;
     spoiler.classList.add("spoiler-open");
