@@ -80,11 +80,36 @@ install_browser() {
   [ -x /usr/bin/chromium ] || echo "note: /usr/bin/chromium is missing and could not be installed; browser tests will skip."
 }
 
+# axe-core, the accessibility engine the browser tests inject into each page: one pinned
+# release from the npm registry, unpacked into a git-ignored folder (.cache/axe-core).
+AXE_VERSION=4.14.1
+AXE_DIR="$(cd "$(dirname "$0")/.." && pwd)/.cache/axe-core"
+
+install_axe() {
+  [ -f "$AXE_DIR/$AXE_VERSION/axe.min.js" ] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "note: npm is missing; the accessibility (axe-core) browser tests will skip."
+    return 0
+  fi
+  local tmp
+  tmp="$(mktemp -d)"
+  if (cd "$tmp" && npm pack --silent "axe-core@$AXE_VERSION" >/dev/null 2>&1 \
+      && tar -xzf "axe-core-$AXE_VERSION.tgz" package/axe.min.js package/LICENSE); then
+    mkdir -p "$AXE_DIR/$AXE_VERSION"
+    mv "$tmp/package/axe.min.js" "$tmp/package/LICENSE" "$AXE_DIR/$AXE_VERSION/"
+  else
+    echo "note: could not fetch axe-core@$AXE_VERSION with npm; the accessibility tests will skip."
+  fi
+  rm -rf "$tmp"
+}
+
 case "${1:-}" in
   start) start_postgres; start_redis; start_seaweedfs ;;
   seaweedfs) start_seaweedfs ;;
   seaweedfs-ready) seaweedfs_ready ;;
-  browser) install_browser ;;
+  browser) install_browser; install_axe ;;
+  axe) install_axe ;;
+  axe-version) echo "$AXE_VERSION" ;;
   postgres-ready) postgres_ready ;;
-  *) echo "usage: $0 start|seaweedfs|browser|postgres-ready|seaweedfs-ready" >&2; exit 2 ;;
+  *) echo "usage: $0 start|seaweedfs|seaweedfs-ready|browser|axe|axe-version|postgres-ready" >&2; exit 2 ;;
 esac

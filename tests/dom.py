@@ -112,6 +112,8 @@ class Element:
                 if isinstance(child, str):
                     if not closed:
                         parts.append(child)
+                elif "hidden" in child.attrs:  # not rendered, not in the accessibility tree
+                    continue
                 elif closed and not (node.tag == "details" and child.tag == "summary"):
                     if "visually-hidden" in child.classes:
                         parts.append(child.raw_text)  # "Spoiler for Part 2, ep 7:"

@@ -70,7 +70,7 @@ PAGES = {
     "/": 3,
     "/reviews/": 4,
     "/reviews/anchor-review/": 9,
-    "/works/": 4,
+    "/works/": 5,  # and each listed work's published reviews, for their verdicts
     "/works/the-work/": 8,
     "/watch/": 4,
     "/avoid/": 4,

@@ -157,7 +157,7 @@ def test_deleting_a_comment_with_replies_keeps_the_replies_under_a_note(
     make_comment(review, "Another thread.")
     assert dom.heading(reader_view(review)) == "3 comments"
 
-    response = client.post(delete_url(posted))
+    response = client.post(delete_url(posted), {"confirm": "yes"})
     assert response.status_code == 302
     assert response["Location"] == f"{review.get_absolute_url()}#comments"
 
@@ -176,7 +176,7 @@ def test_deleting_a_comment_with_replies_keeps_the_replies_under_a_note(
 
 def test_deleting_a_comment_without_replies_removes_it(client, posted, review, make_comment):
     make_comment(review, "Another thread.")
-    assert client.post(delete_url(posted)).status_code == 302
+    assert client.post(delete_url(posted), {"confirm": "yes"}).status_code == 302
 
     root = reader_view(review)
     assert posted.pk not in dom.shown_by_pk(root)
@@ -186,10 +186,20 @@ def test_deleting_a_comment_without_replies_removes_it(client, posted, review, m
     assert_refused(client.get(edit_url(posted)))
 
 
-def test_delete_needs_a_post(client, posted):
-    assert client.get(delete_url(posted)).status_code == 405
+def test_delete_asks_first_and_only_a_confirmed_post_deletes(client, posted):
+    # The edit page's "Delete this comment…" leads to a question, not a deletion.
+    page = client.get(delete_url(posted))
+    assert page.status_code == 200
+    assert "Delete your comment?" in page.text
+    assert 'name="confirm" value="yes"' in page.text
+    # A POST without the confirmation (an old form, a stray click) asks again.
+    again = client.post(delete_url(posted))
+    assert again.status_code == 200 and "Delete your comment?" in again.text
     posted.refresh_from_db()
     assert not posted.is_removed
+    assert client.post(delete_url(posted), {"confirm": "yes"}).status_code == 302
+    posted.refresh_from_db()
+    assert posted.is_removed
 
 
 def test_an_edit_that_breaks_the_rules_is_held_again(client, posted, review):

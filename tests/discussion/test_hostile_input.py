@@ -115,8 +115,9 @@ def test_no_payload_runs_as_body_name_or_website_on_the_review_page(review, rela
     # Our own markup, as the page has it before any comment: the reply script and the form.
     (script,) = own_tags(empty_page, r"<script\b[^>]*>\s*</script>", expected=1)
     assert 'src="/static/discussion/reply.js"' in script
-    # Our forms: how far you have watched, agree/disagree, and the comment form.
-    forms = own_tags(empty_page, r"<form\b[^>]*>", expected=3)
+    # Our forms: how far you have watched, agree/disagree, the comment form, and the
+    # (empty, hidden) form that reveals an inline spoiler without JavaScript.
+    forms = own_tags(empty_page, r"<form\b[^>]*>", expected=4)
     assert sum('id="respond"' in form for form in forms) == 1
 
     field = website_field(review)
@@ -149,8 +150,10 @@ def test_no_payload_runs_as_body_name_or_website_on_the_review_page(review, rela
     rest = without_own_markup(html, head=head, own=[script, *forms])
     problems = executable_markup(rest)
     assert problems == [], culprits(html, payload_of)
-    # The one script left is ours: nothing else was let through as a <script> element.
-    assert len(re.findall(r"<script\b", html, re.IGNORECASE)) == 1
+    # The scripts are ours (spoilers.js in the head, reply.js in the body): nothing else
+    # was let through as a <script> element.
+    assert len(re.findall(r"<script\b", html, re.IGNORECASE)) == 2
+    assert len(re.findall(r"<script\b", head, re.IGNORECASE)) == 1
     assert websites > len(lines) // 2, "most payloads should have been tried as a website"
 
 
@@ -221,8 +224,9 @@ def test_no_payload_runs_in_the_moderation_queue(client, review):
         assert response.status_code == 200
         html = response.content.decode()
         shown += re.findall(r'<input type="checkbox" name="comment" value="(\d+)"', html)
-        # Ours: the sign-out form in the header and the queue's own form.
-        forms = own_tags(html, r"<form\b[^>]*>", expected=2)
+        # Ours: the sign-out form in the header, the queue's own form and the spoiler
+        # reveal form.
+        forms = own_tags(html, r"<form\b[^>]*>", expected=3)
         assert sum('action="/accounts/logout/"' in tag for tag in forms) == 1, forms
         rest = without_own_markup(html, head=head, own=[*scripts, *forms])
         assert executable_markup(rest) == []

@@ -185,7 +185,7 @@ def test_a_held_comment_deleted_by_its_author_no_longer_waits(
 ):
     post_comment(client, review, body="Oops, wrong review.")
     held = Comment.objects.get()
-    assert client.post(f"/comments/{held.pk}/delete/").status_code == 302
+    assert client.post(f"/comments/{held.pk}/delete/", {"confirm": "yes"}).status_code == 302
 
     response = staff_client.get(QUEUE)
     assert queue_items(response) == {}

@@ -18,6 +18,8 @@ def test_progress_opens_the_spoilers_a_reader_has_reached(live_server, page):
     inline = page.locator(".review-body .spoiler-inline").first
 
     # Mid-way through Part 1: the Part 2 spoilers are closed and say what they spoil.
+    # (The progress control sits in the closed reader strip above the body.)
+    page.locator(".reader-strip > summary").click()
     page.get_by_label("How far have you watched").select_option(label="Part 1, episode 13")
     page.get_by_role("button", name="Save").click()
     # Episode 13 is Part 1's last: the reader has finished Part 1.
@@ -31,6 +33,7 @@ def test_progress_opens_the_spoilers_a_reader_has_reached(live_server, page):
     expect(kaz.locator(".comment-body")).to_be_hidden()
 
     # Finished Part 2: everything it spoils is open, without a click.
+    page.locator(".reader-strip > summary").click()
     page.get_by_label("How far have you watched").select_option(label="Finished Part 2")
     page.get_by_role("button", name="Save").click()
     expect(body_spoiler.locator(".spoiler-body")).to_be_visible()

@@ -84,7 +84,7 @@ def test_body_is_rendered_and_stored_on_save():
     assert '<h2 id="opening">' in review.body_html
     assert "<em>first</em>" in review.body_html
     assert 'class="footnotes"' in review.body_html
-    assert review.teaser == "The first episode.[1]"
+    assert review.teaser == "The first episode."  # no footnote mark
 
 
 def test_excerpt_wins_over_the_body_for_the_teaser():

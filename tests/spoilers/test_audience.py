@@ -48,7 +48,7 @@ def meter(client, url: str, review=None) -> str | None:
         cards = [
             card
             for card in root.find_all("article", cls="card")
-            if card.find("h3", cls="card-title").text == review.title
+            if card.find("h2", cls="card-title").text == review.title
         ]
         assert len(cards) == 1, url
         scope = cards[0]

@@ -31,15 +31,31 @@ def discussed(part2_review, part1_review, characters, make_comment):
 
 
 def reopened(element) -> str:
-    """An element's HTML-ish text with every open spoiler closed again."""
-    parts = []
-    for node in element.iter():
-        attrs = {k: v for k, v in node.attrs.items() if k != "open"}
-        classes = [c for c in attrs.get("class", "").split() if c != "spoiler-open"]
-        if classes:
-            attrs["class"] = " ".join(classes)
-        parts.append(f"<{node.tag} {sorted(attrs.items())}>")
-        parts.extend(c for c in node.children if isinstance(c, str))
+    """An element's HTML-ish text with every spoiler shown alike, open or closed: the
+    closed inline ones' reveal buttons, labels and ``hidden`` words normalised away."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        for child in node.children:
+            if isinstance(child, str):
+                parts.append(child)
+                continue
+            if child.tag == "button" and "spoiler-reveal" in child.classes:
+                continue
+            if "visually-hidden" in child.classes and "spoiler-inline" in node.classes:
+                continue
+            attrs = {
+                k: v
+                for k, v in child.attrs.items()
+                if k not in ("open", "hidden", "tabindex") and not (k == "id" and v[:3] == "sp-")
+            }
+            classes = [c for c in attrs.get("class", "").split() if c != "spoiler-open"]
+            if classes:
+                attrs["class"] = " ".join(classes)
+            parts.append(f"<{child.tag} {sorted(attrs.items())}>")
+            walk(child)
+
+    walk(element)
     return "".join(parts)
 
 

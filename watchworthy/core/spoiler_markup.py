@@ -26,6 +26,7 @@ placeholders wherever text travels (teasers, feeds, e-mails).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from html import escape
@@ -215,3 +216,172 @@ def redact_spoilers(html: str) -> str:
     redactor.feed(html)
     redactor.close()
     return "".join(redactor.out)
+
+
+# --- what a reader's browser gets ---------------------------------------------------------
+
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+REVEAL_FORM = "spoiler-reveal"  # the id of the page's one GET form for reveals without JS
+_REVEAL_ID = re.compile(r"sp-[0-9a-f]{8}-\d{1,4}")
+MAX_REVEALED = 64
+
+
+def reveal_ids(values: list[str]) -> frozenset[str]:
+    """The well-formed spoiler ids among ``values`` (``?reveal=`` from a request)."""
+    return frozenset(v for v in values[:MAX_REVEALED] if _REVEAL_ID.fullmatch(v))
+
+
+class _Presenter(HTMLParser):
+    """Copies stored HTML for one reader. Each inline spoiler the reader has not
+    reached (nor asked to see) becomes a button saying what it spoils, followed by
+    its words in an element with the ``hidden`` attribute: not shown, not in the
+    accessibility tree, not selectable, not found by find-in-page, whatever the mouse
+    or the keyboard focus does. The button reveals the words (spoilers.js), or without
+    JavaScript submits the page's reveal form (``?reveal=<id>``), which opens it here.
+    Spoilers the reader has reached come open and lose the stored ``tabindex``."""
+
+    def __init__(self, progress: Position | None, revealed: frozenset[str], salt: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.progress = progress
+        self.revealed = revealed
+        self.salt = salt
+        self.count = 0
+        self.out: list[str] = []
+        # one entry per open element: "closed" (a closed spoiler), "skip" (dropped
+        # with its content), or "" (copied)
+        self.stack: list[str] = []
+        self.skipping = 0
+        self.pending_id = ""  # the id for the spoiler-text of the closed spoiler just opened
+
+    def _is_open(self, attrs: dict[str, str | None], spoiler_id: str) -> bool:
+        if spoiler_id in self.revealed:
+            return True
+        season = attrs.get("data-spoiler-season")
+        if self.progress is None or not season or not season.isdigit():
+            return False
+        episode = attrs.get("data-spoiler-episode") or ""
+        scope = Position(int(season), int(episode) if episode.isdigit() else None)
+        return self.progress.covers(scope)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        void = tag in _VOID
+        if self.skipping:
+            if not void:
+                self.stack.append("skip")
+                self.skipping += 1
+            return
+        found = dict(attrs)
+        classes = (found.get("class") or "").split()
+        parent = self.stack[-1] if self.stack else ""
+        if tag == "span" and "spoiler-inline" in classes:
+            self.count += 1
+            spoiler_id = f"sp-{self.salt}-{self.count}"
+            kept = "".join(
+                f' {name}="{escape(value or "")}"'
+                for name, value in attrs
+                if name.startswith("data-spoiler-")
+            )
+            if self._is_open(found, spoiler_id):
+                self.out.append(f'<span class="spoiler-inline spoiler-open"{kept}>')
+                self.stack.append("")
+                return
+            label = found.get("data-spoiler-label") or ""
+            what = f"Spoiler: {escape(label)}" if label else "Spoiler"
+            self.out.append(
+                f'<span class="spoiler-inline"{kept}>'
+                f'<button type="submit" class="spoiler-reveal" form="{REVEAL_FORM}" '
+                f'formaction="#{spoiler_id}" name="reveal" value="{spoiler_id}" '
+                f'aria-expanded="false" aria-controls="{spoiler_id}" '
+                f'aria-label="{what}, activate to reveal">{what}</button>'
+            )
+            self.stack.append("closed")
+            self.pending_id = spoiler_id
+            return
+        if parent == "closed" and tag == "span" and "visually-hidden" in classes:
+            self.stack.append("skip")
+            self.skipping = 1
+            return
+        if parent == "closed" and tag == "span" and "spoiler-text" in classes:
+            self.out.append(f'<span class="spoiler-text" id="{self.pending_id}" hidden>')
+            self.stack.append("")
+            return
+        self.out.append(self.get_starttag_text() or "")
+        if not void:
+            self.stack.append("")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not self.skipping:
+            self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID:
+            return
+        if not self.stack:  # a stray end tag: copied as it was
+            self.out.append(f"</{tag}>")
+            return
+        kind = self.stack.pop()
+        if kind == "skip":
+            self.skipping -= 1
+            return
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.out.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        if not self.skipping:
+            self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        if not self.skipping:
+            self.out.append(f"&#{name};")
+
+    def handle_comment(self, data: str) -> None:
+        if not self.skipping:
+            self.out.append(f"<!--{data}-->")
+
+
+def present_spoilers(
+    html: str, progress: Position | None, revealed: frozenset[str] = frozenset()
+) -> str:
+    """Stored HTML as one reader's browser gets it: block spoilers the reader has
+    reached open (:func:`apply_shield`), and every inline spoiler either open or a
+    "Spoiler: Part 2, ep 7" button with its words ``hidden`` (see :class:`_Presenter`).
+    Ids are stable for the same stored HTML, so ``?reveal=<id>`` works across requests."""
+    if "spoiler-inline" not in html:
+        return apply_shield(html, progress)
+    salt = hashlib.sha256(html.encode()).hexdigest()[:8]  # of the stored HTML: stable
+    html = apply_shield(html, progress)
+    presenter = _Presenter(progress, revealed, salt)
+    presenter.feed(html)
+    presenter.close()
+    return "".join(presenter.out)
+
+
+def mark_spoilers_for_staff(html: str) -> str:
+    """Stored HTML for moderators: every spoiler open and labelled, so staff read what
+    they approve (the label stays visible beside the words)."""
+    html = re.sub(r"<details (class=\"spoiler)", r"<details open \1", html)
+    html = html.replace(
+        '<span class="spoiler-inline"', '<span class="spoiler-inline spoiler-open spoiler-marked"'
+    )
+    return html.replace(
+        ' tabindex="0"><span class="visually-hidden">', '><span class="spoiler-label">'
+    )

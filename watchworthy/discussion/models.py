@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from watchworthy.core.sanitize import stored_html
-from watchworthy.spoilers.shield import Position, travelling_comment
+from watchworthy.spoilers.shield import Position, staff_view, travelling_comment
 
 PATH_DIGITS = 10
 AVATAR_HUES = 12
@@ -151,6 +151,10 @@ class Comment(models.Model):
     @property
     def body_markup(self) -> SafeString:
         return stored_html(self.body_html)
+
+    def staff_markup(self) -> SafeString:
+        """The body for moderators: every spoiler open and visibly labelled."""
+        return staff_view(self.body_html)
 
     @property
     def spoiler_scope(self) -> Position | None:

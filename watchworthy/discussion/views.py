@@ -185,12 +185,16 @@ def comment_change(request: HttpRequest, pk: int) -> HttpResponse:
                   status=400 if form.is_bound else 200)  # fmt: skip
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deleting asks first: the page says what goes and what stays, and only a POST
+    with ``confirm=yes`` (its button) deletes."""
     try:
         comment = _own_comment(request, pk)
     except PermissionError:
         return render(request, "discussion/edit_closed.html", status=403)
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        return render(request, "discussion/delete_confirm.html", {"comment": comment})
     comment_remove(comment=comment)
     messages.success(request, "Your comment was deleted.")
     return redirect(f"{comment.review.get_absolute_url()}#comments")
@@ -241,8 +245,14 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
     if status not in QUEUE_TABS:
         status = Comment.Status.PENDING
     if request.method == "POST":
-        action = ACTIONS.get(request.POST.get("action", ""))
-        ids = [pk for pk in map(parse_id, request.POST.getlist("comment")) if pk]
+        one = request.POST.get("one", "")  # a comment's own button: "approve:42"
+        if one:
+            name, _, pk_text = one.partition(":")
+            action = ACTIONS.get(name)
+            ids = [pk for pk in [parse_id(pk_text)] if pk]
+        else:
+            action = ACTIONS.get(request.POST.get("action", ""))
+            ids = [pk for pk in map(parse_id, request.POST.getlist("comment")) if pk]
         if action is None or not ids:
             messages.error(request, "Tick at least one comment and choose an action.")
         else:

@@ -37,7 +37,7 @@ from django.utils.text import Truncator
 from watchworthy.core.changes import mark_changed
 from watchworthy.core.markdown import BodyFormat, parse_markdown, render_comment_markdown
 from watchworthy.core.publishing import Publishable, PublishingQuerySet
-from watchworthy.core.sanitize import clean_html, html_to_text, stored_html
+from watchworthy.core.sanitize import clean_html, stored_html
 from watchworthy.images.models import Image
 from watchworthy.spoilers.shield import (
     Position,
@@ -45,7 +45,7 @@ from watchworthy.spoilers.shield import (
     Shield,
     max_scope,
     parse_scope,
-    travelling,
+    spoiler_free_text,
 )
 
 if TYPE_CHECKING:
@@ -368,11 +368,13 @@ class Review(Publishable):
         scope = parse_scope(self.spoils_up_to).position or max_scope(self.body_html)
         self.spoiler_season = scope.season if scope else None
         self.spoiler_episode = scope.episode if scope else None
-        # Teasers travel (cards, feeds, link previews): spoilers become placeholders.
+        # Teasers travel (cards, feeds, link previews): the critic's excerpt, else the
+        # first paragraphs; either way only their spoiler-free sentences, no footnote marks.
+        summary = ""
         if self.excerpt.strip():  # the critic's own words, which may hold ||spoilers|| too
-            summary = html_to_text(travelling(render_comment_markdown(self.excerpt)))
-        else:
-            summary = html_to_text(" ".join(PARAGRAPH.findall(travelling(self.body_html))))
+            summary = spoiler_free_text(render_comment_markdown(self.excerpt))
+        if not summary:
+            summary = spoiler_free_text("\n".join(PARAGRAPH.findall(self.body_html)))
         self.teaser = Truncator(summary).words(TEASER_WORDS)
 
     def rerender(self) -> None:

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from watchworthy.catalog.models import WatchProgress, Work
 from watchworthy.core.cookies import read_private_cookie, set_private_cookie
 
-from .shield import Position, SeasonLike, Shield
+from .shield import Position, SeasonLike, Shield, reveal_ids
 
 COOKIE = "ww_progress"
 MAX_WORKS = 200
@@ -83,4 +83,5 @@ def progress_for(request: HttpRequest, work: Work) -> Position | None:
 
 def reader_shield(request: HttpRequest, work: Work, seasons: Sequence[SeasonLike]) -> Shield:
     """The shield of the reader making ``request``, for ``work``."""
-    return Shield(progress_for(request, work), tuple(seasons))
+    revealed = reveal_ids(request.GET.getlist("reveal"))
+    return Shield(progress_for(request, work), tuple(seasons), revealed)

@@ -12,6 +12,7 @@ question a page, a feed or a mail has about spoilers:
 ``shield.characters(...)``     who is who, hiding those the reader has not met
 ``shield.catch_up(...)``       the catch-up box of a Part 2 (or later) review
 ``shield.form_context()``      the "how far have you watched" form
+``staff_view(html)``           a comment for moderators: every spoiler open, labelled
 ``travelling(html)``           text that leaves the page (teasers, feeds, mail,
                                search snippets): every spoiler becomes a label
 =============================  ===================================================
@@ -25,6 +26,7 @@ Where a reader's position is kept (account or cookie) is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -32,19 +34,23 @@ from typing import Any, Protocol
 
 from django.utils.safestring import SafeString
 
-from watchworthy.core.sanitize import stored_html
+from watchworthy.core.sanitize import html_to_text, stored_html
 from watchworthy.core.spoiler_markup import (
     NOT_STARTED,
+    REVEAL_FORM,
     Position,
     Scope,
-    apply_shield,
+    mark_spoilers_for_staff,
     max_scope,
     parse_scope,
+    present_spoilers,
     redact_spoilers,
+    reveal_ids,
 )
 
 __all__ = [
     "NOT_STARTED",
+    "REVEAL_FORM",
     "CharacterRow",
     "Position",
     "Scope",
@@ -56,7 +62,10 @@ __all__ = [
     "normalise",
     "parse_scope",
     "positions",
+    "reveal_ids",
     "scope_label",
+    "spoiler_free_text",
+    "staff_view",
     "travelling",
     "travelling_comment",
 ]
@@ -146,6 +155,31 @@ def travelling(html: str) -> str:
     return redact_spoilers(html)
 
 
+_PLACEHOLDER = re.compile(r'<(p|span) class="spoiler-placeholder">.*?</\1>', re.DOTALL)
+_FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.DOTALL)
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"”)\]\u2019])\s+")
+_GAP = "\ue000"  # where a spoiler stood (a private-use character no text contains)
+
+
+def spoiler_free_text(html: str) -> str:
+    """Plain text for a teaser written for people: only the sentences of ``html``
+    that hold no spoiler, without footnote marks. A sentence with a spoiler in it is
+    left out whole (a half sentence or a "[Spoiler]" placeholder reads like a
+    machine); what remains is never a spoiler, reached or not."""
+    marked = _PLACEHOLDER.sub(
+        lambda m: f" {_GAP}. " if m[1] == "p" else f" {_GAP} ",
+        redact_spoilers(_FOOTNOTE_REF.sub("", html)),
+    )
+    text = html_to_text(marked)
+    sentences = _SENTENCE_END.split(text)
+    return " ".join(s for s in sentences if s and _GAP not in s).strip()
+
+
+def staff_view(html: str) -> SafeString:
+    """Stored HTML for moderators: every spoiler open and visibly labelled."""
+    return stored_html(mark_spoilers_for_staff(html))
+
+
 def travelling_comment(
     body_html: str, scope: Position | None, seasons: Sequence[SeasonLike]
 ) -> str:
@@ -177,10 +211,13 @@ class CharacterRow:
 
 @dataclass(frozen=True)
 class Shield:
-    """What one reader (at ``position``; None: has not said) may see of one work."""
+    """What one reader (at ``position``; None: has not said) may see of one work.
+    ``revealed``: the ids of inline spoilers the reader opened by hand without
+    JavaScript (``?reveal=``, see :func:`reveal_ids`)."""
 
     position: Position | None
     seasons: Sequence[SeasonLike] = field(default_factory=tuple)
+    revealed: frozenset[str] = frozenset()
 
     def covers(self, scope: Position | None) -> bool:
         """The reader has watched everything ``scope`` spoils (no scope: nothing)."""
@@ -192,8 +229,9 @@ class Shield:
         return scope_label(scope, self.seasons)
 
     def html(self, stored: str) -> SafeString:
-        """Stored (sanitized) HTML with the spoilers the reader has reached opened."""
-        return stored_html(apply_shield(stored, self.position))
+        """Stored (sanitized) HTML with the spoilers the reader has reached opened;
+        closed inline ones become a reveal button with their words ``hidden``."""
+        return stored_html(present_spoilers(stored, self.position, self.revealed))
 
     def comment(self, body_html: str, scope: Position | None) -> ShieldedComment:
         """A comment whose writer said it spoils up to ``scope`` stays folded until
@@ -242,4 +280,5 @@ class Shield:
             "progress_label": self.description,
             "progress_choices": choices(self.seasons),
             "progress_value": self.position.encode() if self.position else "",
+            "spoilers_revealed": sorted(self.revealed),
         }

@@ -115,8 +115,14 @@ def work_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def work_list(request: HttpRequest) -> HttpResponse:
     cacheable(request, tags=[LISTS])
     public = Q(reviews__in=Review.objects.published().values("pk"))
+    verdicts = (
+        Review.objects.published()
+        .select_related("season")
+        .order_by("season__number", "published_at")
+    )
     works = (
         Work.objects.select_related("poster")
+        .prefetch_related(Prefetch("reviews", queryset=verdicts, to_attr="verdicts"))
         .annotate(review_count=Count("reviews", filter=public))
         .filter(review_count__gt=0)
         .order_by("title")
