@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -93,17 +94,24 @@ def discussion_context(
 
 
 def _read(comments) -> list[ThreadComment]:
-    """The page's comments as plain rows (no model objects), in tree order."""
+    """The page's comments as plain rows (no model objects), in tree order.
+
+    The query is Django's, run through the cursor directly: a thousand rows then cost
+    the driver's own tuples and no per-value converters. (The only values a converter
+    would touch are the flags, 0/1 on SQLite, which are read as truth values.)"""
     window = timedelta(minutes=settings.WATCHWORTHY_COMMENTS["EDIT_MINUTES"])
     recent = ExpressionWrapper(
         Q(created_at__gte=timezone.now() - window), output_field=BooleanField()
     )
-    rows = (
+    query = (
         comments.annotate(writer_is_staff=F("user__is_staff"), recent=recent)
         .order_by("path")
         .values_list(*COLUMNS)
     )
-    return [ThreadComment._make(row) for row in rows]
+    sql, params = query.query.sql_with_params()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(map(ThreadComment._make, cursor.fetchall()))
 
 
 def _with_current_headers(

@@ -128,6 +128,7 @@ def render_rows(
     reply_links = ReplyLinks(query)
     escaped_head, escaped_tail = reply_links.escaped_head, reply_links.escaped_tail
     comment_body = shield.comment_body
+    names: dict[str, str] = {}  # escaped names: a thread's writers recur
     out: list[str] = []
     add = out.append
     for row in rows:
@@ -155,9 +156,12 @@ def render_rows(
             else:
                 body = _scoped_body(comment, shield)
             if comments_open and not held:
+                name = names.get(comment.author_name)
+                if name is None:
+                    name = names[comment.author_name] = escape(comment.author_name)
                 reply = (
                     f'<a class="reply-link" href="{escaped_head}{pk}{escaped_tail}#respond" '
-                    f'data-reply-to="{pk}" data-reply-name="{escape(comment.author_name)}">'
+                    f'data-reply-to="{pk}" data-reply-name="{name}">'
                     "Reply</a>"
                 )
             else:

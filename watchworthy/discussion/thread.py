@@ -89,7 +89,8 @@ def build_thread(
                 node.in_reply_to = parent.comment.author_name
         siblings.append(node)
         home[comment.pk] = siblings
-    _prune(top)
+    if any(comment.is_removed for comment in comments):
+        _prune(top)
     if newest_first:
         top.reverse()
     return top
@@ -115,14 +116,18 @@ def flatten(thread: list[Node]) -> list[Row]:
     include per comment made a 1,000-comment page several times slower)."""
     rows: list[Row] = []
 
+    add = rows.append
+    none = range(0)
+
     def walk(nodes: list[Node]) -> None:
-        for index, node in enumerate(nodes):
-            rows.append(Row(node, bool(node.replies), range(0)))
-            if node.replies:
-                walk(node.replies)
-            if index == len(nodes) - 1 and rows:
-                last = rows[-1]
-                last.closes = range(len(last.closes) + (1 if nodes is not thread else 0))
+        for node in nodes:
+            replies = node.replies
+            add(Row(node, bool(replies), none))
+            if replies:
+                walk(replies)
+        if nodes is not thread and rows:  # the last row closes this list of replies
+            last = rows[-1]
+            last.closes = range(len(last.closes) + 1)
 
     walk(thread)
     return rows
