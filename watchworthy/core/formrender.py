@@ -19,10 +19,11 @@ from html import escape
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
+from django.http import HttpRequest
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, SafeString
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
 WIDGETS = "django/forms/widgets/"
 
@@ -107,7 +108,9 @@ INPUTS = {
 class PythonWidgets(DjangoTemplates):
     """Django's form renderer, with the plainest widget and label templates in Python."""
 
-    def render(self, template_name: str, context: dict[str, Any], request=None) -> str:
+    def render(
+        self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None
+    ) -> str:
         written: str | None = None
         if template_name in INPUTS:
             written = _input(context["widget"])

@@ -28,6 +28,7 @@ import hashlib
 import hmac
 from datetime import datetime
 from html import escape  # what Django's escape() calls, without its lazy-string wrapper
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -130,7 +131,7 @@ def header_html(
     )
 
 
-def header_of(comment, dates: Dates | None = None) -> str:
+def header_of(comment: Any, dates: Dates | None = None) -> str:
     """:func:`header_html` for a comment-like object (a Comment, or a historical
     Comment in a migration)."""
     return header_html(
