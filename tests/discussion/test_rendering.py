@@ -13,10 +13,12 @@ stored, out of date or missing. The outputs must be equal, byte for byte."""
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.db import connection
 from django.template import Context, Template
 from django.test import RequestFactory
@@ -26,6 +28,7 @@ from django.utils import timezone
 from tests.factories import ReviewFactory, SeasonFactory, UserFactory, WorkFactory
 from watchworthy.core.models import SiteSettings
 from watchworthy.discussion.context import discussion_context
+from watchworthy.discussion.header import current_key
 from watchworthy.discussion.identity import my_comment_ids
 from watchworthy.discussion.models import Comment
 from watchworthy.discussion.paging import thread_page
@@ -217,3 +220,20 @@ def test_dates_in_another_time_zone(discussion, settings):
     html = str(discussion_context(made, review, shield=shield)["thread_html"])
     assert html == old_way(made, review, shield)
     assert "+13:45" in html or "+12:45" in html
+
+
+def test_render_comments_stores_what_is_out_of_date(discussion):
+    review = discussion["review"]
+    shield = Shield(None, tuple(discussion["seasons"]))
+    before = str(discussion_context(request(), review, shield=shield)["thread_html"])
+    Comment.objects.filter(pk=discussion["top"].pk).update(header_html="", header_key="")
+    out = StringIO()
+    call_command("render_comments", stdout=out)
+    assert out.getvalue().strip() == "Stored 1 comment header."
+    assert set(Comment.objects.values_list("header_key", flat=True)) == {current_key()}
+    with CaptureQueriesContext(connection) as queries:
+        after = str(discussion_context(request(), review, shield=shield)["thread_html"])
+    assert after == before
+    assert not any("header_key" in q["sql"] and "NOT" in q["sql"] for q in queries)
+    call_command("render_comments", stdout=out)
+    assert "Stored 0 comment headers." in out.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.http import HttpRequest
@@ -108,7 +109,10 @@ def _read(comments) -> list[ThreadComment]:
         .order_by("path")
         .values_list(*COLUMNS)
     )
-    sql, params = query.query.sql_with_params()
+    try:
+        sql, params = query.query.get_compiler(using=query.db).as_sql()
+    except EmptyResultSet:  # a filter that matches nothing, such as pk__in=[]
+        return []
     with connections[query.db].cursor() as cursor:
         cursor.execute(sql, params)
         return list(map(ThreadComment._make, cursor.fetchall()))
