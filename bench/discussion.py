@@ -104,6 +104,7 @@ def build_thread(review, size: int, *, author, seed: int = 7) -> int:
 
     from watchworthy.core.markdown import render_comment_markdown
     from watchworthy.discussion.models import Comment
+    from watchworthy.discussion.services import store_headers
 
     rng = random.Random(seed)
     body_html = render_comment_markdown(BODY)
@@ -159,6 +160,7 @@ def build_thread(review, size: int, *, author, seed: int = 7) -> int:
         for comment in batch:
             comment.set_path()
         Comment.objects.bulk_update(batch, ["path", "depth"], batch_size=500)
+    store_headers(rows)  # as approving them would (bulk_create skips Comment.save)
     type(review).objects.filter(pk=review.pk).update(approved_comment_count=size)
     return max(depths)
 

@@ -17,7 +17,7 @@ from tests.factories import UserFactory
 from watchworthy.core.markdown import render_comment_markdown
 from watchworthy.core.models import SiteSettings
 from watchworthy.discussion.models import Comment
-from watchworthy.discussion.services import refresh_comment_counts
+from watchworthy.discussion.services import refresh_comment_counts, store_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +83,7 @@ def build_thread(review, size: int, *, users) -> list[Comment]:
         for comment in level:
             comment.set_path()
     Comment.objects.bulk_update(comments, ["path", "depth"], batch_size=500)
+    store_headers(comments)  # what approving them stores (bulk_create skips save())
     refresh_comment_counts([review.pk])
     return comments
 

@@ -18,10 +18,6 @@ replies under it keep their place under a "deleted" placeholder.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import hmac
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -31,16 +27,11 @@ from django.utils.safestring import SafeString
 from watchworthy.core.sanitize import stored_html
 from watchworthy.spoilers.shield import Position, staff_view, travelling_comment
 
+from . import header
+
 PATH_DIGITS = 10
-AVATAR_HUES = 12
 
-
-@functools.lru_cache(maxsize=4096)
-def _avatar_hue(identity: str) -> str:
-    source = identity.strip().lower().encode()
-    digest = hmac.new(settings.SECRET_KEY.encode(), source, hashlib.sha256).digest()
-    return str(digest[0] % AVATAR_HUES)
-
+HEADER_FIELDS = ("header_html", "header_key")
 
 # Columns the thread on the page never reads (see CommentQuerySet.for_thread).
 THREAD_DEFERRED = ("body", "ip_address", "user_agent", "moderation_reason", "approved_at")
@@ -101,6 +92,9 @@ class Comment(models.Model):
 
     body = models.TextField()
     body_html = models.TextField(editable=False, blank=True)
+    # The header the thread shows, rendered when the comment is written (see header.py).
+    header_html = models.TextField(editable=False, blank=True, default="")
+    header_key = models.CharField(max_length=16, editable=False, blank=True, default="")
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     moderation_reason = models.CharField(max_length=200, blank=True)
@@ -136,6 +130,16 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_name} on {self.review_id} ({self.status})"
+
+    def save(self, **kwargs) -> None:
+        """Every save of a comment that has an id stores its header again, so a
+        change of name, number or date made anywhere shows on the page. (The first
+        save of a new comment gives it its id; comment_post saves again at once.)"""
+        if self.pk is not None:
+            self.refresh_header()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], *HEADER_FIELDS}
+        super().save(**kwargs)
 
     def get_absolute_url(self) -> str:
         """The comment's lasting address; it redirects to the page that shows it."""
@@ -181,9 +185,12 @@ class Comment(models.Model):
     def avatar(self) -> dict[str, str]:
         """A locally generated avatar: initials on a colour chosen by a keyed hash of
         the e-mail (no external service; the hash cannot be looked up elsewhere)."""
-        words = [w for w in self.author_name.split() if w[:1].isalnum()]
-        initials = "".join(w[0] for w in words[:2]).upper() or "?"
-        return {"initials": initials, "hue": _avatar_hue(self.author_email or self.author_name)}
+        return header.avatar(self.author_name, self.author_email)
+
+    def refresh_header(self, dates: header.Dates | None = None) -> None:
+        """Render the header the thread shows (the comment needs its id first)."""
+        self.header_html = header.header_of(self, dates)
+        self.header_key = header.current_key()
 
     def set_path(self) -> None:
         prefix = self.parent.path if self.parent is not None else ""

@@ -1,32 +1,42 @@
-"""The comment list's HTML, written in Python for speed.
+"""The comment list's HTML, composed per request from stored headers.
 
 A review page with a thousand comments spent nine tenths of its time in the template
-engine: some 37,000 variable look-ups and 14,000 ``{% if %}`` nodes per request. The
-markup of one comment is simple and fixed, so it is built here with plain string
-joins; every value a person wrote is escaped exactly as the template autoescaped it,
-and stored HTML (the comment body, already sanitized and shielded for this reader)
-goes in as it is. ``tests/discussion/test_rendering.py`` renders the same rows through
-the template this replaced and asserts the output is identical, byte for byte, for
-every kind of reader (guest, writer of a held comment, staff, with and without reading
-progress) and every nesting cap.
+engine; then, written in Python, a third of it making a model object per comment and
+another third writing each comment's header (avatar, name, number, date). Neither
+depends on the reader. So each comment's header is rendered when the comment is
+written and stored (:mod:`watchworthy.discussion.header`), the thread is read as
+plain tuples (:class:`ThreadComment`, no model objects), and only the parts that
+depend on the reader or the page are composed here:
 
-The per-reader parts — the spoiler shield, "your comment" controls, held notes, the
-reply links — are decided by the caller (``discussion.context``) and passed in.
+* the Author / Staff badge (the review's author and the writer's staff flag now);
+* the spoiler shield, through :class:`~watchworthy.spoilers.shield.Shield`: spoilers
+  the reader has reached open, a comment that spoils further stays folded;
+* "In reply to …" (the nesting cap and which comments are shown), the reader's own
+  held comments and their note, the reply links (open or closed discussion, and the
+  page's query string), "Edit or delete" for the reader's own recent comments.
+
+Every value a person wrote is escaped exactly as the template autoescaped it; stored
+HTML (the sanitized comment body, the header) goes in as it is.
+``tests/discussion/test_rendering.py`` renders the same thread through the template
+loop this replaced, from model objects, and asserts the page's output is identical,
+byte for byte, for every kind of reader (guest, writer of a held comment, staff, with
+and without reading progress), every nesting cap, stored and stale headers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Container, Sequence
-from datetime import datetime
 from html import escape  # what Django's escape() calls, without its lazy-string wrapper
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.http import QueryDict
-from django.utils import timezone
-from django.utils.dates import MONTHS_3
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Comment
+from watchworthy.spoilers.shield import Position, Shield
+
+from .header import BADGE_SLOT
 from .thread import Row
 
 REMOVED = (
@@ -37,6 +47,39 @@ HELD_NOTE = (
     '<p class="held-note" role="status">'
     "Your comment is awaiting moderation. Only you can see it.</p>"
 )
+AUTHOR_BADGE = '<span class="badge">Author</span>'
+STAFF_BADGE = '<span class="badge">Staff</span>'
+
+
+class ThreadComment(NamedTuple):
+    """One comment as the thread reads it: the columns in :data:`COLUMNS`, in order."""
+
+    pk: int
+    path: str
+    parent_id: int | None
+    status: str
+    is_removed: bool
+    author_name: str
+    user_id: int | None
+    writer_is_staff: bool | None
+    spoils_season: int | None
+    spoils_episode: int | None
+    body_html: str
+    header_html: str
+    header_key: str
+    recent: bool  # written within the edit window
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.pk}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == "approved" and not self.is_removed
+
+
+# What the page reads of each comment (``recent`` is annotated by the caller).
+COLUMNS = ThreadComment._fields
 
 
 class ReplyLinks:
@@ -56,136 +99,19 @@ class ReplyLinks:
                 (self.after if seen_replyto else self.before).append((key, value))
         self.head = urlencode(self.before)
         self.tail = urlencode(self.after)
+        # escape() works character by character: escaping the parts around the id
+        # once is escaping the whole link.
+        self.escaped_head = escape("?" + (f"{self.head}&" if self.head else "") + "replyto=")
+        self.escaped_tail = escape(f"&{self.tail}" if self.tail else "")
 
     def href(self, pk: int) -> str:
         middle = f"replyto={pk}"
         parts = [part for part in (self.head, middle, self.tail) if part]
         return "?" + "&".join(parts)
 
-
-class Dates:
-    """``|date:'c'`` and ``|date:"j M Y, H:i"`` as the template wrote them (in the
-    site's time zone and the active language), without a formatter object per call."""
-
-    def __init__(self) -> None:
-        self.months = {number: str(name).title() for number, name in MONTHS_3.items()}
-
-    def __call__(self, moment: datetime) -> tuple[str, str]:
-        local = timezone.localtime(moment)
-        shown = (
-            f"{local.day} {self.months[local.month]} {local.year:04d}, "
-            f"{local.hour:02d}:{local.minute:02d}"
-        )
-        return local.isoformat(), shown
-
-
-def _writer_is_staff(comment: Comment) -> bool:
-    """From the thread query's annotation when there is one, else from the account."""
-    flag = getattr(comment, "writer_is_staff", None)
-    if flag is None:
-        return comment.user is not None and comment.user.is_staff
-    return bool(flag)
-
-
-def _header(row: Row, *, review_author_id: int | None, dates: Dates) -> str:
-    comment = row.node.comment
-    anchor = comment.anchor
-    avatar = comment.avatar()
-    name = escape(comment.author_name)
-    if comment.author_url:
-        author = f'<a href="{escape(comment.author_url)}" rel="nofollow ugc noopener">{name}</a>'
-    else:
-        author = name
-    badge = ""
-    if comment.user_id and comment.user_id == review_author_id:
-        badge = '<span class="badge">Author</span>'
-    elif comment.user_id and _writer_is_staff(comment):
-        badge = '<span class="badge">Staff</span>'
-    if comment.number:
-        number = (
-            f'<a class="comment-number" href="#{anchor}" aria-label="Comment '
-            f'{comment.number}, link">#{comment.number}</a>'
-        )
-    else:
-        number = f'<a class="comment-permalink" href="#{anchor}">link</a>'
-    iso, shown = dates(comment.created_at)
-    edited = '<span class="edited">(edited)</span>' if comment.was_edited else ""
-    return (
-        '\n    <header class="comment-meta">\n      '
-        f'<span class="avatar avatar-h{escape(avatar["hue"])}" aria-hidden="true">'
-        f"{escape(avatar['initials'])}</span>\n      "
-        f'<span id="{anchor}-by" class="comment-author">{author}</span>\n      '
-        f"{badge}\n      {number}\n      "
-        f'<time datetime="{iso}">{escape(shown)}</time>\n      {edited}\n    </header>\n    '
-    )
-
-
-def _body(row: Row) -> str:
-    spoils = escape(row.spoils)
-    body = f'<div class="comment-body">{row.body}</div>'
-    if row.folded:
-        return (
-            '<details class="spoiler comment-spoiler"><summary>Spoils '
-            f"{spoils} — show this comment</summary>{body}</details>"
-        )
-    lead = f'<p class="comment-spoils">Spoils {spoils}</p>' if row.spoils else ""
-    return lead + body
-
-
-def _row(
-    row: Row,
-    *,
-    review_author_id: int | None,
-    comments_open: bool,
-    editable_ids: Container[int],
-    reply_links: ReplyLinks,
-    dates: Dates,
-) -> str:
-    node = row.node
-    comment = node.comment
-    anchor = comment.anchor
-    classes = "comment" + (" comment-held" if node.is_held else "")
-    classes += " comment-removed" if comment.is_removed else ""
-    parts = [
-        f'<li id="{anchor}" class="{classes}" data-comment-id="{comment.pk}">\n  '
-        f'<article aria-labelledby="{anchor}-by">\n    '
-    ]
-    if comment.is_removed:
-        parts.append(REMOVED.format(anchor=anchor))
-    else:
-        reply = ""
-        if comments_open and not node.is_held:
-            reply = (
-                f'<a class="reply-link" href="{escape(reply_links.href(comment.pk))}#respond" '
-                f'data-reply-to="{comment.pk}" data-reply-name="{escape(comment.author_name)}">'
-                "Reply</a>"
-            )
-        edit = ""
-        if comment.pk in editable_ids:
-            edit = f'<a href="{escape(comment.get_edit_url())}">Edit or delete</a>'
-        in_reply_to = (
-            f'<p class="in-reply-to">In reply to {escape(node.in_reply_to)}</p>'
-            if node.in_reply_to
-            else ""
-        )
-        parts += [
-            _header(row, review_author_id=review_author_id, dates=dates),
-            in_reply_to,
-            "\n    ",
-            HELD_NOTE if node.is_held else "",
-            "\n    ",
-            _body(row),
-            '\n    <footer class="comment-actions">\n      ',
-            reply,
-            "\n      ",
-            edit,
-            "\n    </footer>\n    ",
-        ]
-    parts.append("\n  </article>\n  ")
-    parts.append('<ol class="comment-replies">' if row.opens_replies else "</li>")
-    parts.append("</ol></li>" * len(row.closes))
-    parts.append("\n")
-    return "".join(parts)
+    def escaped_href(self, pk: int) -> str:
+        """``escape(self.href(pk))``."""
+        return f"{self.escaped_head}{pk}{self.escaped_tail}"
 
 
 def render_rows(
@@ -195,19 +121,87 @@ def render_rows(
     comments_open: bool,
     editable_ids: Container[int],
     query: QueryDict,
+    shield: Shield,
 ) -> SafeString:
-    """The ``<li>`` elements of the comment list for ``rows`` (see thread.flatten)."""
+    """The ``<li>`` elements of the comment list for ``rows`` (see thread.flatten),
+    whose comments are :class:`ThreadComment` with a current ``header_html``."""
     reply_links = ReplyLinks(query)
-    dates = Dates()
-    html = "".join(
-        _row(
-            row,
-            review_author_id=review_author_id,
-            comments_open=comments_open,
-            editable_ids=editable_ids,
-            reply_links=reply_links,
-            dates=dates,
+    escaped_head, escaped_tail = reply_links.escaped_head, reply_links.escaped_tail
+    comment_body = shield.comment_body
+    names: dict[str, str] = {}  # escaped names: a thread's writers recur
+    out: list[str] = []
+    add = out.append
+    for row in rows:
+        node = row.node
+        comment: ThreadComment = node.comment
+        pk = comment.pk
+        held = node.is_held
+        if comment.is_removed:
+            classes = "comment comment-held comment-removed" if held else "comment comment-removed"
+            add(
+                f'<li id="comment-{pk}" class="{classes}" data-comment-id="{pk}">\n  '
+                f'<article aria-labelledby="comment-{pk}-by">\n    '
+                f"{REMOVED.format(anchor=f'comment-{pk}')}\n  </article>\n  "
+            )
+        else:
+            user_id = comment.user_id
+            if user_id and user_id == review_author_id:
+                badge = AUTHOR_BADGE
+            elif user_id and comment.writer_is_staff:
+                badge = STAFF_BADGE
+            else:
+                badge = ""
+            if comment.spoils_season is None:
+                body = f'<div class="comment-body">{comment_body(comment.body_html)}</div>'
+            else:
+                body = _scoped_body(comment, shield)
+            if comments_open and not held:
+                name = names.get(comment.author_name)
+                if name is None:
+                    name = names[comment.author_name] = escape(comment.author_name)
+                reply = (
+                    f'<a class="reply-link" href="{escaped_head}{pk}{escaped_tail}#respond" '
+                    f'data-reply-to="{pk}" data-reply-name="{name}">'
+                    "Reply</a>"
+                )
+            else:
+                reply = ""
+            edit = (
+                f'<a href="{escape(reverse("discussion:edit", kwargs={"pk": pk}))}">'
+                "Edit or delete</a>"
+                if pk in editable_ids
+                else ""
+            )
+            in_reply_to = (
+                f'<p class="in-reply-to">In reply to {escape(node.in_reply_to)}</p>'
+                if node.in_reply_to
+                else ""
+            )
+            add(
+                f'<li id="comment-{pk}" class="{"comment comment-held" if held else "comment"}"'
+                f' data-comment-id="{pk}">\n  <article aria-labelledby="comment-{pk}-by">\n    '
+                f"{comment.header_html.replace(BADGE_SLOT, badge, 1)}{in_reply_to}\n    "
+                f"{HELD_NOTE if held else ''}\n    {body}"
+                f'\n    <footer class="comment-actions">\n      {reply}\n      {edit}'
+                "\n    </footer>\n    \n  </article>\n  "
+            )
+        add('<ol class="comment-replies">' if row.opens_replies else "</li>")
+        if row.closes:
+            add("</ol></li>" * len(row.closes))
+        add("\n")
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or stored-sanitized
+
+
+def _scoped_body(comment: ThreadComment, shield: Shield) -> str:
+    """The body of a comment whose writer said how far it spoils."""
+    scope = Position(comment.spoils_season, comment.spoils_episode)  # type: ignore[arg-type]
+    shielded = shield.comment(comment.body_html, scope)
+    spoils = escape(shielded.spoils)
+    body = f'<div class="comment-body">{shielded.body}</div>'
+    if shielded.folded:
+        return (
+            '<details class="spoiler comment-spoiler"><summary>Spoils '
+            f"{spoils} — show this comment</summary>{body}</details>"
         )
-        for row in rows
-    )
-    return mark_safe(html)  # noqa: S308 - every value above is escaped or stored-sanitized
+    lead = f'<p class="comment-spoils">Spoils {spoils}</p>' if shielded.spoils else ""
+    return lead + body

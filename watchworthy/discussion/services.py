@@ -21,8 +21,8 @@ from watchworthy.core.models import SiteSettings
 from watchworthy.reviews.models import Review
 from watchworthy.spoilers.shield import Position
 
-from . import notifications
-from .models import Comment
+from . import header, notifications
+from .models import HEADER_FIELDS, Comment
 from .moderation import ModerationPolicy
 from .numbering import number_comments
 
@@ -170,7 +170,10 @@ def _approve(comments: list[Comment]) -> list[Comment]:
         comment.status = Comment.Status.APPROVED
         comment.approved_at = comment.approved_at or now
     number_comments(fresh)
-    Comment.objects.bulk_update(fresh, ["status", "approved_at", "number"])
+    dates = header.Dates()
+    for comment in fresh:
+        comment.refresh_header(dates)  # the number is in it
+    Comment.objects.bulk_update(fresh, ["status", "approved_at", "number", *HEADER_FIELDS])
     mark_changed_ids(Comment, [c.pk for c in fresh])
     changed = {c.pk: c for c in fresh}
     for comment in comments:
@@ -180,6 +183,19 @@ def _approve(comments: list[Comment]) -> list[Comment]:
             comment.number = changed[comment.pk].number
     _count(review_ids)
     return fresh
+
+
+def store_headers(comments: Iterable[Comment], *, batch_size: int = 500) -> int:
+    """Render and store the thread header of ``comments`` (which have ids): for
+    writers that bypass ``Comment.save`` — bulk imports, fixtures, benchmarks — and
+    for ``manage.py render_comments``. Marks them changed. Returns how many."""
+    comments = [c for c in comments if c.pk is not None]
+    dates = header.Dates()
+    for comment in comments:
+        comment.refresh_header(dates)
+    Comment.objects.bulk_update(comments, list(HEADER_FIELDS), batch_size=batch_size)
+    mark_changed_ids(Comment, [c.pk for c in comments])
+    return len(comments)
 
 
 def comment_moderate(*, comments: Iterable[Comment], status: str, site_url: str = "") -> int:

@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from .models import Comment
+from .models import PATH_DIGITS
+
+SEGMENT = PATH_DIGITS + 1  # "0000000042/"
 
 
-@dataclass
+class Threaded(Protocol):
+    """What arranging needs of a comment: a ``Comment`` or a page's lean row."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def parent_id(self) -> int | None: ...
+    @property
+    def is_removed(self) -> bool: ...
+    @property
+    def author_name(self) -> str: ...
+
+
+@dataclass(slots=True)
 class Node:
-    comment: Comment
+    comment: Any  # Threaded; Any so that templates and callers keep their own type
     replies: list[Node] = field(default_factory=list)
     level: int = 0  # nesting shown on the page, capped
     in_reply_to: str = ""  # set when the nesting is flattened or the parent is gone
@@ -20,13 +38,13 @@ class Node:
         return not self.comment.is_removed or bool(self.replies)
 
 
-def _ancestor_ids(comment: Comment) -> list[int]:
+def _ancestor_ids(comment: Threaded) -> list[int]:
     """Ids of the comment's ancestors, root first, read from its path."""
     return [int(segment) for segment in comment.path.split("/")[:-2]]
 
 
 def build_thread(
-    comments: list[Comment], *, max_level: int = 5, newest_first: bool = False, held_ids=()
+    comments: list[Any], *, max_level: int = 5, newest_first: bool = False, held_ids=()
 ) -> list[Node]:
     """Nest ``comments`` (sorted by path) up to ``max_level`` levels.
 
@@ -42,7 +60,14 @@ def build_thread(
     for comment in comments:
         node = Node(comment, is_held=comment.pk in held)
         nodes[comment.pk] = node
-        parent = next((nodes[a] for a in reversed(_ancestor_ids(comment)) if a in nodes), None)
+        # Mostly the parent is shown and is the path's last ancestor: the nearest one.
+        path = comment.path
+        parent = nodes.get(comment.parent_id) if comment.parent_id is not None else None
+        if parent is None or not (
+            len(parent.comment.path) == len(path) - SEGMENT and path.startswith(parent.comment.path)
+        ):
+            ancestors = reversed(_ancestor_ids(comment))
+            parent = next((nodes[a] for a in ancestors if a in nodes), None)
         if parent is None:
             if comment.parent_id:
                 node.in_reply_to = "an earlier comment"
@@ -64,7 +89,8 @@ def build_thread(
                 node.in_reply_to = parent.comment.author_name
         siblings.append(node)
         home[comment.pk] = siblings
-    _prune(top)
+    if any(comment.is_removed for comment in comments):
+        _prune(top)
     if newest_first:
         top.reverse()
     return top
@@ -76,16 +102,13 @@ def _prune(nodes: list[Node]) -> None:
     nodes[:] = [node for node in nodes if node.visible]
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One comment of a flattened thread, with the list markup around it."""
 
     node: Node
     opens_replies: bool  # leave the <li> open and start an <ol> of replies
     closes: range  # how many "</ol></li>" follow this row
-    body: str = ""  # the comment's HTML with the reader's spoiler shield applied
-    spoils: str = ""  # "Part 2, ep 7" when the comment says it spoils that far…
-    folded: bool = False  # …and the reader is not there yet
 
 
 def flatten(thread: list[Node]) -> list[Row]:
@@ -93,14 +116,18 @@ def flatten(thread: list[Node]) -> list[Row]:
     include per comment made a 1,000-comment page several times slower)."""
     rows: list[Row] = []
 
+    add = rows.append
+    none = range(0)
+
     def walk(nodes: list[Node]) -> None:
-        for index, node in enumerate(nodes):
-            rows.append(Row(node, bool(node.replies), range(0)))
-            if node.replies:
-                walk(node.replies)
-            if index == len(nodes) - 1 and rows:
-                last = rows[-1]
-                last.closes = range(len(last.closes) + (1 if nodes is not thread else 0))
+        for node in nodes:
+            replies = node.replies
+            add(Row(node, bool(replies), none))
+            if replies:
+                walk(replies)
+        if nodes is not thread and rows:  # the last row closes this list of replies
+            last = rows[-1]
+            last.closes = range(len(last.closes) + 1)
 
     walk(thread)
     return rows

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from watchworthy.core.changes import mark_changed_ids
 from watchworthy.discussion.models import Comment
-from watchworthy.discussion.services import refresh_comment_counts
+from watchworthy.discussion.services import refresh_comment_counts, store_headers
 from watchworthy.reviews.models import Review
 
 from . import threads
@@ -396,6 +396,7 @@ class DisqusImporter:
                 list(changed.values()), ["parent", "path", "depth", "number"], batch_size=BATCH
             )
             mark_changed_ids(Comment, [c.pk for c in changed.values()])
+            store_headers([n.comment for n in nodes])  # numbers, names and dates are in them
             refresh_comment_counts([review_pk])
         for thread in self.threads.values():
             if thread.review_pk is None:

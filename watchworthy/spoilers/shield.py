@@ -8,7 +8,8 @@ question a page, a feed or a mail has about spoilers:
 ``shield.html(stored)``        a review body or recap with the spoilers the reader
                                has reached opened (the rest stay closed)
 ``shield.comment(...)``        a comment's body, "spoils up to" label and whether
-                               it is folded for this reader
+                               it is folded for this reader (``comment_body``: the
+                               body alone, of a comment that names no such point)
 ``shield.characters(...)``     who is who, hiding those the reader has not met
 ``shield.catch_up(...)``       the catch-up box of a Part 2 (or later) review
 ``shield.form_context()``      the "how far have you watched" form
@@ -232,6 +233,11 @@ class Shield:
         """Stored (sanitized) HTML with the spoilers the reader has reached opened;
         closed inline ones become a reveal button with their words ``hidden``."""
         return stored_html(present_spoilers(stored, self.position, self.revealed))
+
+    def comment_body(self, body_html: str) -> str:
+        """The body of a comment that names no "spoils up to" point: ``html()`` as a
+        plain string, for a page composing a thousand of them."""
+        return apply_shield(body_html, self.position)
 
     def comment(self, body_html: str, scope: Position | None) -> ShieldedComment:
         """A comment whose writer said it spoils up to ``scope`` stays folded until

@@ -27,7 +27,7 @@ from django.db import connection
 
 from watchworthy.core.changes import mark_changed_ids
 from watchworthy.discussion.models import Comment
-from watchworthy.discussion.services import refresh_comment_counts
+from watchworthy.discussion.services import refresh_comment_counts, store_headers
 from watchworthy.reviews.models import Review
 
 from .. import threads, wxr
@@ -119,6 +119,7 @@ class CommentImport:
         )
         written = [c.comment for c in fresh] + list(dirty.values()) + list(tree_changed.values())
         mark_changed_ids(Comment, [comment.pk for comment in written])
+        store_headers(written)  # the thread's header of each (numbers, names, dates)
         self._record(incoming, fresh, post_key)
         self._redirects(fresh)
         if fresh or dirty or tree_changed:
