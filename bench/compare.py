@@ -170,7 +170,18 @@ def flush_redis(url: str) -> str | None:
         return str(error).splitlines()[0]
 
 
+def stop_on_sigterm() -> None:
+    """A SIGTERM unwinds like Ctrl-C, so the `with server:` block stops gunicorn."""
+    import signal
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def main() -> None:
+    stop_on_sigterm()
     reason = skip_reason()
     if reason:
         print(f"SKIPPED: bench-compare — {reason}")

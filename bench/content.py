@@ -103,16 +103,20 @@ def make_review(*, slug: str, title: str, body: str, date: datetime, author, **e
     )
 
 
-def post_comments(review, comments: Iterable[dict[str, Any]]) -> int:
+def post_comments(
+    review, comments: Iterable[dict[str, Any]], posted: dict[int, Any] | None = None
+) -> int:
     """Post ``comments`` (gen_content.py's shape: id, parent, author, email, url, date,
-    content; parents first) under ``review`` through ``comment_post``. Returns how
-    many were posted."""
+    content; parents first) under ``review`` through ``comment_post``. ``posted`` maps
+    the ids of comments posted earlier to their rows (a thread that grows in steps).
+    Returns how many were posted now."""
     from django.db import transaction
 
     from watchworthy.discussion.services import comment_post
 
     policy = approving_policy()
-    posted: dict[int, Any] = {}
+    posted = {} if posted is None else posted
+    before = len(posted)
     with transaction.atomic():
         for item in comments:
             parent = posted[item["parent"]] if item.get("parent") else None
@@ -128,7 +132,7 @@ def post_comments(review, comments: Iterable[dict[str, Any]]) -> int:
                 policy=policy,
                 send_notifications=False,
             )
-    return len(posted)
+    return len(posted) - before
 
 
 def one_page_threads() -> None:
