@@ -52,6 +52,7 @@ from bench.server import (
     production_env,
     reset_postgres,
     run_python,
+    stop_on_sigterm,
 )
 
 HARNESS = ROOT.parent / "shared" / "bench" / "wordpress"
@@ -168,16 +169,6 @@ def flush_redis(url: str) -> str | None:
         return None
     except Exception as error:  # unreachable: skip the row
         return str(error).splitlines()[0]
-
-
-def stop_on_sigterm() -> None:
-    """A SIGTERM unwinds like Ctrl-C, so the `with server:` block stops gunicorn."""
-    import signal
-
-    def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, handler)
 
 
 def main() -> None:
@@ -309,7 +300,8 @@ def write_results(rows: list[dict[str, object]], notes: list[str], minutes: floa
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench-compare` "
         f"({minutes:.0f} min). Machine: {machine()}. "
         f"gunicorn {workers()} sync workers, production settings; measure.sh "
-        f"(wrk -t2 -c16, 15 s x 3, medians) {settings or 'with its defaults'}. "
+        f"(wrk -t{env('THREADS', '2')} -c{env('CONNS', '16')} -d{env('DURATION', '15s')}, "
+        f"{env('REPEATS', '3')} runs, medians; settings: {settings or 'its defaults'}). "
         "WordPress: Debian's 6.1, classic theme, php-fpm 4 workers, MariaDB, no page cache. "
         "Static: nginx serving our own HTML for that page. "
         "*load* is the 1/5/15-minute load average just before the run: the machine is "
@@ -332,6 +324,10 @@ def write_results(rows: list[dict[str, object]], notes: list[str], minutes: floa
         lines += ["", *[f"- {note}" for note in notes]]
     lines += ["", "Raw measure.sh output: compare.log. Rows for tools: compare.json."]
     (RESULTS / "compare.md").write_text("\n".join(lines) + "\n")
+
+
+def env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
 
 
 def times(value: object) -> str:

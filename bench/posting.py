@@ -49,6 +49,7 @@ from bench.server import (
     postgres_reachable,
     production_env,
     reset_postgres,
+    stop_on_sigterm,
 )
 
 CLIENTS = int(os.environ.get("BENCH_POST_CLIENTS", "16"))
@@ -125,6 +126,7 @@ def form_token(port: int, path: str) -> bytes:
 
 
 def main() -> None:
+    stop_on_sigterm()
     database = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
     if database not in {"sqlite", "postgresql"}:
         raise SystemExit("usage: python bench/posting.py sqlite|postgresql")
@@ -172,7 +174,9 @@ def measure(database: str, work: Path) -> None:
     with Server(env, log=work / "gunicorn.log") as server:
         tokens = collect_tokens(server.port, path)
         time.sleep(3.5)  # older than the form's minimum fill time (3 s)
+        cpu_before = server.cpu_seconds()
         accepted, refused, seconds, latencies = post_all(server.port, path, tokens)
+        cpu = server.cpu_seconds() - cpu_before
     verdict = verify(accepted)
     total = CLIENTS * POSTS_PER_CLIENT
     first_refusal = f"; first refusal: {refused[0]}" if refused else ""
@@ -180,7 +184,8 @@ def measure(database: str, work: Path) -> None:
         f"{database:>10}: {len(accepted)}/{total} accepted in {seconds:.2f} s = "
         f"{len(accepted) / seconds:.0f} posts/s, {CLIENTS} clients, "
         f"{server.workers} gunicorn workers; median {statistics.median(latencies):.0f} ms, "
-        f"p99 {percentile(latencies, 0.99):.0f} ms per post; {verdict}{first_refusal}"
+        f"p99 {percentile(latencies, 0.99):.0f} ms per post; gunicorn CPU "
+        f"{cpu * 1000 / max(1, len(accepted)):.1f} ms per post; {verdict}{first_refusal}"
     )
 
 

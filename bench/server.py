@@ -153,11 +153,37 @@ class Server:
             os.killpg(self.process.pid, signal.SIGKILL)  # its own session: only ours
             self.process.wait()
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the master and its workers have used so far."""
+        if self.process is None:
+            return 0.0
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # a process that just ended
+            pid, parent = int(stat.parent.name), int(fields[1])
+            if self.process.pid in (pid, parent):
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / tick
+
     def __enter__(self) -> Server:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def stop_on_sigterm() -> None:
+    """A SIGTERM unwinds like Ctrl-C, so `with Server(...)` blocks stop gunicorn."""
+    import signal
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
