@@ -14,7 +14,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/watchworthy
 WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(WORKERS)
 
-.PHONY: run serve worker check-deploy test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-import clean
+.PHONY: run serve worker check-deploy test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-import bench-compare clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -101,6 +101,17 @@ bench: install
 SCALE ?= 1.0
 bench-import: install
 	$(PY) bench/import_bench.py --scale $(SCALE)
+
+# Watchworthy against WordPress 6.1 and nginx serving static files, side by side in one
+# run per configuration (SQLite / PostgreSQL, uncached / cached): the harness in
+# ../shared/bench/wordpress (run as root on Debian; skips with a reason otherwise).
+# Writes bench/results/compare.md and compare.json; about 30 minutes. BENCH_PG_URL names
+# a dedicated database that is dropped and re-created; BENCH_REDIS_URL a Redis database
+# that is flushed (empty: no Redis row). See bench/README.md.
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/watchworthy_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/6
+bench-compare: install
+	BENCH_PG_URL=$(BENCH_PG_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/compare.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache

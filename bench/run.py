@@ -67,10 +67,11 @@ def main() -> None:
         print(f"{name:<28}" + "".join(f"{ms:>12.1f}{q:>10}" for ms, q in cells))
     print(f"\n(data in {data_dir})")
 
-    from bench import adversarial, discussion
+    from bench import adversarial, discussion, growth
 
     discussion.run(print)
     adversarial.run(print)
+    growth.run(print)
 
 
 def pages() -> dict[str, str]:

@@ -54,6 +54,19 @@ def env_int(name: str, default: int) -> int:
     return int(value)
 
 
+def env_rate(name: str, default: tuple[int, int]) -> tuple[int, int]:
+    """A rate limit written as ``posts/seconds`` (e.g. ``5/60``)."""
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    count, _, seconds = value.partition("/")
+    if not (count.isascii() and count.isdigit() and seconds.isascii() and seconds.isdigit()):
+        refuse(f"{name}={value!r} is not a rate such as 5/60 (posts per seconds).")
+    if int(count) < 1 or int(seconds) < 1:
+        refuse(f"{name}={value!r}: both numbers must be at least 1.")
+    return int(count), int(seconds)
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -432,9 +445,9 @@ WATCHWORTHY_COMMENTS: CommentSettings = {
     "EDIT_MINUTES": 15,
     "MIN_FILL_SECONDS": 3,
     "FORM_MAX_AGE_HOURS": 48,
-    # Posts allowed per window before answering 429.
-    "RATE_PER_IP": (5, 60),  # 5 per 60 seconds
-    "RATE_PER_EMAIL": (5, 60),
+    # Posts allowed per window before answering 429: 5 per 60 seconds unless set.
+    "RATE_PER_IP": env_rate("WATCHWORTHY_COMMENT_RATE_PER_IP", (5, 60)),
+    "RATE_PER_EMAIL": env_rate("WATCHWORTHY_COMMENT_RATE_PER_EMAIL", (5, 60)),
 }
 
 # --- E-mail ----------------------------------------------------------------------

@@ -102,6 +102,8 @@ def test_development_signs_with_a_key_of_its_own_not_one_in_the_source(tmp_path)
         ({"WATCHWORTHY_ENV": "production", "DJANGO_SECRET_KEY": STRONG_KEY}, "ALLOWED_HOSTS"),
         ({**PRODUCTION, "DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_DEBUG": "1"}, "DJANGO_DEBUG"),
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG='maybe'"),
+        ({"WATCHWORTHY_COMMENT_RATE_PER_IP": "lots"}, "WATCHWORTHY_COMMENT_RATE_PER_IP='lots'"),
+        ({"WATCHWORTHY_COMMENT_RATE_PER_EMAIL": "5/0"}, "must be at least 1"),
     ],
 )
 def test_production_refuses_to_start_with_one_clear_line(env, says, tmp_path):
@@ -109,6 +111,27 @@ def test_production_refuses_to_start_with_one_clear_line(env, says, tmp_path):
     assert status != 0
     assert stderr.startswith("Watchworthy will not start:") and says in stderr
     assert "Traceback" not in stderr
+
+
+def test_comment_rate_limits_are_read_from_the_environment(tmp_path):
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "c = settings.WATCHWORTHY_COMMENTS; print(c['RATE_PER_IP'], c['RATE_PER_EMAIL'])"
+    )
+    run = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "WATCHWORTHY_DATA_DIR": str(tmp_path),
+            "WATCHWORTHY_COMMENT_RATE_PER_IP": "100000/60",
+        },
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.stdout.split("\n")[0] == "(100000, 60) (5, 60)"
 
 
 def test_production_will_not_serve_before_collectstatic(tmp_path):

@@ -1,0 +1,292 @@
+"""Comment posts per second through the real form, against a production server.
+
+    python bench/posting.py sqlite|postgresql
+
+A fresh database (a temporary SQLite file, or BENCH_PG_URL, which is dropped and
+re-created), ``migrate``, then gunicorn in production mode (4 sync workers or
+WEB_WORKERS) on a loopback port. 16 clients, each a known commenter whose address is
+verified (``VerifiedAddress``) and who has an approved comment, so their comments are
+approved at once, as a regular's are:
+
+1. *untimed:* each client loads the review page as many times as it will post and
+   keeps the comment form's signed token from each load (one token per form, as a
+   browser gets), then waits until the tokens are older than the form's minimum fill
+   time (3 s), so no post is taken for a robot;
+2. *timed:* the 16 clients start together and POST ``/reviews/<slug>/comments/`` with
+   the form's fields and token and ``Sec-Fetch-Site: same-origin`` (what a browser
+   sends for a form on our own page; guests' forms are checked by it), one request at
+   a time each, a new connection per request (gunicorn's sync workers close it);
+3. every answered 302 (accepted) is looked up afterwards: each accepted post must be
+   in the database, approved, and the thread's numbers must run 1..n without a gap.
+
+The server runs with the page cache off only so that each page load in step 1 renders
+a fresh token (cached copies share one, which a client can spend once); the write
+path is the same either way — the change signal forgets cached pages on every post.
+The rate limits (5 posts a minute per address and per e-mail by default) are raised
+for this server through WATCHWORTHY_COMMENT_RATE_PER_IP / _PER_EMAIL: all clients
+come from 127.0.0.1. Prints one line; numbers, not pass/fail.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.server import (
+    HOST,
+    Server,
+    postgres_reachable,
+    production_env,
+    reset_postgres,
+    stop_on_sigterm,
+)
+
+CLIENTS = int(os.environ.get("BENCH_POST_CLIENTS", "16"))
+POSTS_PER_CLIENT = int(os.environ.get("BENCH_POSTS_PER_CLIENT", "60"))
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/watchworthy_bench")
+SLUG = "posting-bench"
+TOKEN = re.compile(rb'name="token" value="([^"]+)"')
+BODY = (
+    "The second half earns its ending — the ferry scene in episode 7 especially. "
+    "Did anyone else catch the callback to the pilot?"
+)
+
+
+def email(client: int) -> str:
+    return f"regular{client}@bench.example"
+
+
+def prepare() -> str:
+    """The review to post on and the 16 verified regulars; returns the page path."""
+    from datetime import UTC, datetime
+
+    from bench.content import critic, make_review, post_comments
+    from watchworthy.discussion.models import VerifiedAddress
+
+    author = critic()
+    earlier = make_review(
+        slug="posting-bench-earlier",
+        title="Earlier",
+        body="An earlier review.",
+        date=datetime(2024, 1, 1, tzinfo=UTC),
+        author=author,
+    )
+    regulars = [
+        {
+            "id": client + 1,
+            "parent": 0,
+            "author": f"Regular {client}",
+            "email": email(client),
+            "date": datetime(2024, 1, 2, tzinfo=UTC),
+            "content": "First!",
+        }
+        for client in range(CLIENTS)
+    ]
+    post_comments(earlier, regulars)
+    for client in range(CLIENTS):
+        VerifiedAddress.verify(email(client))
+    review = make_review(
+        slug=SLUG,
+        title="Posting benchmark",
+        body="A review people argue about.",
+        date=datetime(2024, 1, 3, tzinfo=UTC),
+        author=author,
+    )
+    return str(review.get_absolute_url())
+
+
+def request(port: int, method: str, path: str, body: bytes = b"", headers=None):
+    connection = http.client.HTTPConnection(HOST, port, timeout=120)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def form_token(port: int, path: str) -> bytes:
+    """Load the review page as a reader would; the comment form's token on it."""
+    status, page = request(port, "GET", path)
+    found = TOKEN.search(page)
+    if status != 200 or not found:
+        raise SystemExit(f"no comment form token on {path} (HTTP {status})")
+    return found.group(1)
+
+
+def main() -> None:
+    stop_on_sigterm()
+    database = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
+    if database not in {"sqlite", "postgresql"}:
+        raise SystemExit("usage: python bench/posting.py sqlite|postgresql")
+    if database == "postgresql" and (why := postgres_reachable(PG_URL)):
+        print(f"{database:>10}: SKIPPED — PostgreSQL not reachable ({why})")
+        return
+    work = Path(tempfile.mkdtemp(prefix="watchworthy-posting-"))
+    try:
+        measure(database, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(database: str, work: Path) -> None:
+    database_url = PG_URL if database == "postgresql" else ""
+    huge = "1000000/60"
+    env = production_env(
+        data_dir=work / "data",
+        static_root=work / "static",
+        database_url=database_url,
+        page_cache=False,
+        extra={
+            "WATCHWORTHY_COMMENT_RATE_PER_IP": huge,
+            "WATCHWORTHY_COMMENT_RATE_PER_EMAIL": huge,
+        },
+    )
+    if database_url:
+        reset_postgres(database_url)
+    os.environ.update(env)
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if name not in env:
+            os.environ.pop(name, None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    path = prepare()
+    from django.db import connection
+
+    connection.close()  # the server's workers write from here on
+
+    with Server(env, log=work / "gunicorn.log") as server:
+        tokens = collect_tokens(server.port, path)
+        time.sleep(3.5)  # older than the form's minimum fill time (3 s)
+        cpu_before = server.cpu_seconds()
+        accepted, refused, seconds, latencies = post_all(server.port, path, tokens)
+        cpu = server.cpu_seconds() - cpu_before
+    verdict = verify(accepted)
+    total = CLIENTS * POSTS_PER_CLIENT
+    first_refusal = f"; first refusal: {refused[0]}" if refused else ""
+    print(
+        f"{database:>10}: {len(accepted)}/{total} accepted in {seconds:.2f} s = "
+        f"{len(accepted) / seconds:.0f} posts/s, {CLIENTS} clients, "
+        f"{server.workers} gunicorn workers; median {statistics.median(latencies):.0f} ms, "
+        f"p99 {percentile(latencies, 0.99):.0f} ms per post; gunicorn CPU "
+        f"{cpu * 1000 / max(1, len(accepted)):.1f} ms per post; {verdict}{first_refusal}"
+    )
+
+
+def collect_tokens(port: int, path: str) -> list[list[bytes]]:
+    """Each client's form tokens, one page load per token, loaded concurrently."""
+    tokens: list[list[bytes]] = [[] for _ in range(CLIENTS)]
+    errors: list[str] = []
+
+    def load(client: int) -> None:
+        try:
+            for _ in range(POSTS_PER_CLIENT):
+                tokens[client].append(form_token(port, path))
+        except BaseException as error:
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=load, args=(c,)) for c in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise SystemExit(errors[0])
+    return tokens
+
+
+def post_all(port: int, path: str, tokens: list[list[bytes]]):
+    accepted: list[str] = []
+    refused: list[str] = []
+    latencies: list[float] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(CLIENTS + 1)
+    form_path = f"{path}comments/"
+
+    def client(number: int) -> None:
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Sec-Fetch-Site": "same-origin",
+            "Host": HOST,
+        }
+        barrier.wait()
+        for sequence, token in enumerate(tokens[number]):
+            marker = f"client {number} post {sequence}"
+            form = urlencode(
+                {
+                    "author_name": f"Regular {number}",
+                    "author_email": email(number),
+                    "author_url": "",
+                    "body": f"{BODY} ({marker})",
+                    "spoils": "",
+                    "parent": "",
+                    "token": token.decode(),
+                    "homepage": "",
+                }
+            ).encode()
+            began = time.perf_counter()
+            try:
+                status, answer = request(port, "POST", form_path, form, headers)
+            except OSError as error:
+                status, answer = 0, repr(error).encode()
+            spent = (time.perf_counter() - began) * 1000
+            with lock:
+                latencies.append(spent)
+                if status == 302:
+                    accepted.append(marker)
+                else:
+                    refused.append(f"HTTP {status} {answer[:80]!r}")
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return accepted, refused, time.perf_counter() - began, latencies
+
+
+def verify(accepted: list[str]) -> str:
+    """Every accepted post stored and approved; numbers 1..n without a gap."""
+    from watchworthy.discussion.models import Comment
+    from watchworthy.reviews.models import Review
+
+    review = Review.objects.get(slug=SLUG)
+    rows = list(Comment.objects.filter(review=review).values_list("body", "status", "number"))
+    stored = {body.rsplit("(", 1)[-1].rstrip(")") for body, _, _ in rows}
+    lost = [marker for marker in accepted if marker not in stored]
+    not_approved = sum(1 for _, status, _ in rows if status != Comment.Status.APPROVED)
+    numbers = sorted(number for _, _, number in rows if number is not None)
+    gapless = numbers == list(range(1, len(rows) + 1))
+    count_ok = review.approved_comment_count == len(rows)
+    return (
+        f"lost {len(lost)}, stored {len(rows)}, not approved {not_approved}, "
+        f"numbers 1..{len(rows)} without gaps: {'yes' if gapless else 'NO'}, "
+        f"count on the review {'right' if count_ok else 'WRONG'}"
+    )
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+if __name__ == "__main__":
+    main()
