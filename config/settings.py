@@ -20,7 +20,6 @@ import dj_database_url
 from csp.constants import NONE, SELF
 
 from config.email_url import EmailURLError, parse_email_url, without_password
-
 from config.media import media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent

@@ -237,7 +237,7 @@ class Shield:
     def comment_body(self, body_html: str) -> str:
         """The body of a comment that names no "spoils up to" point: ``html()`` as a
         plain string, for a page composing a thousand of them."""
-        return apply_shield(body_html, self.position)
+        return present_spoilers(body_html, self.position, self.revealed)
 
     def comment(self, body_html: str, scope: Position | None) -> ShieldedComment:
         """A comment whose writer said it spoils up to ``scope`` stays folded until
