@@ -150,10 +150,12 @@ def test_no_payload_runs_as_body_name_or_website_on_the_review_page(review, rela
     rest = without_own_markup(html, head=head, own=[script, *forms])
     problems = executable_markup(rest)
     assert problems == [], culprits(html, payload_of)
-    # The scripts are ours (spoilers.js in the head, reply.js in the body): nothing else
-    # was let through as a <script> element.
-    assert len(re.findall(r"<script\b", html, re.IGNORECASE)) == 2
-    assert len(re.findall(r"<script\b", head, re.IGNORECASE)) == 1
+    # The scripts are ours (in the head: spoilers.js and the JSON-LD data block, as on
+    # the empty page; in the body: reply.js): nothing else became a <script> element.
+    head_scripts = len(re.findall(r"<script\b", head, re.IGNORECASE))
+    assert head_scripts == 2
+    assert len(re.findall(r"<script\b", html.partition("</head>")[0], re.IGNORECASE)) == 2
+    assert len(re.findall(r"<script\b", html, re.IGNORECASE)) == head_scripts + 1
     assert websites > len(lines) // 2, "most payloads should have been tried as a website"
 
 
