@@ -36,11 +36,6 @@ SIZES = (10, 100, 1_000, 5_000)
 REPEATS = {10: 30, 100: 20, 1_000: 10, 5_000: 5}
 MAX_DEPTH = 5
 REPLY_SHARE = 0.3
-BODY = (
-    "I think the *second half* of the season earns its ending — the ferry scene in "
-    "episode 7 especially. Did anyone else catch the callback to the pilot?\n\n"
-    "> the tide keeps its own time\n\nAnyway: watch it."
-)
 
 
 def run(out: Callable[..., None] = print) -> None:
@@ -55,6 +50,8 @@ def run(out: Callable[..., None] = print) -> None:
 def synthetic_comments(first_id: int, count: int, rng: random.Random, depths: dict[int, int]):
     """``count`` comments in gen_content.py's shape, ids from ``first_id``; about 30%
     reply to one of the last 20 comments (never deeper than MAX_DEPTH)."""
+    from bench.discussion import BODY  # the same comment text as the thread benchmark
+
     base = datetime(2024, 1, 1, tzinfo=UTC)
     for number in range(first_id, first_id + count):
         parent = 0
@@ -129,7 +126,7 @@ def cost_per_comment(out: Callable[..., None]) -> None:
         slope, intercept = least_squares(points)
         out(
             f"fitted to {name}: {slope:.3f} ms per comment + {intercept:.1f} ms "
-            "(least squares over the four sizes)"
+            f"(least squares over {len(points)} sizes)"
         )
 
 
@@ -165,18 +162,11 @@ def posting(out: Callable[..., None]) -> None:
 def main() -> None:
     """This section alone, set up as bench/run.py sets up the whole benchmark."""
     import logging
-    import tempfile
 
-    os.environ["WATCHWORTHY_DATA_DIR"] = tempfile.mkdtemp(prefix="watchworthy-growth-")
-    if os.environ.get("BENCH_DATABASE_URL"):
-        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import django
+    from bench.bootstrap import start_throwaway_site
 
-    django.setup()
+    start_throwaway_site("watchworthy-growth-")
     from django.core.management import call_command
     from django.test.utils import setup_test_environment
 

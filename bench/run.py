@@ -9,10 +9,8 @@ table; numbers, not pass/fail. Later steps of the roadmap add their own sections
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -21,18 +19,10 @@ SCALES = (100, 1000)
 
 
 def main() -> None:
-    data_dir = tempfile.mkdtemp(prefix="watchworthy-bench-")
-    os.environ["WATCHWORTHY_DATA_DIR"] = data_dir
-    if os.environ.get("BENCH_DATABASE_URL"):
-        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.bootstrap import start_throwaway_site
 
-    import django
-
-    django.setup()
+    data_dir = start_throwaway_site("watchworthy-bench-")
     from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection, reset_queries

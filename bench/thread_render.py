@@ -14,10 +14,8 @@ the page cache off and the SQL query count. Numbers only; nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,17 +24,10 @@ REPEATS = {20: 41, 1_000: 15, 5_000: 7}
 
 
 def setup() -> None:
-    os.environ["WATCHWORTHY_DATA_DIR"] = tempfile.mkdtemp(prefix="watchworthy-render-")
-    os.environ["WATCHWORTHY_PAGE_CACHE"] = "0"
-    if os.environ.get("BENCH_DATABASE_URL"):
-        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import django
+    from bench.bootstrap import start_throwaway_site
 
-    django.setup()
+    start_throwaway_site("watchworthy-render-", WATCHWORTHY_PAGE_CACHE="0")
     from django.conf import settings
     from django.core.management import call_command
 
