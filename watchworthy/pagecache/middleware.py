@@ -26,14 +26,19 @@ import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 
 from watchworthy.core.caching import page_policy
+from watchworthy.discussion.identity import COMMENTER_COOKIE, MINE_COOKIE
+from watchworthy.reviews.audience import VOTER_COOKIE
+from watchworthy.spoilers.progress import COOKIE as PROGRESS_COOKIE
+from watchworthy.spoilers.progress import guest_positions
 
 from . import store
 
-PERSONAL_COOKIES = ("ww_commenter", "ww_mine", "ww_voter", "messages")
-PROGRESS_COOKIE = "ww_progress"
+# Named by their owners, so that a renamed cookie cannot turn a personal page shared.
+PERSONAL_COOKIES = (COMMENTER_COOKIE, MINE_COOKIE, VOTER_COOKIE, CookieStorage.cookie_name)
 SHARED = "public, max-age=0, must-revalidate"
 PERSONAL = "private, no-cache"
 
@@ -52,11 +57,9 @@ def shares_pages(request: HttpRequest) -> bool:
     return not any(cookies.get(name) for name in PERSONAL_COOKIES)
 
 
-def _position(request: HttpRequest, work_id: object) -> str:
+def _position(request: HttpRequest, work_id: int | None) -> str:
     if not work_id or PROGRESS_COOKIE not in request.COOKIES:
         return ""
-    from watchworthy.spoilers.progress import guest_positions
-
     return guest_positions(request).get(str(work_id), "")
 
 
@@ -95,8 +98,8 @@ class PageCacheMiddleware:
         before = store.sequence()
         known = store.meta(url)
         if known is not None:
-            tags = [str(tag) for tag in known.get("tags", [])]  # type: ignore[attr-defined]
-            key = store.page_key(url, _position(request, known.get("work")), store.versions(tags))
+            position = _position(request, known.work_id)
+            key = store.page_key(url, position, store.versions(known.tags))
             page = store.get_page(key)
             if page is not None:
                 return _respond(request, page)

@@ -81,13 +81,23 @@ def bump(tags: Iterable[str]) -> None:
             cache.set(key, secrets.randbelow(2**62), None)
 
 
-def meta(url: str) -> dict[str, object] | None:
+@dataclass(frozen=True)
+class PageMeta:
+    """What the page at a URL depends on: its tags, and the work whose reading
+    progress changes it (None: the same page at every position)."""
+
+    tags: tuple[str, ...]
+    work_id: int | None
+
+
+def meta(url: str) -> PageMeta | None:
     value = cache.get(f"{PREFIX}meta:{_digest(url)}")
-    return value if isinstance(value, dict) else None
+    return value if isinstance(value, PageMeta) else None
 
 
 def remember_meta(url: str, *, tags: Iterable[str], work_id: int | None) -> None:
-    cache.set(f"{PREFIX}meta:{_digest(url)}", {"tags": sorted(tags), "work": work_id}, PAGE_SECONDS)
+    page_meta = PageMeta(tuple(sorted(tags)), work_id)
+    cache.set(f"{PREFIX}meta:{_digest(url)}", page_meta, PAGE_SECONDS)
 
 
 def page_key(url: str, position: str, tag_versions: dict[str, str]) -> str:
