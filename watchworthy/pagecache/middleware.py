@@ -95,7 +95,6 @@ class PageCacheMiddleware:
         if not _enabled() or not shares_pages(request):
             return self._personal(request, self.get_response(request))
         url = _url(request)
-        before = store.sequence()
         known = store.meta(url)
         if known is not None:
             position = _position(request, known.work_id)
@@ -103,6 +102,7 @@ class PageCacheMiddleware:
             page = store.get_page(key)
             if page is not None:
                 return _respond(request, page)
+        before = store.sequence()  # read before rendering: a hit never needs it
         response = self.get_response(request)
         return self._fill(request, url, response, before)
 
