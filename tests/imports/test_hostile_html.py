@@ -47,9 +47,10 @@ def own_markup(html: str) -> tuple[int, ...]:
 
 def test_no_payload_runs_on_imported_review_pages(write_file, client):
     lines = payloads()
-    per_post = -(-len(lines) // POSTS)
+    posts = min(POSTS, len(lines))  # without ../shared only the few classics are there
+    per_post = -(-len(lines) // posts)
     items = []
-    for n in range(POSTS):
+    for n in range(posts):
         chunk = lines[n * per_post : (n + 1) * per_post]
         items.append(
             item(
