@@ -30,6 +30,10 @@ def _sha(name: str) -> str:
         return hashlib.sha256(stored.read()).hexdigest()
 
 
+def _ms(moment) -> str:
+    return moment.isoformat(timespec="milliseconds")
+
+
 def collect(sign_in: str | None = None) -> dict:
     facts: dict = {"counts": _counts("default")}
     comments = Comment.objects.values_list(
@@ -57,9 +61,28 @@ def collect(sign_in: str | None = None) -> dict:
         WatchProgress.objects.values_list("user__username", "work__slug", "season", "episode"),
         key=str,
     )
+    # Dates to the millisecond: the portable rows (Django's JSON) keep no finer.
     facts["reviews"] = sorted(
-        Review.objects.values_list("slug", "title", "body_html", "cover__key", "author__username"),
+        (
+            [*row[:5], _ms(row[5]), _ms(row[6])]
+            for row in Review.objects.values_list(
+                "slug", "title", "body_html", "cover__key", "author__username", "created_at",
+                "updated_at",
+            )
+        ),
         key=str,
+    )  # fmt: skip
+    # Many-to-many rows, and dates a save would have set anew (auto_now): a restore
+    # writes the stored values.
+    facts["review_links"] = {
+        review.slug: {
+            "tags": sorted(review.tags.values_list("slug", flat=True)),
+            "images_used": sorted(review.images_used.values_list("key", flat=True)),
+        }
+        for review in Review.objects.all()
+    }
+    facts["images_uploaded_at"] = sorted(
+        [key, _ms(moment)] for key, moment in Image.objects.values_list("key", "uploaded_at")
     )
     if sign_in:
         user = authenticate(username=sign_in, password=PASSWORD)

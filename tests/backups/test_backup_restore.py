@@ -21,13 +21,20 @@ from django.db import connection, connections
 
 from tests.backups.facts import PASSWORD, collect
 from tests.conftest import REPO, png_bytes
-from tests.factories import ImageFactory, ReviewFactory, SeasonFactory, UserFactory, WorkFactory
+from tests.factories import (
+    ImageFactory,
+    ReviewFactory,
+    SeasonFactory,
+    TagFactory,
+    UserFactory,
+    WorkFactory,
+)
 from tests.s3 import new_bucket
 from watchworthy.backups.services import verify_archive
 from watchworthy.catalog.models import WatchProgress
 from watchworthy.discussion.models import Comment
 from watchworthy.discussion.services import comment_moderate, comment_post
-from watchworthy.reviews.models import AudienceVote
+from watchworthy.reviews.models import AudienceVote, Tag
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,6 +60,7 @@ def site(settings, make_comment, generous_comment_limits):
     SeasonFactory(work=work, number=1)
     cover = ImageFactory(key="cover", file=png_bytes(1000, 500))
     figure = ImageFactory(key="figure", file=png_bytes(700, 400, color=(200, 30, 30)))
+    tags = [TagFactory(slug="slow-burn"), TagFactory(slug="harbour")]
     reviews = [
         ReviewFactory(
             slug=f"review-{n}",
@@ -64,6 +72,7 @@ def site(settings, make_comment, generous_comment_limits):
         for n in range(3)
     ]
     for review in reviews:
+        review.tags.set(tags)
         first = make_comment(review, user=readers[0])
         reply = make_comment(review, parent=first)
         make_comment(review, parent=reply)  # three levels deep
@@ -159,6 +168,16 @@ def test_a_site_restored_into_an_empty_site_has_everything(site, target, tmp_pat
     facts = restored_facts(env)
     assert facts == comparable(site)
     assert facts["signed_in_as"] == "mara"  # the old password still works
+    assert facts["review_links"]["review-0"] == {"tags": ["harbour", "slow-burn"],
+                                                 "images_used": ["figure"]}  # fmt: skip
+    # New rows get new ids: the id sequences were moved past the restored ones.
+    added = manage(
+        env, "shell", "-c",
+        "from watchworthy.reviews.models import Tag; print(Tag.objects.create(name='new', "
+        "slug='new').pk)",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert int(added.stdout.split()[-1]) > max(Tag.objects.values_list("pk", flat=True))
     assert all(stored == counted for _, stored, counted in facts["approved_counts_agree"])
     if kind != connection.vendor:
         assert manifest["database"]["vendor"] != kind  # the other database kind

@@ -37,7 +37,9 @@ from django.core import serializers
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connections, models, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -50,6 +52,8 @@ MANIFEST = "manifest.json"
 DATA = "database/data.jsonl"
 MEDIA = "media/"
 CHUNK = 1024 * 1024
+# Rows per INSERT when a restore loads the database.
+ROW_BATCH = 1000
 # Rows a fresh, migrated database already has: restore replaces them.
 BOOKKEEPING = {"contenttypes.contenttype", "auth.permission"}
 
@@ -401,8 +405,12 @@ def _restore_rows(manifest: dict[str, Any], rows: Path, progress: Progress) -> N
             current = targets.get(app)
             if current is None or (app, current) in loader.graph.forwards_plan((app, name)):
                 targets[app] = name
-    for app, name in sorted(targets.items()):
-        call_command("migrate", app, name, verbosity=0, interactive=False)
+    # One plan for every app (``migrate APP NAME`` per app would load the migration
+    # graph and send post_migrate each time); the final ``migrate`` below sends it.
+    executor = MigrationExecutor(connections["default"])
+    plan = executor.migration_plan(sorted(targets.items()))
+    if plan:
+        executor.migrate(sorted(targets.items()), plan=plan)
     tables = {model._meta.label_lower for model in _models() if not model._meta.auto_created}
     total = sum(count for label, count in manifest["counts"].items() if label in tables)
     progress("database rows", 0, total)
@@ -411,8 +419,67 @@ def _restore_rows(manifest: dict[str, Any], rows: Path, progress: Progress) -> N
         # backup's, whose ids the other rows refer to.
         apps.get_model("auth", "Permission")._base_manager.all().delete()
         apps.get_model("contenttypes", "ContentType")._base_manager.all().delete()
-        call_command("loaddata", str(rows), verbosity=0)
+        _load_rows(rows, lambda done: progress("database rows", done, total))
     progress("database rows", total, total)
     call_command("migrate", verbosity=0, interactive=False)
     # Content types are cached per process: the ids may have changed under it.
     apps.get_model("contenttypes", "ContentType").objects.clear_cache()
+
+
+def _load_rows(rows: Path, progress: Callable[[int], None], alias: str = "default") -> None:
+    """What ``loaddata`` does with the rows file, a batch of rows per INSERT instead of
+    one: the rows are saved *raw* as loaddata saves them (the stored values exactly,
+    ``auto_now`` fields included, and no ``save()`` method or signal of ours runs:
+    ours do nothing for raw saves), foreign keys are checked once at the end, and the
+    id sequences are moved past the restored ids. Runs inside the caller's transaction.
+    """
+    connection = connections[alias]
+    loaded: list[type[models.Model]] = []
+    done = 0
+    with connection.constraint_checks_disabled(), rows.open(encoding="utf-8") as stream:
+        batch: list[Any] = []
+        for item in serializers.deserialize("jsonl", stream, using=alias):
+            if batch and (
+                len(batch) == ROW_BATCH or type(item.object) is not type(batch[0].object)
+            ):
+                loaded += _insert_batch(batch, alias)
+                done += len(batch)
+                progress(done)
+                batch = []
+            batch.append(item)
+        if batch:
+            loaded += _insert_batch(batch, alias)
+            progress(done + len(batch))
+    tables = sorted({model._meta.db_table for model in loaded})
+    connection.check_constraints(table_names=tables)
+    statements = connection.ops.sequence_reset_sql(no_style(), list(dict.fromkeys(loaded)))
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+def _insert_batch(batch: list[Any], alias: str) -> list[type[models.Model]]:
+    """INSERT one model's deserialized rows at once, then their many-to-many rows;
+    the models written to."""
+    model = type(batch[0].object)
+    meta = model._meta
+    # The raw insert that Model.save_base(raw=True) does for one row, for many.
+    model._base_manager.using(alias)._insert(
+        [item.object for item in batch], fields=meta.local_concrete_fields, raw=True
+    )
+    written: list[type[models.Model]] = [model]
+    links: dict[str, list[Any]] = {}
+    for item in batch:
+        for name, values in (item.m2m_data or {}).items():
+            field = meta.get_field(name)
+            through = field.remote_field.through
+            own, other = field.m2m_field_name(), field.m2m_reverse_field_name()
+            links.setdefault(name, []).extend(
+                through(**{f"{own}_id": item.object.pk, f"{other}_id": value}) for value in values
+            )
+    for name, rows in links.items():
+        through = meta.get_field(name).remote_field.through
+        through._base_manager.using(alias).bulk_create(rows, batch_size=ROW_BATCH)
+        written.append(through)
+    return written
