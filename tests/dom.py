@@ -92,6 +92,14 @@ class Element:
             and (cls is None or cls in child.classes)
         ]
 
+    def reply_lists(self) -> list[Element]:
+        """A comment's list of replies: the <ol> inside its foldable <details>."""
+        return [
+            ol
+            for details in self.direct("details", cls="replies")
+            for ol in details.direct("ol", cls="comment-replies")
+        ]
+
     # --- spoilers -------------------------------------------------------------------
 
     @property

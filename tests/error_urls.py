@@ -4,7 +4,8 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from config.urls import handler404, urlpatterns as site_urlpatterns
+from config.urls import handler404
+from config.urls import urlpatterns as site_urlpatterns
 
 SECRET_DETAIL = "the failing view's private detail"
 

@@ -97,7 +97,7 @@ def culprits(html: str, payload_of: dict[int, str]) -> dict[str, list[str]]:
     pieces = re.split(r'(?=<li id="comment-\d+")', html)
     for piece in pieces[1:]:
         pk = int(SHOWN_COMMENT.match(piece).group(1))
-        problems = executable_markup(piece.split('<ol class="comment-replies">')[0])
+        problems = executable_markup(piece.split('<details class="replies"')[0])
         if problems:
             found[payload_of.get(pk, f"comment {pk}")] = problems
     return found

@@ -56,6 +56,7 @@ class OldRow:
 
     def __init__(self, row, shield: Shield) -> None:
         self.node, self.opens_replies, self.closes = row.node, row.opens_replies, row.closes
+        self.replies = row.replies
         comment = row.node.comment
         shielded = shield.comment(comment.body_html, comment.spoiler_scope)
         self.body, self.spoils, self.folded = shielded.body, shielded.spoils, shielded.folded
@@ -149,11 +150,14 @@ def test_same_html_as_the_template(discussion, settings, query, position, reader
     expected = old_way(made, review, shield)
     assert str(context["thread_html"]) == expected
     # The fixture reaches every branch of the loop.
-    for piece in ("In reply to", 'badge">Author', 'badge">Staff', "(edited)",
-                  "Spoils Part 1, ep 5", "&amp;", "reply-link", "spoiler"):  # fmt: skip
+    for piece in ("In reply to", 'badge">Author', 'badge">Staff', "(edited)", "&amp;",
+                  "Spoils Part 1, ep 5", "reply-link", "spoiler", "comment-by-author"):  # fmt: skip
         assert piece in expected, piece
     # A deleted comment stays as a placeholder while its reply nests under it.
     assert ("comment-removed" in expected) == (nesting > 1)
+    # Each sub-thread can be folded away (a details element: no JavaScript needed).
+    assert ("Show</span> 1 reply<" in expected) == (nesting > 1)
+    assert ('<details class="replies" open>' in expected) == (nesting > 1)
     assert ("comment-held" in expected) == (reader == "writer")
     assert ("Edit or delete" in expected) == (reader != "guest")  # their own, recent
 

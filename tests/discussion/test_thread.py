@@ -121,13 +121,13 @@ def test_replies_are_nested_in_a_list_of_replies(review, make_comment):
 
     root = read(review)
     top_li = root.by_id(top.anchor)
-    (replies,) = top_li.direct("ol", cls="comment-replies")
+    (replies,) = top_li.reply_lists()
     assert [li.attrs["id"] for li in replies.direct("li")] == [reply.anchor, sibling.anchor]
-    (deeper,) = root.by_id(reply.anchor).direct("ol", cls="comment-replies")
+    (deeper,) = root.by_id(reply.anchor).reply_lists()
     assert [li.attrs["id"] for li in deeper.direct("li")] == [reply_to_reply.anchor]
     (comment_list,) = root.find_all("ol", cls="comment-list")
     assert [li.attrs["id"] for li in comment_list.direct("li")] == [top.anchor, other.anchor]
-    assert root.by_id(other.anchor).direct("ol", cls="comment-replies") == []
+    assert root.by_id(other.anchor).reply_lists() == []
 
 
 def test_a_reader_replies_through_the_form_and_deep_replies_stop_indenting_at_five(
@@ -201,7 +201,7 @@ def test_oldest_first_by_default_and_newest_first_on_request(review, three_threa
     assert top_level_bodies(root) == ["Thread C.", "Thread B.", "Thread A."]
     # Replies stay under their comment, in the order they came.
     for top, first, second in three_threads:
-        (replies,) = root.by_id(top.anchor).direct("ol", cls="comment-replies")
+        (replies,) = root.by_id(top.anchor).reply_lists()
         assert [li.attrs["id"] for li in replies.direct("li")] == [first.anchor, second.anchor]
     tools = root.find("p", cls="discussion-tools")
     assert "Newest first" in tools.find("strong").text

@@ -69,5 +69,7 @@ def test_guest_comment_is_held_approved_by_staff_then_the_reply_nests(
     reply = Comment.objects.get(parent=comment)
     assert reply.status == Comment.Status.APPROVED  # known commenter now
     expect(page).to_have_url(f"{review_url}#comment-{reply.pk}")
-    nested = page.locator(f"#comment-{comment.pk} > ol.comment-replies > #comment-{reply.pk}")
+    nested = page.locator(
+        f"#comment-{comment.pk} > details > ol.comment-replies > #comment-{reply.pk}"
+    )
     expect(nested).to_contain_text("Replying to myself, on second thought.")

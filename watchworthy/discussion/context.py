@@ -19,7 +19,7 @@ from . import header
 from .forms import CommentForm
 from .identity import my_comment_ids, remembered_commenter
 from .models import Comment
-from .paging import ThreadPage, thread_page
+from .paging import LONG_THREAD, ThreadPage, thread_page
 from .rendering import COLUMNS, ThreadComment, render_rows
 from .thread import build_thread, flatten
 
@@ -90,6 +90,7 @@ def discussion_context(
         "reply_to": reply_to,
         "comment_order": "newest" if newest_first else "oldest",
         "comment_page": page,
+        "long_thread": page.has_other_pages or review.approved_comment_count >= LONG_THREAD,
         "editable_ids": editable,
     }
 

@@ -27,6 +27,9 @@ from .models import Comment
 # Sorts after every character a path holds ("0"-"9" and "/"): "<root path>~" is past
 # the last reply of that root.
 PAST_THREAD = "~"
+ORDERS = ("oldest", "newest")  # the ?order= a reader may choose
+# A discussion this long (or on more than one page) offers "Jump to newest".
+LONG_THREAD = 10
 
 
 @dataclass
@@ -116,14 +119,17 @@ def thread_page(review_id: int, *, page: int, per_page: int, newest_first: bool)
     )
 
 
-def page_address(comment: Comment) -> str:
+def page_address(comment: Comment, *, order: str = "") -> str:
     """Where ``comment`` is on the site now: its review's page that shows it (with
-    the site's page size and order), at its anchor."""
+    the site's page size, and its order unless ``order`` is "oldest" or "newest",
+    which the address then keeps), at its anchor."""
     site = SiteSettings.current()
-    number = page_of(
-        comment, per_page=site.comments_per_page, newest_first=site.comments_newest_first
-    )
-    query = f"?page={number}" if number > 1 else ""
+    newest_first = order == "newest" if order in ORDERS else site.comments_newest_first
+    number = page_of(comment, per_page=site.comments_per_page, newest_first=newest_first)
+    params = [f"order={order}"] if order in ORDERS else []
+    if number > 1:
+        params.append(f"page={number}")
+    query = f"?{'&'.join(params)}" if params else ""
     return f"{comment.review.get_absolute_url()}{query}#{comment.anchor}"
 
 

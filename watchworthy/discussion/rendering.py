@@ -8,7 +8,10 @@ written and stored (:mod:`watchworthy.discussion.header`), the thread is read as
 plain tuples (:class:`ThreadComment`, no model objects), and only the parts that
 depend on the reader or the page are composed here:
 
-* the Author / Staff badge (the review's author and the writer's staff flag now);
+* the Author / Staff badge (the review's author and the writer's staff flag now), and
+  the review author's comments marked ``comment-by-author`` for their own styling;
+* each sub-thread's replies in a ``<details open>`` whose summary hides or shows them
+  ("Hide 3 replies" / "Show 3 replies"): collapsing works without JavaScript;
 * the spoiler shield, through :class:`~watchworthy.spoilers.shield.Shield`: spoilers
   the reader has reached open, a comment that spoils further stays folded;
 * "In reply to …" (the nesting cap and which comments are shown), the reader's own
@@ -145,7 +148,8 @@ def render_rows(
             )
         else:
             user_id = comment.user_id
-            if user_id and user_id == review_author_id:
+            by_author = bool(user_id) and user_id == review_author_id
+            if by_author:
                 badge = AUTHOR_BADGE
             elif user_id and comment.writer_is_staff:
                 badge = STAFF_BADGE
@@ -177,17 +181,35 @@ def render_rows(
                 if node.in_reply_to
                 else ""
             )
+            classes = "comment comment-held" if held else "comment"
+            if by_author:
+                classes += " comment-by-author"
             add(
-                f'<li id="comment-{pk}" class="{"comment comment-held" if held else "comment"}"'
+                f'<li id="comment-{pk}" class="{classes}"'
                 f' data-comment-id="{pk}">\n  <article aria-labelledby="comment-{pk}-by">\n    '
                 f"{comment.header_html.replace(BADGE_SLOT, badge, 1)}{in_reply_to}\n    "
                 f"{HELD_NOTE if held else ''}\n    {body}"
                 f'\n    <footer class="comment-actions">\n      {reply}\n      {edit}'
                 "\n    </footer>\n    \n  </article>\n  "
             )
-        add('<ol class="comment-replies">' if row.opens_replies else "</li>")
+        if row.opens_replies:
+            if comment.is_removed:
+                to = "the deleted comment"
+            else:
+                to = names.get(comment.author_name) or escape(comment.author_name)
+            count = row.replies
+            add(
+                '<details class="replies" open><summary class="replies-toggle">'
+                '<span class="replies-when-open">Hide</span>'
+                '<span class="replies-when-closed">Show</span> '
+                f"{count} {'reply' if count == 1 else 'replies'}"
+                f'<span class="visually-hidden"> to {to}</span></summary>'
+                '<ol class="comment-replies">'
+            )
+        else:
+            add("</li>")
         if row.closes:
-            add("</ol></li>" * len(row.closes))
+            add("</ol></details></li>" * len(row.closes))
         add("\n")
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or stored-sanitized
 

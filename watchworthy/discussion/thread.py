@@ -109,6 +109,7 @@ class Row:
     node: Node
     opens_replies: bool  # leave the <li> open and start an <ol> of replies
     closes: range  # how many "</ol></li>" follow this row
+    replies: int = 0  # the comments shown under this one, at any depth
 
 
 def flatten(thread: list[Node]) -> list[Row]:
@@ -122,9 +123,12 @@ def flatten(thread: list[Node]) -> list[Row]:
     def walk(nodes: list[Node]) -> None:
         for node in nodes:
             replies = node.replies
-            add(Row(node, bool(replies), none))
+            row = Row(node, bool(replies), none)
+            add(row)
             if replies:
+                start = len(rows)
                 walk(replies)
+                row.replies = len(rows) - start
         if nodes is not thread and rows:  # the last row closes this list of replies
             last = rows[-1]
             last.closes = range(len(last.closes) + 1)

@@ -6,6 +6,7 @@ app_name = "discussion"
 
 urlpatterns = [
     path("reviews/<slug:slug>/comments/", views.comment_create, name="post"),
+    path("reviews/<slug:slug>/comments/newest/", views.comment_newest, name="newest"),
     path("reviews/<slug:slug>/comments.atom", feeds.ReviewCommentsFeed(), name="review_feed"),
     path("comments.atom", feeds.RecentCommentsFeed(), name="recent_feed"),
     path("comments/<int:pk>/", views.comment_permalink, name="permalink"),

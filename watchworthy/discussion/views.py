@@ -162,6 +162,23 @@ def comment_permalink(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(page_address(comment))
 
 
+@require_http_methods(["GET", "HEAD"])
+def comment_newest(request: HttpRequest, slug: str) -> HttpResponse:
+    """``/reviews/<slug>/comments/newest/``: to the newest public comment, on whichever
+    page shows it (in the reader's ``?order=``), so "Jump to newest" needs no script."""
+    review = get_object_or_404(Review.objects.published(), slug=slug)
+    newest = (
+        Comment.objects.approved()
+        .filter(review=review, is_removed=False)
+        .select_related("review")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if newest is None:
+        return redirect(f"{review.get_absolute_url()}#comments")
+    return redirect(page_address(newest, order=request.GET.get("order", "")))
+
+
 def _own_comment(request: HttpRequest, pk: int) -> Comment:
     comment = get_object_or_404(Comment.objects.select_related("review"), pk=pk)
     user = request.user if request.user.is_authenticated else None
