@@ -14,7 +14,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/watchworthy
 WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(WORKERS)
 
-.PHONY: run serve worker check-deploy test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-import bench-compare clean
+.PHONY: screenshots run serve worker check-deploy test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-import bench-compare clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,12 @@ services:
 
 browser:
 	@bash scripts/services.sh browser
+
+# The demo's Part 2 review at 390x844 and 1280x800, light and dark, first screen and
+# whole page, from a throw-away demo site: PNGs in SHOTS (outside the repository).
+SHOTS ?= /tmp/ww-shots
+screenshots: install browser
+	$(PY) scripts/screenshots.py --out $(SHOTS)
 
 # Style, then the architecture: import-linter's contracts in pyproject.toml, then the
 # types: mypy with django-stubs ([tool.mypy] in pyproject.toml).
