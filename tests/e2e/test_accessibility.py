@@ -20,6 +20,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 SCHEMES = ("light", "dark")
 PASSWORD = "a long enough password"
+# Colours change with a transition: axe must see the scheme's colours, not a blend.
+SETTLED = """() => Promise.race([
+    Promise.all(document.getAnimations().map(a => a.finished.catch(() => null))),
+    new Promise(done => setTimeout(done, 3000)),
+])"""
 
 
 def _sign_in(page, base: str, username: str) -> None:
@@ -64,6 +69,7 @@ def test_no_accessibility_violations_on_any_page(live_server, browser, axe, sett
             page.emulate_media(color_scheme=scheme)
             for width, viewport in VIEWPORTS.items():
                 page.set_viewport_size(viewport)
+                page.evaluate(SETTLED)
                 found[f"{name}, {width}, {scheme}"] = axe(page)
 
     guest = browser.new_context()
