@@ -31,6 +31,7 @@ from tests.imports.conftest import import_path
 from tests.imports.test_real_exports import READABLE
 from watchworthy.discussion.models import Comment
 from watchworthy.imports.models import ImportedObject
+from watchworthy.imports.wordpress import batch
 from watchworthy.reviews.models import Review
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +237,24 @@ def test_benchmark_file_makes_the_same_site(expected, capture_changes, tmp_path)
     path = tmp_path / "bench.xml"
     bench.write_wxr(path, posts=30, comments_per_post=12)
     check(expected, "bench", run(path, capture_changes))
+
+
+# --- batch boundaries ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("max_posts", [1, 2, 7])
+def test_any_batch_size_makes_the_same_site(
+    max_posts, expected, capture_changes, write_file, make_comment, monkeypatch
+):
+    """Batches that end anywhere (next to a post handled one by one, mid-thread of
+    the file) make the same site."""
+    monkeypatch.setattr(batch, "MAX_POSTS", max_posts)
+    test_generated_blog_and_its_newer_export(expected, capture_changes, write_file, make_comment)
+
+
+@pytest.mark.parametrize("max_posts", [1, 7])
+def test_any_batch_size_makes_the_same_benchmark_site(
+    max_posts, expected, capture_changes, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(batch, "MAX_POSTS", max_posts)
+    test_benchmark_file_makes_the_same_site(expected, capture_changes, tmp_path)
