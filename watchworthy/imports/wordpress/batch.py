@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from watchworthy.core.changes import mark_changed_ids
 from watchworthy.discussion import header
@@ -217,14 +218,20 @@ class PostBatch:
             return
         first, last = prepared[0].held.item, prepared[-1].held.item
         self.where = f"{first.describe()} to {last.describe()}"
-        reviews = Review.objects.bulk_create([p.review for p in prepared], batch_size=BATCH)
-        assert all(r.pk is not None for r in reviews), "the database gives back new ids"
+        reviews = [p.review for p in prepared]
+        if connection.features.can_return_rows_from_bulk_insert:
+            Review.objects.bulk_create(reviews, batch_size=BATCH)
+        else:  # SQLite before 3.35 gives no ids back: one insert each
+            for review in reviews:
+                review.save()
         mark_changed_ids(Review, [r.pk for r in reviews])
         self._tags(prepared)
-        claims = RedirectClaims(source=self.state.source, summary=self.state.summary)
-        self._records(prepared, claims)
+        written = self._records(prepared)
         self._comments(prepared)
-        for p in prepared:
+        # Old addresses in file order: a post's own, then its comments' ?replytocom=.
+        claims = RedirectClaims(source=self.state.source, summary=self.state.summary)
+        for p, redirects in zip(prepared, written, strict=True):
+            claims.item(redirects, target={"review": p.review})
             for c in p.held.incoming:
                 if c.source.comment_id.isdigit():
                     claims.first_owner(f"?replytocom={int(c.source.comment_id)}", c.comment)
@@ -238,9 +245,10 @@ class PostBatch:
         through.objects.bulk_create(links, batch_size=BATCH)
         mark_changed_ids(Tag, {link.tag_id for link in links})
 
-    def _records(self, prepared: list[Prepared], claims: RedirectClaims) -> None:
-        """The posts' import records and old addresses (claimed in file order)."""
+    def _records(self, prepared: list[Prepared]) -> list[list[tuple[str, int]]]:
+        """Insert the posts' import records; return each post's old addresses."""
         rows = []
+        redirects = []
         for p in prepared:
             item, key = p.held.item, p.held.key
             written = self.posts.written(item, key, p.review)
@@ -252,8 +260,9 @@ class PostBatch:
                 }
             )  # fmt: skip
             self.state.summary.count(Kind.POST, "created")
-            claims.item(written.redirects, target={"review": p.review})
+            redirects.append(written.redirects)
         insert_rows(ImportedObject, rows)
+        return redirects
 
     def _comments(self, prepared: list[Prepared]) -> None:
         """Thread, number and render the new comments, then insert them and their
