@@ -5,9 +5,12 @@
 
 For each size the script writes a WXR file into a temporary folder, then imports it
 into a fresh SQLite database in a child process (so each peak is that import's own)
-and prints the rate and the child's peak resident memory (``ru_maxrss``). The import
-streams the file, so the peak should stay about the same when the file is four times
-larger. Not part of ``make bench`` (bench/run.py).
+and prints the rate (items = posts + comments, and comments alone, per second of
+wall time), the import's CPU time and its rate per CPU second (what to compare on a
+shared, loaded machine: the load average is printed before and after), and the
+child's peak resident memory (``ru_maxrss``). The import streams the file and writes
+it in batches of posts, so the peak should stay about the same when the file is four
+times larger. Not part of ``make bench`` (bench/run.py).
 """
 
 from __future__ import annotations
@@ -110,15 +113,19 @@ def run_one(path: Path) -> None:
     call_command("migrate", verbosity=0)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
+    cpu_started = time.process_time()
     with path.open("rb") as stream:
         summary = wordpress_import(stream=stream)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     items = summary.total("post") + summary.total("comment")
     print(
         json.dumps(
             {
                 "items": items,
+                "comments": summary.total("comment"),
                 "seconds": elapsed,
+                "cpu_seconds": cpu,
                 "rate": items / elapsed,
                 "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                 "before_import_kib": before,
@@ -138,8 +145,12 @@ def main() -> None:
         return
     base = max(1, round(POSTS * args.scale))
     print(f"WordPress import: {base:,} posts x {COMMENTS_PER_POST} comments, then x{args.factor}")
-    columns = ("posts", 8), ("comments", 9), ("file MB", 8), ("seconds", 8), ("items/s", 8)
-    print(" ".join(f"{name:>{width}}" for name, width in columns), f"{'peak RSS MB':>12}")
+    print(f"load average before: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
+    columns = (
+        ("posts", 8), ("comments", 9), ("file MB", 8), ("seconds", 8), ("items/s", 8),
+        ("comments/s", 10), ("CPU s", 7), ("items/CPU-s", 11), ("peak RSS MB", 12),
+    )  # fmt: skip
+    print(" ".join(f"{name:>{width}}" for name, width in columns))
     for posts in (base, base * args.factor):
         with tempfile.TemporaryDirectory(prefix="ww-import-bench-") as folder:
             export = Path(folder) / "export.xml"
@@ -160,9 +171,12 @@ def main() -> None:
             print(
                 f"{posts:>8,} {posts * COMMENTS_PER_POST:>9,} "
                 f"{export.stat().st_size / 1e6:>8.1f} {result['seconds']:>8.1f} "
-                f"{result['rate']:>8,.0f} {result['peak_kib'] / 1024:>12.1f}",
+                f"{result['rate']:>8,.0f} {result['comments'] / result['seconds']:>10,.0f} "
+                f"{result['cpu_seconds']:>7.1f} {result['items'] / result['cpu_seconds']:>11,.0f} "
+                f"{result['peak_kib'] / 1024:>12.1f}",
                 flush=True,
             )
+    print(f"load average after: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -36,16 +36,20 @@ def wants_number(comment: Comment) -> bool:
     )
 
 
-def number_comments(comments: Sequence[Comment]) -> list[Comment]:
+def number_comments(
+    comments: Sequence[Comment], *, last: dict[int, int] | None = None
+) -> list[Comment]:
     """Give the comments that :func:`wants_number` the next numbers of their review's
     thread, in the order given, and take a number off any reply. Returns the comments
-    changed (unsaved). One query per review that gets new numbers."""
+    changed (unsaved). One query per review that gets new numbers, unless ``last``
+    already says the review's highest number (0 for a review the caller has just
+    created, as an import does)."""
     changed: list[Comment] = []
     for comment in comments:
         if comment.parent_id is not None and comment.number is not None:
             comment.number = None
             changed.append(comment)
-    last: dict[int, int] = {}
+    last = dict(last or {})
     for comment in comments:
         if not wants_number(comment):
             continue

@@ -43,6 +43,16 @@ class ImportSummary:
         if example and len(examples) < EXAMPLES_PER_ODDITY:
             examples.append(example)
 
+    def absorb(self, other: ImportSummary) -> None:
+        """Add what ``other`` counted (its skipped items and oddities), as if it had
+        been counted here: for work looked at early and reported when it is done."""
+        self.skipped.update(other.skipped)
+        for kind, n in other.oddities.items():
+            self.oddities[kind] += n
+            examples = self.oddity_examples.setdefault(kind, [])
+            room = EXAMPLES_PER_ODDITY - len(examples)
+            examples += other.oddity_examples.get(kind, [])[: max(room, 0)]
+
     def missing_image(self, description: str) -> None:
         self.images_missing += 1
         if len(self.missing_images) < LISTED_MISSING:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection
@@ -34,6 +35,7 @@ from .. import threads, wxr
 from ..common import digest, parse_wp_date, safe_url, valid_ip
 from ..content import clean_comment_html
 from ..models import ImportedObject, LegacyRedirect
+from ..summary import ImportSummary
 from .people import People
 from .state import ImportState
 
@@ -97,14 +99,25 @@ class CommentImport:
         # batches (see mark_redirects()).
         self.unmarked: list[tuple[str, int]] = []
 
-    def put(self, item: wxr.Item, post_key: str, *, review_pk: int) -> None:
-        """Import the comments of ``item``, the post imported as ``review_pk``."""
-        incoming = self._incoming(item, post_key)
+    def put(
+        self,
+        item: wxr.Item,
+        post_key: str,
+        *,
+        review_pk: int,
+        incoming: list[Incoming] | None = None,
+    ) -> None:
+        """Import the comments of ``item``, the post imported as ``review_pk``.
+        ``incoming``: what :meth:`incoming` already read from the item."""
+        if incoming is None:
+            incoming = self.incoming(item, post_key)
+        elif incoming:
+            self.find_rows(item, post_key, incoming)
         if not incoming:
             return
         fresh, dirty = self._fill(incoming, review_pk)
         inserted = self._create(fresh)
-        tree_changed = self._thread(item, incoming)
+        tree_changed = self.thread(item, incoming)
         if fresh and not inserted:
             # Every new comment kept its WordPress id: one insert, paths and all.
             Comment.objects.bulk_create([c.comment for c in fresh], batch_size=BATCH)
@@ -127,9 +140,14 @@ class CommentImport:
 
     # --- what comes in ----------------------------------------------------------------
 
-    def _incoming(self, item: wxr.Item, post_key: str) -> list[Incoming]:
-        """The item's comments to import (linkbacks skipped), with their import rows."""
-        summary = self.state.summary
+    def incoming(
+        self, item: wxr.Item, post_key: str, *, summary: ImportSummary | None = None
+    ) -> list[Incoming]:
+        """The item's comments to import (linkbacks skipped), with their import rows.
+        Given a ``summary`` of its own, it counts there and leaves :meth:`find_rows`
+        (which reads the database) to the caller."""
+        rows = summary is None
+        summary = self.state.summary if summary is None else summary
         incoming: list[Incoming] = []
         seen: set[str] = set()
         for source in item.comments:
@@ -150,11 +168,11 @@ class CommentImport:
             seen.add(key)
             parent = source.parent if source.parent not in ("", "0") else ""
             incoming.append(Incoming(source, key, parent, digest(source), tree_key))
-        if incoming:
-            self._find_rows(item, post_key, incoming)
+        if incoming and rows:
+            self.find_rows(item, post_key, incoming)
         return incoming
 
-    def _find_rows(self, item: wxr.Item, post_key: str, incoming: list[Incoming]) -> None:
+    def find_rows(self, item: wxr.Item, post_key: str, incoming: list[Incoming]) -> None:
         """Give each incoming comment its import row. The same comment id under two
         items (hand-merged exports): the later one is kept under an id scoped to its
         item."""
@@ -209,10 +227,10 @@ class CommentImport:
                 fresh.append(c)
                 summary.count("comment", "created")
             context = context or _post_context(review_pk)
-            self._fill_comment(c.obj, c.source, context)
+            self.fill_comment(c.obj, c.source, context)
         return fresh, dirty
 
-    def _fill_comment(self, comment: Comment, source: wxr.Comment, post: PostContext) -> None:
+    def fill_comment(self, comment: Comment, source: wxr.Comment, post: PostContext) -> None:
         comment.status = self._status(source)
         created = parse_wp_date(source.date_gmt) or parse_wp_date(source.date)
         if created is None:
@@ -283,9 +301,12 @@ class CommentImport:
         Comment.objects.bulk_create(without_pk, batch_size=BATCH)
         return True
 
-    def _thread(self, item: wxr.Item, incoming: list[Incoming]) -> dict[int, Comment]:
+    def thread(
+        self, item: wxr.Item, incoming: list[Incoming], *, last: dict[int, int] | None = None
+    ) -> dict[int, Comment]:
         """Arrange and number the item's comments; count them by status. Returns the
-        comments whose place in the thread changed (by ``id()``)."""
+        comments whose place in the thread changed (by ``id()``). ``last``: as for
+        :func:`watchworthy.imports.threads.number`."""
         live = [c for c in incoming if c.obj is not None]
         nodes = [threads.Node(c.tree_key, c.parent_key, c.comment) for c in live]
         changed = {
@@ -299,28 +320,14 @@ class CommentImport:
         comments = [c.comment for c in live]
         for comment in comments:
             self.state.summary.comments_by_status[comment.status] += 1
-        for comment in threads.number(comments):
+        for comment in threads.number(comments, last=last):
             changed[id(comment)] = comment
         return changed
 
     def _record(self, incoming: list[Incoming], fresh: list[Incoming], post_key: str) -> None:
         """Create the import rows of new comments; move changed ones to their digest."""
-        source_key = self.state.ensure_source()
         ImportedObject.objects.bulk_create(
-            [
-                ImportedObject(
-                    source=source_key,
-                    kind=Kind.COMMENT,
-                    external_id=c.key,
-                    comment=c.obj,
-                    container_id=post_key,
-                    parent_external_id=c.parent_key,
-                    digest=c.digest,
-                    data={"wp_id": c.source.comment_id} if c.key != c.source.comment_id else {},
-                )
-                for c in fresh
-            ],
-            batch_size=BATCH,
+            [ImportedObject(**row) for row in self.new_rows(fresh, post_key)], batch_size=BATCH
         )
         updated_rows = []
         for c in incoming:
@@ -331,6 +338,23 @@ class CommentImport:
         ImportedObject.objects.bulk_update(
             updated_rows, ["digest", "parent_external_id", "updated_at"], batch_size=BATCH
         )
+
+    def new_rows(self, fresh: list[Incoming], post_key: str) -> list[dict[str, Any]]:
+        """The import records of new comments (which have their ids), as field values."""
+        source_key = self.state.ensure_source()
+        return [
+            {
+                "source": source_key,
+                "kind": Kind.COMMENT,
+                "external_id": c.key,
+                "comment_id": c.comment.pk,
+                "container_id": post_key,
+                "parent_external_id": c.parent_key,
+                "digest": c.digest,
+                "data": {"wp_id": c.source.comment_id} if c.key != c.source.comment_id else {},
+            }
+            for c in fresh
+        ]
 
     def _redirects(self, fresh: list[Incoming]) -> None:
         """``?replytocom=ID`` → the new comments that kept their WordPress id."""

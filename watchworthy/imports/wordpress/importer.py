@@ -20,6 +20,7 @@ from ..models import ImportedObject
 from ..summary import ImportSummary
 from ..xmlstream import StreamInfo, XMLImportError
 from .attachments import Attachments
+from .batch import Held, PostBatch
 from .comments import CommentImport
 from .items import ItemImport
 from .people import People
@@ -61,6 +62,7 @@ class WordPressImporter:
         self.pages = Pages(self.state, self.people)
         self.attachments = Attachments(self.state, self.people)
         self.comments = CommentImport(self.state, self.people)
+        self.batch = PostBatch(self.state, self.items, self.posts, self.comments, self.post_alone)
 
     @property
     def summary(self) -> ImportSummary:
@@ -91,6 +93,7 @@ class WordPressImporter:
             raise
         except Exception as error:
             self._discard_files()
+            current = self.batch.where or current
             raise ImportFailed(
                 f"Import stopped at {current}: {type(error).__name__}: {error}. "
                 "Nothing was imported."
@@ -120,6 +123,8 @@ class WordPressImporter:
     # --- records ----------------------------------------------------------------------
 
     def handle(self, record: wxr.Record) -> None:
+        if not (isinstance(record, wxr.Item) and record.post_type in ("post", "")):
+            self.batch.flush()  # what comes next sees the posts before it written
         if isinstance(record, wxr.ChannelField):
             self.channel_field(record)
             return
@@ -159,9 +164,17 @@ class WordPressImporter:
                 self.summary.skipped["comments on skipped items"] += len(item.comments)
 
     def post(self, item: wxr.Item) -> None:
-        row = self.items.put(item, self.posts)
+        """Posts go through the batch (:mod:`.batch`)."""
+        self.batch.add(item)
+
+    def post_alone(self, held: Held, row: ImportedObject | None) -> None:
+        """One post the batch does not write itself (see :mod:`.batch`)."""
+        row = self.items.put(held.item, self.posts, found=(held.key, held.version, row))
         if row is not None and row.review_id is not None:
-            self.comments.put(item, row.external_id, review_pk=row.review_id)
+            self.summary.absorb(held.counted)
+            self.comments.put(
+                held.item, row.external_id, review_pk=row.review_id, incoming=held.incoming
+            )
 
     def page(self, item: wxr.Item) -> None:
         if item.comments:
@@ -173,6 +186,7 @@ class WordPressImporter:
     # --- the end ----------------------------------------------------------------------
 
     def finish(self) -> None:
+        self.batch.flush()
         if not self.saw_wxr:
             raise ImportFailed(
                 "This is an RSS feed without WordPress (wp:) elements, not a WordPress "

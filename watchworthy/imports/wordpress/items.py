@@ -39,6 +39,10 @@ def item_digest(item: wxr.Item) -> str:
     return digest({k: v for k, v in vars(item).items() if k not in ("comments", "line")})
 
 
+# An item's key, digest and import record (None: new), as put() looks them up.
+Found = tuple[str, str, ImportedObject | None]
+
+
 @dataclass
 class Written:
     """What a kind wrote for one item."""
@@ -85,13 +89,19 @@ class ItemImport:
         # Item ids seen in this file, per kind: hand-edited exports repeat ids.
         self.seen: dict[str, Counter[str]] = {}
 
-    def put(self, item: wxr.Item, kind: ItemKind) -> ImportedObject | None:
+    def put(
+        self, item: wxr.Item, kind: ItemKind, *, found: Found | None = None
+    ) -> ImportedObject | None:
         """Create or update what ``item`` becomes. Returns its import record, or None
-        when what it became was deleted here."""
+        when what it became was deleted here. ``found``: its key, digest and record,
+        when the caller has looked them up already (see :mod:`.batch`)."""
         summary = self.state.summary
-        key = self.key(item, kind.kind)
-        version = item_digest(item)
-        row = self.state.row(kind.kind, key)
+        if found is None:
+            key = self.key(item, kind.kind)
+            version = item_digest(item)
+            row = self.state.row(kind.kind, key)
+        else:
+            key, version, row = found
         if row is not None and kind.deleted_here(row):
             summary.count(kind.kind, "kept deleted")
             kind.keep_deleted(item)

@@ -144,6 +144,13 @@ class Posts(_Publishable):
         self.state.summary.skipped["comments on posts deleted here"] += len(item.comments)
 
     def write(self, item: wxr.Item, key: str, row: ImportedObject | None) -> Written:
+        fields, base = self.fields(item, key)
+        review, old_slug = self._save(row, base, fields)
+        review.tags.set(self.people.tag_ids(item))
+        return self.written(item, key, review, old_slug)
+
+    def fields(self, item: wxr.Item, key: str) -> tuple[dict[str, Any], str]:
+        """What WordPress owns of the review, and the slug it would like."""
         cleaned = self._content(item)
         when = published_at(item)
         status = self._status(item, when)
@@ -157,11 +164,28 @@ class Posts(_Publishable):
             "published_at": when,
             "comments_open": item.comment_status != "closed",
         }
-        base = ascii_slug(item.post_name, item.title, fallback=f"post-{key}")
-        review, old_slug = self._save(row, base, fields)
-        review.tags.set(self.people.tag_ids(item))
+        return fields, self.slug_for(item, key)
+
+    @staticmethod
+    def slug_for(item: wxr.Item, key: str) -> str:
+        """The slug a new review of ``item`` would like (before making it unique)."""
+        return ascii_slug(item.post_name, item.title, fallback=f"post-{key}")
+
+    def new_review(self, slug: str, fields: dict[str, Any]) -> Review:
+        """A new review of the placeholder work (unsaved, rendered as a save would)."""
+        review = Review(slug=slug, work=self.placeholder_work(), verdict=Verdict.UNRATED, **fields)
+        images, cited = review.render()
+        assert not images and not cited, "an HTML body uses no image or citation"
+        review.fill_publish_time()
+        return review
+
+    def written(
+        self, item: wxr.Item, key: str, review: Review, old_slug: str | None = None
+    ) -> Written:
+        """The record's data and the old addresses, once the review exists."""
         if item.is_sticky:
             self.state.summary.oddity("sticky posts (flag kept in the import record only)")
+        when = published_at(item)
         redirects = self._redirects(item, key, when)
         if old_slug and old_slug != review.slug:
             redirects.append((f"/reviews/{old_slug}/", 0))
