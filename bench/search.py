@@ -240,11 +240,8 @@ def percentile(values: list[float], share: float) -> float:
 
 def run(count: int, out=print) -> None:
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from watchworthy.search.index import rebuild
-    from watchworthy.search.services import Filters, search_run
 
     engine = connection.vendor
     out(f"Watchworthy search benchmark — {engine}, {count:,} reviews\n")
@@ -254,7 +251,18 @@ def run(count: int, out=print) -> None:
     took = time.perf_counter() - started
     entries = sum(written.values())
     out(f"rebuild: {entries:,} entries in {took:.1f} s = {entries / took:,.0f} entries/s")
-    if engine == "postgresql":
+    measure(out)
+
+
+def measure(out=print) -> None:
+    """The latency part alone, on the site Django is set up with."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from watchworthy.search.services import Filters, search_run
+
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE search_searchentry")
     rng = random.Random(3)
@@ -299,11 +307,17 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench.bootstrap import start_throwaway_site
 
-    count = (
-        int(sys.argv[1])
-        if len(sys.argv) > 1
-        else round(REVIEWS * float(os.environ.get("SCALE", "1")))
-    )
+    if sys.argv[1:2] == ["--measure-only"]:  # again, on an existing site (DATA_DIR / URL)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        import django
+        from django.test.utils import setup_test_environment
+
+        django.setup()
+        setup_test_environment()
+        measure()
+        return
+    scale = float(os.environ.get("SCALE") or "1")
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else round(REVIEWS * scale)
     data_dir = start_throwaway_site("watchworthy-bench-search-", WATCHWORTHY_PAGE_CACHE="0")
     from django.core.management import call_command
     from django.test.utils import setup_test_environment

@@ -69,9 +69,9 @@ def test_the_page_costs_the_same_queries_as_content_grows(client, committed,
             for n in range(scale):
                 ReviewFactory(title=f"Quill {n}", work=work, body="Quill and zephyr.")
         cache.clear()
-        # next scheduled moment, site settings; the count, two ranked tiers, the
-        # entries; platforms, genres and tags for the filters
-        with django_assert_num_queries(9):
+        # next scheduled moment, site settings; the newest matches (the count), the
+        # ranked page, its entries; platforms, genres and tags for the filters
+        with django_assert_num_queries(8):
             response = client.get("/search/", {"q": "quill zephyr", "verdict": "watch"})
         assert response.status_code == 200
 
