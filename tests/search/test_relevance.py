@@ -51,6 +51,7 @@ def test_a_title_match_outranks_a_body_match(committed):
             )
     found = titles("lighthouse")
     assert found[0] == "Lighthouse keepers"
+    assert titles("lighthouse", verdict="watch")[0] == "Lighthouse keepers"  # filtered too
     assert len(found) == 4  # fmt: skip
 
 

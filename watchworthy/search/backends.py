@@ -173,8 +173,10 @@ class PostgresSearch(_Ranked):
             "ORDER BY ts_rank(%s, e.document, to_tsquery('simple', %s)) DESC, e.id DESC "
             "LIMIT %s"
         )
-        expression = self.expression(query)
-        params = [expression, now, since, self.WEIGHTS, expression, limit]
+        # Ranked by the words alone: ts_rank of an AND with filter tokens (weight 0) or
+        # a NOT in it is zero for every row.
+        words = self.expression(Query(query.terms))
+        params = [self.expression(query), now, since, self.WEIGHTS, words, limit]
         return [int(row[0]) for row in _run(sql, params)]
 
 
