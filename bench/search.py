@@ -13,7 +13,7 @@ stored spoiler markup, tags, platforms and genres. Then:
    capped count, the entries, titles and snippets highlighted: everything the page
    needs but the template), each query of each class REPEATS times after one warm-up;
    p50 and p95 of the wall time in ms, per class and over all. Classes: a word in
-   nearly every review, a mid-frequency word, a rare word, a two-letter prefix, two
+   nearly every review, a mid-frequency word, a rare word, a three-letter prefix, two
    words, a word with a verdict and a platform filter, a word found nowhere.
 3. **The page** — ``/search/?q=…`` through Django's test client (whole middleware
    stack, no network) for a common word: median ms and SQL queries.
@@ -226,7 +226,7 @@ def queries(rng: random.Random) -> dict[str, list[tuple[str, dict]]]:
         "common word": [(w, {}) for w in ("the", "season", "episode", "show", "story")],
         "mid-frequency word": [(w, {}) for w in mid[:5]],
         "rare word": [(w, {}) for w in rare[:5]],
-        "2-letter prefix": [(p, {}) for p in ("ka", "ri", "mo", "se", "po")],
+        "3-letter prefix": [(p, {}) for p in ("kar", "rim", "mol", "sen", "pot")],
         "two words": [(f"the {w}", {}) for w in mid[5:8]] + [("season episode", {})],
         "word + 2 filters": [(w, filters) for w in ("the", "season", mid[0])],
         "no match": [(w, {}) for w in ("xylophonic", "qqqzzz")],

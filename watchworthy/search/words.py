@@ -3,7 +3,7 @@
 Text is folded (compatibility forms, accents dropped, case folded) and cut into runs
 of letters and digits; both databases index these words already folded, so SQLite's
 FTS5 and PostgreSQL's ``simple`` configuration agree on what a word is. A query word
-of two letters or more is a **prefix**: ``ferry`` finds *Ferrylight*.
+of three letters or more is a **prefix**: ``ferry`` finds *Ferrylight*.
 """
 
 from __future__ import annotations
@@ -60,9 +60,13 @@ def query_terms(query: str) -> tuple[str, ...]:
     return tuple(terms)
 
 
+MIN_PREFIX = 3
+
+
 def is_prefix(term: str) -> bool:
-    """One letter is matched as a whole word ("a" would match nearly everything)."""
-    return len(term) >= 2
+    """Words of one or two letters are matched whole: as prefixes they would match
+    nearly everything, and expanding them costs both databases most (see bench/)."""
+    return len(term) >= MIN_PREFIX
 
 
 _START = r"(?<![^\W_])"  # not inside a word
