@@ -14,7 +14,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/watchworthy
 WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(WORKERS)
 
-.PHONY: screenshots run serve worker check-deploy test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-import bench-compare clean
+.PHONY: screenshots run serve worker check-deploy test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-search bench-import bench-compare clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -101,6 +101,12 @@ fmt: install
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/search.py
+
+# Search latency (p50/p95) with 100,000 reviews and the index rebuild rate, on SQLite or
+# the database in BENCH_DATABASE_URL (filled); SCALE=0.1 for 10,000 reviews.
+bench-search: install
+	SCALE=$(SCALE) $(PY) bench/search.py
 
 # Import rate and peak memory for a 20,000-post / 200,000-comment WXR and one 4x larger
 # (long: about 25 minutes here; SCALE=0.1 for a quick look).

@@ -163,6 +163,7 @@ INSTALLED_APPS = [
     "watchworthy.pages",
     "watchworthy.imports",
     "watchworthy.sharing",
+    "watchworthy.search",
     "watchworthy.web",
     "watchworthy.pagecache",
     "watchworthy.demo",
@@ -393,6 +394,10 @@ if PRODUCTION:
     if not SECURE_HSTS_PRELOAD:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Search also finds approved comments (docs/search.md); off by default. After changing
+# it, run `manage.py rebuild_search_index`.
+WATCHWORTHY_SEARCH_COMMENTS = env_bool("WATCHWORTHY_SEARCH_COMMENTS", default=False)
 
 # Finished pages for guests, kept until what they show changes (docs/caching.md).
 WATCHWORTHY_PAGE_CACHE = env_bool("WATCHWORTHY_PAGE_CACHE", default=True)

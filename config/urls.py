@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("watchworthy.discussion.urls")),
     path("", include("watchworthy.pages.urls")),
     path("", include("watchworthy.sharing.urls")),
+    path("", include("watchworthy.search.urls")),
 ]
 
 if settings.WATCHWORTHY_SERVE_MEDIA:

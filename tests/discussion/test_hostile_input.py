@@ -115,10 +115,12 @@ def test_no_payload_runs_as_body_name_or_website_on_the_review_page(review, rela
     # Our own markup, as the page has it before any comment: the reply script and the form.
     (script,) = own_tags(empty_page, r"<script\b[^>]*>\s*</script>", expected=1)
     assert 'src="/static/discussion/reply.js"' in script
-    # Our forms: how far you have watched, agree/disagree, the comment form, and the
-    # (empty, hidden) form that reveals an inline spoiler without JavaScript.
-    forms = own_tags(empty_page, r"<form\b[^>]*>", expected=4)
+    # Our forms: the header's search box, how far you have watched, agree/disagree, the
+    # comment form, and the (empty, hidden) form that reveals an inline spoiler without
+    # JavaScript.
+    forms = own_tags(empty_page, r"<form\b[^>]*>", expected=5)
     assert sum('id="respond"' in form for form in forms) == 1
+    assert sum('action="/search/"' in form for form in forms) == 1
 
     field = website_field(review)
     policy = HoldEverything()
@@ -226,9 +228,9 @@ def test_no_payload_runs_in_the_moderation_queue(client, review):
         assert response.status_code == 200
         html = response.content.decode()
         shown += re.findall(r'<input type="checkbox" name="comment" value="(\d+)"', html)
-        # Ours: the sign-out form in the header, the queue's own form and the spoiler
-        # reveal form.
-        forms = own_tags(html, r"<form\b[^>]*>", expected=3)
+        # Ours: the search box and the sign-out form in the header, the queue's own form
+        # and the spoiler reveal form.
+        forms = own_tags(html, r"<form\b[^>]*>", expected=4)
         assert sum('action="/accounts/logout/"' in tag for tag in forms) == 1, forms
         rest = without_own_markup(html, head=head, own=[*scripts, *forms])
         assert executable_markup(rest) == []

@@ -89,6 +89,8 @@ def test_no_accessibility_violations_on_any_page(live_server, browser, axe, sett
         "sign-up": f"{base}/accounts/signup/",
         "404": f"{base}/no-such-page/",
         "500": f"{base}/test-failure/",
+        "search results": f"{base}/search/?q=ferry",
+        "search, filters open, a bad year": f"{base}/search/?q=ferry&year=soon",
     }
     for name, url in guest_pages.items():
         response = page.goto(url)

@@ -1,0 +1,189 @@
+"""One small interface over two full-text engines, with one result contract.
+
+:func:`backend` picks the engine of the default database: SQLite's FTS5 (the
+embedded default) or PostgreSQL's full-text search. Each answers :meth:`match`
+with a :class:`Matches`: the entry ids of one page, best first, and how many
+entries match (counted up to :data:`COUNT_CAP`, then "more than").
+
+**Why it stays fast when a word is everywhere.** Ranking every entry that holds a
+common word costs time in proportion to the matches (100,000 reviews all say
+"season"). So a search first lists the ids of the newest matches straight off the
+full-text index, newest first, stopping at :data:`COUNT_CAP` + 1 (that list is the
+count: "more than 1,000 results"), and then ranks only the :data:`CANDIDATES` newest
+of them — an id range the index seeks to — with bm25 (SQLite) or ts_rank
+(PostgreSQL), a title word weighing :data:`TITLE_WEIGHT` body words. A word found in
+fewer entries than that is ranked exactly; past the ranked ones, pages list the rest
+newest first. Two queries, whatever the index holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from django.db import connection
+
+from .words import is_prefix
+
+CANDIDATES = 500
+COUNT_CAP = 1000
+TITLE_WEIGHT = 10.0  # a title word counts ten body words
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to find: every term (folded words, see ``words.query_terms``) and every
+    filter token (``fp3``). No terms: the newest entries with those facets."""
+
+    terms: tuple[str, ...]
+    facets: tuple[str, ...] = ()
+    exclude_facets: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not (self.terms or self.facets):
+            raise ValueError("a search needs a word or a filter")
+
+
+@dataclass(frozen=True)
+class Matches:
+    ids: list[int]  # SearchEntry ids of the page asked for, best first
+    total: int  # how many match, up to COUNT_CAP; more than that when ``more``
+    more: bool
+
+
+class SearchBackend(Protocol):
+    def match(self, query: Query, *, now: datetime, offset: int, limit: int) -> Matches: ...
+
+
+def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+class _Ranked:
+    """The ranking both engines share. An engine lists the ids of the newest matches
+    (:meth:`newest`, up to :data:`COUNT_CAP` + 1: that is the count) and ranks the
+    matches from a given id on (:meth:`ranked`): the :data:`CANDIDATES` newest, best
+    first, a title word weighing :data:`TITLE_WEIGHT` body words, ties newest first."""
+
+    def newest(self, query: Query, now: datetime, *, offset: int, limit: int) -> list[int]:
+        raise NotImplementedError
+
+    def ranked(self, query: Query, now: datetime, *, since: int, limit: int) -> list[int]:
+        raise NotImplementedError
+
+    def match(self, query: Query, *, now: datetime, offset: int, limit: int) -> Matches:
+        if not query.terms:  # filters only: the newest first
+            newest = self.newest(query, now, offset=0, limit=COUNT_CAP + 1)
+            total = len(newest)
+            return Matches(
+                newest[offset : offset + limit], min(total, COUNT_CAP), total > COUNT_CAP
+            )
+        newest = self.newest(query, now, offset=0, limit=COUNT_CAP + 1)
+        total = len(newest)
+        shown = min(total, COUNT_CAP)
+        if not total or offset >= shown:
+            return Matches([], shown, total > COUNT_CAP)
+        if offset + limit > CANDIDATES:  # past the ranked ones: the rest, newest first
+            ranked = self.ranked(query, now, since=newest[min(total, CANDIDATES) - 1],
+                                 limit=CANDIDATES)  # fmt: skip
+            seen = set(ranked)
+            ordered = ranked + [pk for pk in newest[:shown] if pk not in seen]
+            return Matches(ordered[offset : offset + limit], shown, total > COUNT_CAP)
+        since = newest[min(total, CANDIDATES) - 1]
+        ranked = self.ranked(query, now, since=since, limit=offset + limit)
+        return Matches(ranked[offset : offset + limit], shown, total > COUNT_CAP)
+
+
+class SQLiteSearch(_Ranked):
+    """FTS5 over ``search_fts`` (external content: ``search_searchentry``)."""
+
+    @staticmethod
+    def expression(query: Query) -> str:
+        """An FTS5 query: the terms (as prefixes) in the title or body, every facet,
+        none of the excluded ones. Terms and facets are letters and digits only, so
+        quoting them is plain."""
+        parts = []
+        if query.terms:
+            terms = " AND ".join(f'"{t}"*' if is_prefix(t) else f'"{t}"' for t in query.terms)
+            parts.append(f"{{match_title match_body}} : ({terms})")
+        if query.facets:
+            parts.append("{facets} : (" + " AND ".join(f'"{f}"' for f in query.facets) + ")")
+        expression = " AND ".join(parts)
+        for facet in query.exclude_facets:
+            expression = f'({expression}) NOT {{facets}} : "{facet}"'
+        return expression
+
+    # The FTS table stays the outer loop (CROSS JOIN): it walks its index newest first
+    # and stops at the limit; each row looks up its own entry by id for its time.
+    FROM = (
+        "FROM search_fts f CROSS JOIN search_searchentry e ON e.id = f.rowid "
+        "WHERE search_fts MATCH %s AND (e.published_at IS NULL OR e.published_at <= %s)"
+    )
+
+    @staticmethod
+    def _now(now: datetime) -> Any:
+        return connection.ops.adapt_datetimefield_value(now)  # stored as text here
+
+    def newest(self, query: Query, now: datetime, *, offset: int, limit: int) -> list[int]:
+        sql = f"SELECT f.rowid {self.FROM} ORDER BY f.rowid DESC LIMIT %s OFFSET %s"
+        params = [self.expression(query), self._now(now), limit, offset]
+        return [int(row[0]) for row in _run(sql, params)]
+
+    def ranked(self, query: Query, now: datetime, *, since: int, limit: int) -> list[int]:
+        # A rowid range, which FTS5 seeks to: bm25 is computed for those rows only.
+        sql = (
+            f"SELECT f.rowid {self.FROM} AND f.rowid >= %s "
+            f"ORDER BY bm25(search_fts, {TITLE_WEIGHT}, 1.0, 0.0), f.rowid DESC LIMIT %s"
+        )
+        params = [self.expression(query), self._now(now), since, limit]
+        return [int(row[0]) for row in _run(sql, params)]
+
+
+class PostgresSearch(_Ranked):
+    """A stored ``tsvector`` (``document``) with a GIN index: title words at weight A,
+    body words at B, filter tokens at D."""
+
+    WHERE = (
+        "FROM search_searchentry e WHERE e.document @@ to_tsquery('simple', %s) "
+        "AND (e.published_at IS NULL OR e.published_at <= %s)"
+    )
+    # ts_rank's weights are listed {D, C, B, A}: filter tokens count nothing.
+    WEIGHTS = f"{{0, 0, {1 / TITLE_WEIGHT}, 1}}"
+
+    @staticmethod
+    def expression(query: Query) -> str:
+        """A tsquery: terms as prefixes in the title or body (weights A, B), facets at
+        D. Terms and facets are letters and digits only; they are still quoted."""
+        parts = [f"'{t}':{'*' if is_prefix(t) else ''}AB" for t in query.terms]
+        parts += [f"'{f}':D" for f in query.facets]
+        parts += [f"!'{f}':D" for f in query.exclude_facets]
+        return " & ".join(parts)
+
+    def newest(self, query: Query, now: datetime, *, offset: int, limit: int) -> list[int]:
+        sql = f"SELECT e.id {self.WHERE} ORDER BY e.id DESC LIMIT %s OFFSET %s"
+        params = [self.expression(query), now, limit, offset]
+        return [int(row[0]) for row in _run(sql, params)]
+
+    def ranked(self, query: Query, now: datetime, *, since: int, limit: int) -> list[int]:
+        sql = (
+            f"SELECT e.id {self.WHERE} AND e.id >= %s "
+            "ORDER BY ts_rank(%s, e.document, to_tsquery('simple', %s)) DESC, e.id DESC "
+            "LIMIT %s"
+        )
+        # Ranked by the words alone: ts_rank of an AND with filter tokens (weight 0) or
+        # a NOT in it is zero for every row.
+        words = self.expression(Query(query.terms))
+        params = [self.expression(query), now, since, self.WEIGHTS, words, limit]
+        return [int(row[0]) for row in _run(sql, params)]
+
+
+def backend() -> SearchBackend:
+    """The engine for the default database."""
+    if connection.vendor == "postgresql":
+        return PostgresSearch()
+    if connection.vendor == "sqlite":
+        return SQLiteSearch()
+    raise NotImplementedError(f"search supports SQLite and PostgreSQL, not {connection.vendor}")

@@ -1,0 +1,248 @@
+"""Keeping the index in step with what readers can see.
+
+:func:`follow_changes` receives every ``content_changed`` (after commit) and re-indexes
+what the ChangeSet touched: a review, its comments; a work, everything under it
+(its title, platforms, genres, year and kind are on all of them); a character; a
+comment. A transaction too large to list (a big import) rebuilds what it swept.
+:func:`rebuild` redoes the whole index (``manage.py rebuild_search_index``).
+
+A scheduled review is indexed with its time and found from that moment (the query
+compares it with the clock), and is re-indexed when ``core.publishing`` announces it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Prefetch
+
+from watchworthy.catalog.models import Character, Season, Work
+from watchworthy.core.changes import ChangeSet
+from watchworthy.discussion.models import Comment
+from watchworthy.reviews.models import Review
+
+from . import documents
+from .models import SearchEntry
+
+logger = logging.getLogger(__name__)
+
+Kind = SearchEntry.Kind
+BATCH = 500
+_M = TypeVar("_M", bound=models.Model)
+
+# Too many of these changed to list (a large import): the whole index is rebuilt.
+_SWEEPING = ("catalog.work", "catalog.season", "catalog.character", "reviews.review")
+
+
+def comments_searchable() -> bool:
+    return bool(getattr(settings, "WATCHWORTHY_SEARCH_COMMENTS", False))
+
+
+# --- loading what the documents need, in a fixed number of queries per batch --------
+
+
+def _work_facets() -> list[str | Prefetch[Any]]:
+    return ["work__platforms", "work__genres"]
+
+
+def reviews(ids: Iterable[int] | None = None) -> models.QuerySet[Review]:
+    queryset = Review.objects.exclude(status=Review.Status.DRAFT)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=list(ids))
+    return (
+        queryset.select_related("work", "season")
+        .prefetch_related("tags", *_work_facets())
+        .defer("body", "body_format")
+        .order_by("published_at", "pk")
+    )
+
+
+def works(ids: Iterable[int] | None = None) -> models.QuerySet[Work]:
+    queryset = Work.objects.all() if ids is None else Work.objects.filter(pk__in=list(ids))
+    return queryset.prefetch_related("platforms", "genres", "seasons").order_by("pk")
+
+
+def characters(ids: Iterable[int] | None = None) -> models.QuerySet[Character]:
+    queryset = Character.objects.all() if ids is None else Character.objects.filter(pk__in=ids)
+    return (
+        queryset.select_related("work", "first_season")
+        .prefetch_related(*_work_facets())
+        .order_by("pk")
+    )
+
+
+def comments(ids: Iterable[int] | None = None) -> models.QuerySet[Comment]:
+    queryset: models.QuerySet[Comment] = Comment.objects.approved()  # type: ignore[no-untyped-call]
+    if ids is not None:
+        queryset = queryset.filter(pk__in=list(ids))
+    return (
+        queryset.select_related("review__work", "review__season")
+        .prefetch_related(
+            "review__work__platforms", "review__work__genres", "review__work__seasons"
+        )
+        .order_by("pk")
+    )
+
+
+def _chunks(queryset: models.QuerySet[_M], size: int = BATCH) -> Iterator[list[_M]]:
+    """``queryset`` in lists of ``size``, by primary key ranges (prefetches apply)."""
+    ids = list(queryset.values_list("pk", flat=True))
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        order = {pk: n for n, pk in enumerate(chunk)}
+        yield sorted(queryset.filter(pk__in=chunk), key=lambda obj: order[obj.pk])
+
+
+_BUILDERS: dict[str, Callable[[Any], SearchEntry | None]] = {
+    Kind.REVIEW: documents.review_entry,
+    Kind.WORK: documents.work_entry,
+    Kind.CHARACTER: documents.character_entry,
+    Kind.COMMENT: documents.comment_entry,
+}
+
+
+def _loader(kind: str) -> Callable[[Iterable[int] | None], models.QuerySet[Any]]:
+    loaders: dict[str, Callable[[Iterable[int] | None], models.QuerySet[Any]]] = {
+        Kind.REVIEW: reviews,
+        Kind.WORK: works,
+        Kind.CHARACTER: characters,
+        Kind.COMMENT: comments,
+    }
+    return loaders[kind]
+
+
+# --- writing ----------------------------------------------------------------------
+
+
+def refresh(kind: str, ids: Iterable[int]) -> int:
+    """Re-index the ``kind`` objects ``ids``: updated in place, added, or removed when
+    they are gone or must not be found. Returns how many are now in the index."""
+    ids = set(ids)
+    if not ids:
+        return 0
+    if kind == Kind.COMMENT and not comments_searchable():
+        SearchEntry.objects.filter(kind=kind).delete()
+        return 0
+    build = _BUILDERS[kind]
+    with transaction.atomic():
+        existing = dict(
+            SearchEntry.objects.filter(kind=kind, object_id__in=ids).values_list("object_id", "pk")
+        )
+        fresh: list[SearchEntry] = []
+        changed: list[SearchEntry] = []
+        for chunk in _chunks(_loader(kind)(ids)):
+            for obj in chunk:
+                entry = build(obj)
+                if entry is None:
+                    continue
+                entry.pk = existing.pop(obj.pk, None)
+                (fresh if entry.pk is None else changed).append(entry)
+        SearchEntry.objects.filter(pk__in=existing.values()).delete()
+        SearchEntry.objects.bulk_create(fresh, batch_size=BATCH)
+        SearchEntry.objects.bulk_update(changed, _CONTENT_FIELDS, batch_size=BATCH)
+    return len(fresh) + len(changed)
+
+
+_CONTENT_FIELDS = [
+    f.name for f in SearchEntry._meta.concrete_fields if f.name not in ("id", "kind", "object_id")
+]
+
+
+def refresh_works(work_ids: Iterable[int]) -> None:
+    """A work and everything under it (they all carry its title and facets)."""
+    work_ids = set(work_ids)
+    if not work_ids:
+        return
+    refresh(Kind.WORK, work_ids)
+    refresh(Kind.REVIEW, Review.objects.filter(work__in=work_ids).values_list("pk", flat=True))
+    refresh(
+        Kind.CHARACTER, Character.objects.filter(work__in=work_ids).values_list("pk", flat=True)
+    )
+    if comments_searchable():
+        refresh(
+            Kind.COMMENT,
+            Comment.objects.filter(review__work__in=work_ids).values_list("pk", flat=True),
+        )
+
+
+def follow_changes(sender: object, changes: ChangeSet, **kwargs: object) -> None:
+    """The ``content_changed`` receiver."""
+    sweeping = [label for label in changes.labels if changes.everything(label)]
+    if any(label in _SWEEPING for label in sweeping) or (
+        "discussion.comment" in sweeping and comments_searchable()
+    ):
+        rebuild()
+        return
+    work_ids = set(changes.ids(Work))
+    work_ids |= set(
+        Season.objects.filter(pk__in=changes.ids(Season)).values_list("work_id", flat=True)
+    )
+    # A platform or genre is named only in its works' own entries (the others hold
+    # its id, which does not change); linking one to a work marks that work too.
+    renamed = Work.objects.filter(
+        models.Q(platforms__in=changes.ids("catalog.platform"))
+        | models.Q(genres__in=changes.ids("catalog.genre"))
+    )
+    refresh(Kind.WORK, set(renamed.values_list("pk", flat=True)) - work_ids)
+    # A work's rows that are gone: what was indexed under it goes too.
+    missing = work_ids - set(Work.objects.filter(pk__in=work_ids).values_list("pk", flat=True))
+    SearchEntry.objects.filter(work_id__in=missing).delete()
+    refresh_works(work_ids - missing)
+
+    # Tags are filters (by id), not words: a renamed tag changes no entry, and one
+    # added to a review marks that review.
+    review_ids = set(changes.ids(Review))
+    refresh(Kind.REVIEW, review_ids)
+    refresh(Kind.CHARACTER, changes.ids(Character))
+    if comments_searchable():
+        comment_ids = set(changes.ids(Comment))
+        comment_ids |= set(
+            Comment.objects.filter(review__in=review_ids).values_list("pk", flat=True)
+        )
+        refresh(Kind.COMMENT, comment_ids)
+
+
+# --- rebuilding -------------------------------------------------------------------
+
+Progress = Callable[[str, int, int], None]  # kind, done, total
+
+
+def rebuild(progress: Progress | None = None) -> dict[str, int]:
+    """Empty the index and index everything again, oldest first (so that the newest
+    entries have the highest ids, which the search's candidate set prefers).
+    Returns how many entries of each kind were written."""
+    kinds = [Kind.WORK, Kind.CHARACTER, Kind.REVIEW]
+    if comments_searchable():
+        kinds.append(Kind.COMMENT)
+    written: dict[str, int] = {}
+    SearchEntry.objects.all().delete()
+    for kind in kinds:
+        queryset = _loader(kind)(None)
+        total = queryset.count()
+        done = count = 0
+        build = _BUILDERS[kind]
+        if progress:
+            progress(kind, 0, total)
+        for chunk in _chunks(queryset):
+            entries = [entry for entry in map(build, chunk) if entry is not None]
+            with transaction.atomic():
+                SearchEntry.objects.bulk_create(entries, batch_size=BATCH)
+            done += len(chunk)
+            count += len(entries)
+            if progress:
+                progress(kind, done, total)
+        written[str(kind)] = count
+    return written
+
+
+def fill_if_empty(using: str = "default") -> None:
+    """After ``migrate``: a site that had content before search existed gets its index
+    (an empty index with works in the catalog can only mean that)."""
+    if using != "default" or SearchEntry.objects.exists() or not Work.objects.exists():
+        return
+    logger.info("search: the index is empty; indexing the site")
+    rebuild()
