@@ -41,6 +41,14 @@ RECORD = os.environ.get("WATCHWORTHY_IMPORT_RECORD") == "1"
 DUMPS = os.environ.get("WATCHWORTHY_IMPORT_DUMPS")
 
 
+@pytest.fixture(autouse=True)
+def fixed_secret(settings):
+    """Avatar colours in the stored comment headers are keyed by SECRET_KEY (so they
+    cannot be forged from the source code); each checkout has its own key, so the
+    recorded hashes are made and checked under one fixed test key."""
+    settings.SECRET_KEY = "same-result-test-key-" + "x" * 40
+
+
 @pytest.fixture(scope="module")
 def expected():
     data = json.loads(EXPECTED_FILE.read_text()) if EXPECTED_FILE.exists() else {}
