@@ -132,19 +132,23 @@ def refresh(kind: str, ids: Iterable[int]) -> int:
         existing = dict(
             SearchEntry.objects.filter(kind=kind, object_id__in=ids).values_list("object_id", "pk")
         )
-        fresh: list[SearchEntry] = []
-        changed: list[SearchEntry] = []
+        written = 0
+        # Written chunk by chunk, so that a large import's refresh holds one chunk's
+        # entries (their whole text) at a time, not all of them.
         for chunk in _chunks(_loader(kind)(ids)):
+            fresh: list[SearchEntry] = []
+            changed: list[SearchEntry] = []
             for obj in chunk:
                 entry = build(obj)
                 if entry is None:
                     continue
                 entry.pk = existing.pop(obj.pk, None)
                 (fresh if entry.pk is None else changed).append(entry)
+            SearchEntry.objects.bulk_create(fresh, batch_size=BATCH)
+            SearchEntry.objects.bulk_update(changed, _CONTENT_FIELDS, batch_size=BATCH)
+            written += len(fresh) + len(changed)
         SearchEntry.objects.filter(pk__in=existing.values()).delete()
-        SearchEntry.objects.bulk_create(fresh, batch_size=BATCH)
-        SearchEntry.objects.bulk_update(changed, _CONTENT_FIELDS, batch_size=BATCH)
-    return len(fresh) + len(changed)
+    return written
 
 
 _CONTENT_FIELDS = [
