@@ -42,7 +42,7 @@ PATTERNS = url_patterns()
 CONVERTER = re.compile(r"<(?:(\w+):)?\w+>|\(\?P<\w+>[^)]*\)")
 QUERY_KEYS = [
     "page", "order", "replyto", "p", "page_id", "replytocom", "attachment_id", "status",
-    "q", "next", "verdict", "sort", "genre", "platform", "year", "tag", "kind", "format",
+    "q", "next", "verdict", "sort", "genre", "platform", "year", "tag", "kind", "format", "score",
 ]  # fmt: skip
 COOKIES = ["ww_progress", "ww_commenter", "ww_mine", "ww_voter", "sessionid", "csrftoken"]
 FORM_FIELDS = [

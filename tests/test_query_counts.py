@@ -59,6 +59,8 @@ def site_content():
     work = WorkFactory(slug="the-work", poster=ImageFactory(file=png_bytes(320, 180)))
     author = UserFactory(username="mara")
     tag = TagFactory(slug="anime")
+    work.genres.add(Genre.objects.create(name="Drama", slug="drama"))
+    work.platforms.add(Platform.objects.create(name="Streamer", slug="streamer"))
     anchor = ReviewFactory(slug="anchor-review", work=work, author=author, verdict=Verdict.WATCH)
     anchor.tags.add(tag)
     return {"work": work, "author": author, "tag": tag}
@@ -68,13 +70,19 @@ PAGES = {
     # url: queries (the next scheduled moment and the site settings, both cached and
     # counted here with a cold cache; then what the page itself needs)
     "/": 3,
-    "/reviews/": 4,
+    # lists: and the filter form's options (platforms, genres, tags, years), in one
+    # query each, which also check what was typed
+    "/reviews/": 8,
+    "/reviews/?verdict=watch&genre=drama&platform=streamer&tag=anime&year=2025&sort=score": 8,
+    "/genres/drama/?verdict=watch&sort=title": 8,  # the genre, and no genre options
+    "/platforms/streamer/": 8,
+    "/browse/": 4,
     "/reviews/anchor-review/": 9,
     "/works/": 5,  # and each listed work's published reviews, for their verdicts
     "/works/the-work/": 8,
     "/watch/": 4,
     "/avoid/": 4,
-    "/tags/anime/": 5,
+    "/tags/anime/": 8,
     "/authors/mara/": 5,
 }
 

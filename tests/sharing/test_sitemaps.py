@@ -1,4 +1,4 @@
-"""sitemap.xml lists every published review, work, tag, author and page with its
+"""sitemap.xml lists every published review, work, tag, genre, platform, author and page with its
 lastmod (never a draft or a scheduled review), robots.txt points at it, and neither
 costs more queries as content grows."""
 
@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import ReviewFactory, TagFactory, UserFactory
+from watchworthy.catalog.models import Genre, Platform
 from watchworthy.pages.models import Page
 
 from .conftest import DRAFT_TITLE
@@ -37,6 +38,10 @@ def urls(section: str) -> dict[str, str | None]:
 
 @pytest.fixture
 def pages(site):
+    drama = Genre.objects.create(name="Drama", slug="drama")
+    Genre.objects.create(name="Unused", slug="unused")
+    site["work"].genres.add(drama)
+    site["work"].platforms.add(Platform.objects.create(name="Streamer", slug="streamer"))
     Page.objects.create(title="Ethics", slug="ethics", body="Plain.", status="published")
     Page.objects.create(title="Draft page", slug="draft-page", body="No.", status="draft")
 
@@ -45,7 +50,7 @@ def test_the_index_lists_every_section_with_lastmod(site, pages):
     root = fetch("/sitemap.xml")
     assert root.tag == f"{NS}sitemapindex"
     sections = {s.findtext(f"{NS}loc"): s.findtext(f"{NS}lastmod") for s in root}
-    names = ["pages", "reviews", "works", "tags", "authors", "standalone"]
+    names = ["pages", "reviews", "works", "tags", "genres", "platforms", "authors", "standalone"]
     assert list(sections) == [f"{BASE}/sitemap-{name}.xml" for name in names]
     assert all(sections.values())
 
@@ -57,15 +62,18 @@ def test_sections_list_public_things_with_their_lastmod(site, pages):
     part2 = site["part2_review"]
     assert reviews[BASE + part2.get_absolute_url()] == part2.updated_at.date().isoformat()
     assert set(urls("works")) == {f"{BASE}/works/ferrylight/", f"{BASE}/works/quiet-orbit/"}
-    newest = max(site["work"].updated_at, part2.updated_at, site["part1_review"].updated_at)
+    newest_review = max(part2.updated_at, site["part1_review"].updated_at)
+    newest = max(site["work"].updated_at, newest_review)
     assert urls("works")[f"{BASE}/works/ferrylight/"] == newest.date().isoformat()
     assert set(urls("tags")) == {f"{BASE}/tags/disappointments/"}
+    assert urls("genres") == {f"{BASE}/genres/drama/": newest_review.date().isoformat()}
+    assert set(urls("platforms")) == {f"{BASE}/platforms/streamer/"}
     assert set(urls("authors")) == {f"{BASE}/authors/{site['critic'].username}/"}
     assert set(urls("standalone")) == {f"{BASE}/pages/ethics/"}
     lists = urls("pages")
     assert set(lists) == {
         f"{BASE}/", f"{BASE}/about/", f"{BASE}/reviews/", f"{BASE}/watch/",
-        f"{BASE}/avoid/", f"{BASE}/works/",
+        f"{BASE}/avoid/", f"{BASE}/works/", f"{BASE}/browse/",
     }  # fmt: skip
     assert lists[f"{BASE}/"] is not None and lists[f"{BASE}/about/"] is None
 
@@ -95,10 +103,12 @@ SITEMAP_QUERIES = {
     # the next scheduled moment and the site settings (cached, counted with a cold
     # cache), then per section a count and a page of rows; the list pages: one
     # aggregate; the index: a count and a latest lastmod per section
-    "/sitemap.xml": 14,
+    "/sitemap.xml": 18,
     "/sitemap-reviews.xml": 4,
     "/sitemap-works.xml": 4,
     "/sitemap-tags.xml": 4,
+    "/sitemap-genres.xml": 4,
+    "/sitemap-platforms.xml": 4,
     "/sitemap-authors.xml": 4,
     "/sitemap-pages.xml": 3,
 }
@@ -110,6 +120,9 @@ def test_sitemap_queries_do_not_grow_with_content(site, django_assert_num_querie
         for _ in range(scale):
             review = ReviewFactory(author=UserFactory())
             review.tags.add(TagFactory())
+            named = f"n{review.pk}"
+            review.work.genres.add(Genre.objects.create(name=named, slug=named))
+            review.work.platforms.add(Platform.objects.create(name=named, slug=named))
         cache.clear()
         with django_assert_num_queries(expected):
             response = Client().get(url)

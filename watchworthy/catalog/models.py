@@ -41,6 +41,9 @@ class Platform(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:platform", kwargs={"slug": self.slug})
+
 
 class Genre(models.Model):
     name = models.CharField(max_length=80, unique=True)
@@ -51,6 +54,9 @@ class Genre(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:genre", kwargs={"slug": self.slug})
 
 
 class WorkQuerySet(models.QuerySet["Work"]):

@@ -11,6 +11,9 @@ urlpatterns = [
     path("watch/", views.verdict_list, {"verdict": Verdict.WATCH}, name="watch_list"),
     path("avoid/", views.verdict_list, {"verdict": Verdict.AVOID}, name="avoid_list"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("browse/", views.browse_index, name="browse"),
+    path("genres/<slug:slug>/", views.genre_detail, name="genre"),
+    path("platforms/<slug:slug>/", views.platform_detail, name="platform"),
     path("authors/<str:username>/", views.author_detail, name="author"),
     # Feeds of published reviews: RSS 2.0 and Atom, the site, a work, a tag, an author.
     path("reviews.rss", feeds.SiteReviewsFeed(), name="feed_rss"),

@@ -2,11 +2,13 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from watchworthy.accounts.models import User
+from watchworthy.catalog.models import Genre, Platform
 from watchworthy.core.caching import cacheable
 from watchworthy.core.changes import LISTS
 from watchworthy.core.clients import client_ip, rate_key
@@ -16,6 +18,8 @@ from watchworthy.spoilers.progress import progress_for
 
 from . import audience
 from .audience import audience_vote
+from .browse import Browse
+from .forms import BrowseForm
 from .models import Review, Tag, Verdict
 
 PAGE_SIZE = 20
@@ -66,11 +70,21 @@ def review_vote(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+def _browse_page(
+    request: HttpRequest, template: str, context: dict, fixed: Browse | None = None
+) -> HttpResponse:
+    """A list of published reviews narrowed and sorted by the address's filters."""
+    cacheable(request, tags=[LISTS])
+    form = BrowseForm(request.GET, fixed=fixed)
+    browse = form.browse()
+    reviews = browse.apply(Review.objects.published().for_cards())
+    context = {**context, "form": form, "browse": browse, "page": _paginate(request, reviews)}
+    return render(request, template, context)
+
+
 @require_safe
 def review_list(request: HttpRequest) -> HttpResponse:
-    cacheable(request, tags=[LISTS])
-    page = _paginate(request, Review.objects.published().for_cards().newest_first())
-    return render(request, "reviews/review_list.html", {"page": page, "heading": "All reviews"})
+    return _browse_page(request, "reviews/review_list.html", {"heading": "All reviews"})
 
 
 @require_safe
@@ -87,10 +101,34 @@ def verdict_list(request: HttpRequest, verdict: str) -> HttpResponse:
 
 @require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    cacheable(request, tags=[LISTS])
     tag = get_object_or_404(Tag, slug=slug)
-    page = _paginate(request, tag.reviews.published().for_cards().newest_first())
-    return render(request, "reviews/review_list.html", {"page": page, "heading": f"Tagged “{tag}”"})
+    context = {"heading": f"Tagged “{tag}”", "tag": tag}
+    return _browse_page(request, "reviews/review_list.html", context, Browse(tag=tag))
+
+
+@require_safe
+def genre_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    genre = get_object_or_404(Genre, slug=slug)
+    context = {"heading": genre.name, "genre": genre}
+    return _browse_page(request, "reviews/genre_detail.html", context, Browse(genre=genre))
+
+
+@require_safe
+def platform_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    platform = get_object_or_404(Platform, slug=slug)
+    context = {"heading": f"On {platform.name}", "platform": platform}
+    return _browse_page(request, "reviews/platform_detail.html", context, Browse(platform=platform))
+
+
+@require_safe
+def browse_index(request: HttpRequest) -> HttpResponse:
+    """Every genre and platform with its number of published reviews."""
+    cacheable(request, tags=[LISTS])
+    published = Review.objects.published().values("pk")
+    counted = Count("works__reviews", filter=Q(works__reviews__in=published))
+    genres = Genre.objects.annotate(review_count=counted).filter(review_count__gt=0)
+    platforms = Platform.objects.annotate(review_count=counted).filter(review_count__gt=0)
+    return render(request, "reviews/browse_index.html", {"genres": genres, "platforms": platforms})
 
 
 @require_safe

@@ -7,6 +7,8 @@ pages       home, about, lists, works index         newest change to a published
 reviews     every published review                  the review's last save
 works       works with a published review           the work's or its newest review's
 tags        tags with a published review            their newest review's last save
+genres      genres with a published review          their newest review's last save
+platforms   platforms with a published review       their newest review's last save
 authors     critics with a published review         their newest review's last save
 standalone  published standalone pages              the page's last save
 ==========  ======================================  ====================================
@@ -26,13 +28,13 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 
-from watchworthy.catalog.models import Work
+from watchworthy.catalog.models import Genre, Platform, Work
 from watchworthy.pages.models import Page
 from watchworthy.reviews.models import Review, Tag
 
 
-def _published_reviews() -> Q:
-    return Q(reviews__in=Review.objects.published().values("pk"))
+def _published_reviews(through: str = "reviews") -> Q:
+    return Q(**{f"{through}__in": Review.objects.published().values("pk")})
 
 
 def _newest_review_change() -> datetime | None:
@@ -44,7 +46,15 @@ class ListPagesSitemap(Sitemap):  # type: ignore[type-arg]
     """The site's own pages: the home page, About, the lists and the works index."""
 
     changefreq = "daily"
-    names = ("home", "about", "reviews:list", "reviews:watch_list", "reviews:avoid_list", "works")
+    names = (
+        "home",
+        "about",
+        "reviews:list",
+        "reviews:watch_list",
+        "reviews:avoid_list",
+        "works",
+        "reviews:browse",
+    )
 
     def items(self) -> list[tuple[str, datetime | None]]:
         latest = _newest_review_change()
@@ -95,13 +105,19 @@ class WorkSitemap(Sitemap):  # type: ignore[type-arg]
 class _ByReviewsSitemap(Sitemap):  # type: ignore[type-arg]
     """Things listed for their published reviews; lastmod is their newest review's."""
 
+    reviews = "reviews"  # the path from a row to its reviews
+
     def rows(self) -> QuerySet[Any]:
         raise NotImplementedError
 
     def items(self) -> QuerySet[Any]:
         rows: QuerySet[Any] = (
             self.rows()
-            .annotate(latest_review=Max("reviews__updated_at", filter=_published_reviews()))
+            .annotate(
+                latest_review=Max(
+                    f"{self.reviews}__updated_at", filter=_published_reviews(self.reviews)
+                )
+            )
             .filter(latest_review__isnull=False)
             .order_by("pk")
         )
@@ -118,6 +134,20 @@ class _ByReviewsSitemap(Sitemap):  # type: ignore[type-arg]
 class TagSitemap(_ByReviewsSitemap):
     def rows(self) -> QuerySet[Tag]:
         return Tag.objects.only("slug")
+
+
+class GenreSitemap(_ByReviewsSitemap):
+    reviews = "works__reviews"
+
+    def rows(self) -> QuerySet[Genre]:
+        return Genre.objects.only("slug")
+
+
+class PlatformSitemap(_ByReviewsSitemap):
+    reviews = "works__reviews"
+
+    def rows(self) -> QuerySet[Platform]:
+        return Platform.objects.only("slug")
 
 
 class AuthorSitemap(_ByReviewsSitemap):
@@ -142,6 +172,8 @@ SITEMAPS: dict[str, type[Sitemap]] = {  # type: ignore[type-arg]
     "reviews": ReviewSitemap,
     "works": WorkSitemap,
     "tags": TagSitemap,
+    "genres": GenreSitemap,
+    "platforms": PlatformSitemap,
     "authors": AuthorSitemap,
     "standalone": PageSitemap,
 }
