@@ -25,6 +25,7 @@ from tests.factories import (
 )
 from tests.reviews.test_admin import review_form
 from watchworthy.catalog.models import Platform, Work
+from watchworthy.core.changes import COUNTS
 from watchworthy.core.models import SiteSettings, SupportLink
 from watchworthy.core.publishing import announce_due
 from watchworthy.discussion.models import Comment
@@ -159,14 +160,14 @@ def test_an_audience_vote(capture_changes):
     review = ReviewFactory()
     with capture_changes() as delivered:
         audience_vote(review=review, agrees=True, finished=False, guest_token="t0ken")
-    assert only(delivered) == {"reviews.review": {review.pk}}
+    assert only(delivered) == {"reviews.review:counts": {review.pk}}
 
 
 def test_a_vote_through_the_page(client, capture_changes):
     review = ReviewFactory()
     with capture_changes() as delivered:
         client.post(reverse("reviews:vote", args=[review.slug]), {"agrees": "yes"})
-    assert only(delivered) == {"reviews.review": {review.pk}}
+    assert only(delivered) == {"reviews.review:counts": {review.pk}}
 
 
 def test_reader_progress_changes_no_public_content(capture_changes):
@@ -184,7 +185,10 @@ def test_posting_an_approved_comment(capture_changes):
     review = ReviewFactory()
     with capture_changes() as delivered:
         comment = post(review)
-    assert only(delivered) == {"discussion.comment": {comment.pk}, "reviews.review": {review.pk}}
+    assert only(delivered) == {
+        "discussion.comment": {comment.pk},
+        "reviews.review:counts": {review.pk},
+    }
 
 
 def test_posting_a_held_comment(capture_changes):
@@ -206,7 +210,7 @@ def test_moderating_a_batch(capture_changes):
             )
         assert only(delivered) == {
             "discussion.comment": {c.pk for c in held},
-            "reviews.review": {first.pk, second.pk},
+            "reviews.review:counts": {first.pk, second.pk},
         }
 
 
@@ -215,17 +219,35 @@ def test_editing_and_removing_a_comment(capture_changes):
     comment = post(review)
     with capture_changes() as delivered:
         comment_edit(comment=comment, body="Second thoughts.", policy=ApproveEverything())
-    assert only(delivered) == {"discussion.comment": {comment.pk}, "reviews.review": {review.pk}}
+    assert only(delivered) == {
+        "discussion.comment": {comment.pk},
+        "reviews.review:counts": {review.pk},
+    }
     with capture_changes() as delivered:
         comment_remove(comment=comment)
-    assert only(delivered) == {"discussion.comment": {comment.pk}, "reviews.review": {review.pk}}
+    assert only(delivered) == {
+        "discussion.comment": {comment.pk},
+        "reviews.review:counts": {review.pk},
+    }
+
+
+def test_counters_are_an_aspect_that_only_some_subscribers_follow(capture_changes):
+    """A comment or a vote changes a review's counters, not its text: the page cache
+    asks for counters too, the search index (which holds none) does not."""
+    review = ReviewFactory()
+    with capture_changes() as delivered:
+        post(review)
+    (changes,) = delivered
+    assert changes.ids(Review) == frozenset()
+    assert changes.ids(Review, including=[COUNTS]) == {review.pk}
+    assert Review not in changes  # "did any review's content change": no
 
 
 def test_recounting_comments(capture_changes):
     review = ReviewFactory()
     with capture_changes() as delivered:
         refresh_comment_counts([review.pk])
-    assert only(delivered) == {"reviews.review": {review.pk}}
+    assert only(delivered) == {"reviews.review:counts": {review.pk}}
 
 
 def test_a_comment_through_the_form(client, capture_changes, post_comment, generous_comment_limits):

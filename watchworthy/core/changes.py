@@ -69,8 +69,16 @@ class ChangeSet:
     by_label: Mapping[str, frozenset[int]] = field(default_factory=dict)
     sweeping: frozenset[str] = frozenset()
 
-    def ids(self, model: type[models.Model] | str) -> frozenset[int]:
-        return self.by_label.get(label_of(model), frozenset())
+    def ids(
+        self, model: type[models.Model] | str, *, including: Iterable[str] = ()
+    ) -> frozenset[int]:
+        """Rows of ``model`` whose content changed; with ``including``, also the rows
+        of which only those aspects changed (see :data:`COUNTS`)."""
+        label = label_of(model)
+        found = self.by_label.get(label, frozenset())
+        for aspect in including:
+            found |= self.by_label.get(aspect_label(label, aspect), frozenset())
+        return found
 
     def everything(self, model: type[models.Model] | str) -> bool:
         """Too many rows of ``model`` changed to list: treat all of them as changed."""
@@ -154,20 +162,37 @@ def start_new_batch(using: str | None = None) -> None:
     setattr(transaction.get_connection(using), _BATCH_ATTRIBUTE, None)
 
 
+# An aspect of a row that changes what pages show but none of its text: counters kept
+# in step by other writes (a review's comment count, its audience votes). The page
+# cache follows it (``ids(Review, including=[COUNTS])``); the search index, which
+# holds no counters, does not re-index a review because a comment was posted.
+COUNTS = "counts"
+
+
+def aspect_label(label: str, aspect: str) -> str:
+    return f"{label}:{aspect}"
+
+
 def mark_changed_ids(
-    model: type[models.Model] | str, ids: Iterable[int], *, using: str | None = None
+    model: type[models.Model] | str,
+    ids: Iterable[int],
+    *,
+    aspect: str = "",
+    using: str | None = None,
 ) -> None:
-    """Record that rows ``ids`` of ``model`` changed in the current transaction."""
+    """Record that rows ``ids`` of ``model`` changed in the current transaction; with
+    ``aspect`` (such as :data:`COUNTS`), that only that aspect of them changed."""
     ids = [pk for pk in ids if pk is not None]
     if not ids:
         return
+    label = aspect_label(label_of(model), aspect) if aspect else label_of(model)
     connection = transaction.get_connection(using)
     if not connection.in_atomic_block:
         batch = _Batch()
-        batch.add(label_of(model), ids)
+        batch.add(label, ids)
         batch.deliver()
         return
-    _open_batch(using).add(label_of(model), ids)
+    _open_batch(using).add(label, ids)
 
 
 def mark_changed(*objects: models.Model, using: str | None = None) -> None:

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from watchworthy.core.changes import mark_changed_ids
+from watchworthy.core.changes import COUNTS, mark_changed_ids
 from watchworthy.core.markdown import render_comment_markdown
 from watchworthy.core.models import SiteSettings
 from watchworthy.reviews.models import Review
@@ -146,7 +146,7 @@ def _count(review_ids: Iterable[int]) -> None:
     for review_id in review_ids:
         count = Comment.objects.approved().filter(review_id=review_id).count()
         Review.objects.filter(pk=review_id).update(approved_comment_count=count)
-    mark_changed_ids(Review, review_ids)
+    mark_changed_ids(Review, review_ids, aspect=COUNTS)
 
 
 def refresh_comment_counts(review_ids: Iterable[int]) -> None:

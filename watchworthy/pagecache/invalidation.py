@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from watchworthy.catalog.models import Character, Season
-from watchworthy.core.changes import COMMENTS, LISTS, SITE, ChangeSet, review_tag, work_tag
+from watchworthy.core.changes import (
+    COMMENTS,
+    COUNTS,
+    LISTS,
+    SITE,
+    ChangeSet,
+    review_tag,
+    work_tag,
+)
 from watchworthy.discussion.models import Comment
 from watchworthy.reviews.models import Review
 
@@ -30,7 +38,7 @@ def tags_for(changes: ChangeSet) -> set[str]:
     if SITEWIDE & changes.labels or any(changes.everything(label) for label in changes.labels):
         return {SITE}
     tags: set[str] = set()
-    review_ids = set(changes.ids("reviews.review"))
+    review_ids = set(changes.ids("reviews.review", including=[COUNTS]))
     comment_ids = changes.ids("discussion.comment")
     if comment_ids:
         tags.add(COMMENTS)

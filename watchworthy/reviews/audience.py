@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 
-from watchworthy.core.changes import mark_changed_ids
+from watchworthy.core.changes import COUNTS, mark_changed_ids
 from watchworthy.core.cookies import set_cookie
 
 from .models import AudienceVote, Review
@@ -125,4 +125,4 @@ def audience_recount(review_ids) -> None:
             audience_finished_votes=tally["finished_votes"],
             audience_finished_agree=tally["finished_agree"],
         )
-    mark_changed_ids(Review, review_ids)
+    mark_changed_ids(Review, review_ids, aspect=COUNTS)
