@@ -268,7 +268,9 @@ else:
     CACHES = {
         "default": (
             {
-                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                # Django's file cache, trimmed every 200 writes rather than
+                # listing the folder on each (see watchworthy/core/filecache.py).
+                "BACKEND": "watchworthy.core.filecache.FolderCache",
                 "LOCATION": str(DATA_DIR / "cache"),
                 "OPTIONS": {"MAX_ENTRIES": 20000},
             }
