@@ -57,6 +57,7 @@ def test_old_links_redirect_permanently(client, imported, old, new):
     [
         ("/2012/05/30/secret-draft/", 404),
         ("/nothing/", 404),
+        ("/nothing/%2500/", 404),  # a NUL once unescaped: looked up as nothing
         ("/?p=43", 200),  # a draft: the front page, as for any unknown ?p=
         ("/?p=999", 200),
     ],

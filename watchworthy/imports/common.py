@@ -198,9 +198,11 @@ def normalize_path(path: str) -> str:
 
 
 def path_candidates(path: str) -> list[str]:
-    """The stored forms a request path may match: as is, and with/without its slash."""
+    """The stored forms a request path may match: as is, and with/without its slash.
+    Nothing for a path holding a NUL once unescaped (``/x/%2500/``): no stored path has
+    one, and PostgreSQL cannot even compare text with it."""
     path = normalize_path(path)
-    if not path or path == "/":
+    if not path or path == "/" or "\x00" in path:
         return []
     other = path[:-1] if path.endswith("/") else path + "/"
     return [path, other]
