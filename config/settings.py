@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "watchworthy.sharing",
     "watchworthy.search",
     "watchworthy.web",
+    "watchworthy.api",
     "watchworthy.pagecache",
     "watchworthy.demo",
     "watchworthy.backups",
@@ -174,6 +175,9 @@ MIDDLEWARE = [
     # /healthz answers before anything else runs (see watchworthy.core.health).
     "watchworthy.core.health.HealthCheckMiddleware",
     "watchworthy.core.middleware.LoopbackDebugMiddleware",
+    # The read API under /api/: CORS for any origin (no credentials), HEAD as GET,
+    # errors as JSON (watchworthy.api.middleware).
+    "watchworthy.api.middleware.ApiCorsMiddleware",
     "watchworthy.core.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

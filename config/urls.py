@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("watchworthy.pages.urls")),
     path("", include("watchworthy.sharing.urls")),
     path("", include("watchworthy.search.urls")),
+    path("api/", include("watchworthy.api.urls")),
 ]
 
 if settings.WATCHWORTHY_SERVE_MEDIA:
