@@ -12,6 +12,7 @@ from django.utils import timezone
 from watchworthy.core.publishing import announce_due
 from watchworthy.discussion.models import Comment
 from watchworthy.discussion.services import comment_moderate
+from watchworthy.reviews.audience import audience_vote
 from watchworthy.reviews.models import Review
 
 from .conftest import HELD_WORD
@@ -86,6 +87,18 @@ def test_a_scheduled_review_going_live_moves_the_validators(client, site, captur
     after = client.get(REVIEWS, HTTP_IF_NONE_MATCH=before["ETag"])
     assert after.status_code == 200
     assert "tomorrow" in after.content.decode()
+
+
+def test_a_vote_moves_the_validators(client, site, capture_changes):
+    """Counters change no text, only the tallies an answer shows (the change signal's
+    counts aspect): the validators move all the same."""
+
+    def vote():
+        audience_vote(review=site["review"], agrees=True, finished=True, guest_token="t" * 32)
+
+    _validators_move_after(client, capture_changes, vote)
+    (item,) = [r for r in client.get(REVIEWS).json()["items"] if r["slug"] == site["review"].slug]
+    assert item["audience"]["votes"] == 1
 
 
 def test_every_address_has_its_own_etag(client, site):
