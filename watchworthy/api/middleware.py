@@ -75,6 +75,7 @@ class ApiCorsMiddleware:
     @staticmethod
     def _preflight() -> HttpResponse:
         response = HttpResponse(status=204)
+        del response["Content-Type"]  # no body, so no type
         response["Allow"] = ALLOWED_METHODS
         response["Access-Control-Allow-Methods"] = ALLOWED_METHODS
         response["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
