@@ -193,7 +193,11 @@ class PostgresSearch(_Ranked):
             clauses.append("NOT (e.filters @@ to_tsquery('simple', %s))")
             params.append(" | ".join(f"'{f}'" for f in query.exclude_facets))
         if query.terms:
-            clauses.append("e.document @@ to_tsquery('simple', %s)")
+            # search_reads_document() is always true; its declared cost (migration
+            # 0002) is that of reading the row's document, which the planner would
+            # otherwise take as nothing when it weighs walking the entries newest
+            # first against the GIN index.
+            clauses.append("e.document @@ to_tsquery('simple', %s) AND search_reads_document(e.id)")
             params.append(PostgresSearch.expression(query))
         return " AND ".join(clauses), params
 
