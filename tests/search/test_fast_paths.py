@@ -44,7 +44,7 @@ def test_a_common_word_and_a_rare_one_need_both(committed):
 def test_every_filter_token_starts_with_f():
     # Terms not starting with "f" are looked up in every column, filter tokens
     # included (faster); that is only the same search while this holds.
-    tokens = Filters("review", "watch", "anime", 2024, 3, 4, 5).facets() + ("fecomment",)
+    tokens = (*Filters("review", "watch", "anime", 2024, 3, 4, 5).facets(), "fecomment")
     assert len(tokens) == 8
     assert all(could_be_filter(token) for token in tokens)
     assert not could_be_filter("kar") and could_be_filter("ferry")

@@ -10,10 +10,10 @@ common word costs time in proportion to the matches (100,000 reviews all say
 "season"). So a search first lists the ids of the newest matches straight off the
 full-text index, newest first, stopping at :data:`COUNT_CAP` + 1 (that list is the
 count: "more than 1,000 results"), and then ranks only the :data:`CANDIDATES` newest
-of them — an id range the index seeks to — with bm25 (SQLite) or ts_rank
-(PostgreSQL), a title word weighing :data:`TITLE_WEIGHT` body words. A word found in
-fewer entries than that is ranked exactly; past the ranked ones, pages list the rest
-newest first. Two queries, whatever the index holds.
+of them — an id range FTS5 seeks to, or those ids read by primary key — with bm25
+(SQLite) or ts_rank (PostgreSQL), a title word weighing :data:`TITLE_WEIGHT` body
+words. A word found in fewer entries than that is ranked exactly; past the ranked
+ones, pages list the rest newest first. Two queries, whatever the index holds.
 """
 
 from __future__ import annotations
