@@ -212,8 +212,11 @@ def queries(rng: random.Random) -> dict[str, list[tuple[str, dict]]]:
 
     platform = Platform.objects.order_by("pk").first()
     # Mid and rare words, by how many entries hold them (from a sample of titles/bodies).
+    # In id order: the same words on both databases and from one run to the next.
     sample = list(
-        SearchEntry.objects.filter(kind="review").values_list("match_body", flat=True)[:2000]
+        SearchEntry.objects.filter(kind="review")
+        .order_by("pk")
+        .values_list("match_body", flat=True)[:2000]
     )
     seen: dict[str, int] = {}
     for text in sample:

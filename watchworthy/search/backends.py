@@ -10,10 +10,10 @@ common word costs time in proportion to the matches (100,000 reviews all say
 "season"). So a search first lists the ids of the newest matches straight off the
 full-text index, newest first, stopping at :data:`COUNT_CAP` + 1 (that list is the
 count: "more than 1,000 results"), and then ranks only the :data:`CANDIDATES` newest
-of them — an id range the index seeks to — with bm25 (SQLite) or ts_rank
-(PostgreSQL), a title word weighing :data:`TITLE_WEIGHT` body words. A word found in
-fewer entries than that is ranked exactly; past the ranked ones, pages list the rest
-newest first. Two queries, whatever the index holds.
+of them — an id range FTS5 seeks to, or those ids read by primary key — with bm25
+(SQLite) or ts_rank (PostgreSQL), a title word weighing :data:`TITLE_WEIGHT` body
+words. A word found in fewer entries than that is ranked exactly; past the ranked
+ones, pages list the rest newest first. Two queries, whatever the index holds.
 """
 
 from __future__ import annotations
@@ -71,7 +71,10 @@ class _Ranked:
     def newest(self, query: Query, now: datetime, *, offset: int, limit: int) -> list[int]:
         raise NotImplementedError
 
-    def ranked(self, query: Query, now: datetime, *, since: int, limit: int) -> list[int]:
+    def ranked(
+        self, query: Query, now: datetime, *, candidates: list[int], limit: int
+    ) -> list[int]:
+        """The best of ``candidates`` (the newest matches, newest first), best first."""
         raise NotImplementedError
 
     def match(self, query: Query, *, now: datetime, offset: int, limit: int) -> Matches:
@@ -86,15 +89,23 @@ class _Ranked:
         shown = min(total, COUNT_CAP)
         if not total or offset >= shown:
             return Matches([], shown, total > COUNT_CAP)
+        candidates = newest[:CANDIDATES]
         if offset + limit > CANDIDATES:  # past the ranked ones: the rest, newest first
-            ranked = self.ranked(query, now, since=newest[min(total, CANDIDATES) - 1],
-                                 limit=CANDIDATES)  # fmt: skip
+            ranked = self.ranked(query, now, candidates=candidates, limit=CANDIDATES)
             seen = set(ranked)
             ordered = ranked + [pk for pk in newest[:shown] if pk not in seen]
             return Matches(ordered[offset : offset + limit], shown, total > COUNT_CAP)
-        since = newest[min(total, CANDIDATES) - 1]
-        ranked = self.ranked(query, now, since=since, limit=offset + limit)
+        ranked = self.ranked(query, now, candidates=candidates, limit=offset + limit)
         return Matches(ranked[offset : offset + limit], shown, total > COUNT_CAP)
+
+
+def could_be_filter(term: str) -> bool:
+    """Whether ``term`` (a word or a prefix) could match a filter token: they all
+    start with "f" (``fvwatch``, ``fp3``: see ``services.Filters``). Only such terms
+    need the index told to look at the title and body alone; that costs both engines
+    (FTS5 decodes every position list to check the column, PostgreSQL rechecks each
+    row's weights), so other terms go without."""
+    return term.startswith("f")
 
 
 class SQLiteSearch(_Ranked):
@@ -104,11 +115,14 @@ class SQLiteSearch(_Ranked):
     def expression(query: Query) -> str:
         """An FTS5 query: the terms (as prefixes) in the title or body, every facet,
         none of the excluded ones. Terms and facets are letters and digits only, so
-        quoting them is plain."""
+        quoting them is plain. A term that cannot be a filter token is looked up in
+        every column: the same rows, and cheaper (see :func:`could_be_filter`)."""
         parts = []
-        if query.terms:
-            terms = " AND ".join(f'"{t}"*' if is_prefix(t) else f'"{t}"' for t in query.terms)
-            parts.append(f"{{match_title match_body}} : ({terms})")
+        for term in query.terms:
+            phrase = f'"{term}"*' if is_prefix(term) else f'"{term}"'
+            parts.append(
+                f"{{match_title match_body}} : {phrase}" if could_be_filter(term) else phrase
+            )
         if query.facets:
             parts.append("{facets} : (" + " AND ".join(f'"{f}"' for f in query.facets) + ")")
         expression = " AND ".join(parts)
@@ -116,11 +130,13 @@ class SQLiteSearch(_Ranked):
             expression = f'({expression}) NOT {{facets}} : "{facet}"'
         return expression
 
-    # The FTS table stays the outer loop (CROSS JOIN): it walks its index newest first
-    # and stops at the limit; each row looks up its own entry by id for its time.
+    # Only the FTS table is read: an entry found only from a later moment (a scheduled
+    # review, rare) is left out by its id, listed once through the index on its time.
+    # (Reading each match's own row for its time cost a page or two per row: the
+    # time is stored after the texts.)
     FROM = (
-        "FROM search_fts f CROSS JOIN search_searchentry e ON e.id = f.rowid "
-        "WHERE search_fts MATCH %s AND (e.published_at IS NULL OR e.published_at <= %s)"
+        "FROM search_fts f WHERE search_fts MATCH %s AND f.rowid NOT IN "
+        "(SELECT id FROM search_searchentry WHERE published_at > %s)"
     )
 
     @staticmethod
@@ -132,52 +148,82 @@ class SQLiteSearch(_Ranked):
         params = [self.expression(query), self._now(now), limit, offset]
         return [int(row[0]) for row in _run(sql, params)]
 
-    def ranked(self, query: Query, now: datetime, *, since: int, limit: int) -> list[int]:
-        # A rowid range, which FTS5 seeks to: bm25 is computed for those rows only.
+    def ranked(
+        self, query: Query, now: datetime, *, candidates: list[int], limit: int
+    ) -> list[int]:
+        # A rowid range, which FTS5 seeks to: bm25 is computed for those rows only (a
+        # list of ids would make FTS5 redo bm25's per-word counts for each one).
         sql = (
             f"SELECT f.rowid {self.FROM} AND f.rowid >= %s "
             f"ORDER BY bm25(search_fts, {TITLE_WEIGHT}, 1.0, 0.0), f.rowid DESC LIMIT %s"
         )
-        params = [self.expression(query), self._now(now), since, limit]
+        params = [self.expression(query), self._now(now), min(candidates), limit]
         return [int(row[0]) for row in _run(sql, params)]
 
 
 class PostgresSearch(_Ranked):
-    """A stored ``tsvector`` (``document``) with a GIN index: title words at weight A,
-    body words at B, filter tokens at D."""
+    """A stored ``tsvector`` (``document``: title words at weight A, body words at B,
+    filter tokens at D) with a GIN index for the words, and one of the filter tokens
+    alone (``filters``, with its own GIN index; migration 0002)."""
 
-    WHERE = (
-        "FROM search_searchentry e WHERE e.document @@ to_tsquery('simple', %s) "
-        "AND (e.published_at IS NULL OR e.published_at <= %s)"
-    )
     # ts_rank's weights are listed {D, C, B, A}: filter tokens count nothing.
     WEIGHTS = f"{{0, 0, {1 / TITLE_WEIGHT}, 1}}"
 
     @staticmethod
-    def expression(query: Query) -> str:
-        """A tsquery: terms as prefixes in the title or body (weights A, B), facets at
-        D. Terms and facets are letters and digits only; they are still quoted."""
-        parts = [f"'{t}':{'*' if is_prefix(t) else ''}AB" for t in query.terms]
-        parts += [f"'{f}':D" for f in query.facets]
-        parts += [f"!'{f}':D" for f in query.exclude_facets]
-        return " & ".join(parts)
+    def expression(query: Query, *, weighted: bool = False) -> str:
+        """A tsquery of the terms (as prefixes). Only a term that could be a filter
+        token is limited to the title and body (weights A, B), or when ``weighted``:
+        a weight in the query makes PostgreSQL recheck every row the GIN index
+        returns, reading its whole ``document``. Letters and digits only; quoted."""
+        return " & ".join(
+            f"'{t}':{'*' if is_prefix(t) else ''}{'AB' if weighted or could_be_filter(t) else ''}"
+            for t in query.terms
+        )
+
+    @staticmethod
+    def where(query: Query) -> tuple[str, list[Any]]:
+        """The filters first: when PostgreSQL walks the entries newest first (a
+        common word), each row's small ``filters`` is checked before its large
+        ``document`` is read (it keeps the written order of equally costed tests)."""
+        clauses, params = [], []
+        if query.facets:
+            clauses.append("e.filters @@ to_tsquery('simple', %s)")
+            params.append(" & ".join(f"'{f}'" for f in query.facets))
+        if query.exclude_facets:
+            clauses.append("NOT (e.filters @@ to_tsquery('simple', %s))")
+            params.append(" | ".join(f"'{f}'" for f in query.exclude_facets))
+        if query.terms:
+            # search_reads_document() is always true; its declared cost (migration
+            # 0002) is that of reading the row's document, which the planner would
+            # otherwise take as nothing when it weighs walking the entries newest
+            # first against the GIN index.
+            clauses.append("e.document @@ to_tsquery('simple', %s) AND search_reads_document(e.id)")
+            params.append(PostgresSearch.expression(query))
+        return " AND ".join(clauses), params
 
     def newest(self, query: Query, now: datetime, *, offset: int, limit: int) -> list[int]:
-        sql = f"SELECT e.id {self.WHERE} ORDER BY e.id DESC LIMIT %s OFFSET %s"
-        params = [self.expression(query), now, limit, offset]
-        return [int(row[0]) for row in _run(sql, params)]
-
-    def ranked(self, query: Query, now: datetime, *, since: int, limit: int) -> list[int]:
+        where, params = self.where(query)
+        # The clauses are fixed text; every value is a parameter.
         sql = (
-            f"SELECT e.id {self.WHERE} AND e.id >= %s "
+            f"SELECT e.id FROM search_searchentry e WHERE {where} "  # noqa: S608
+            "AND (e.published_at IS NULL OR e.published_at <= %s) "
+            "ORDER BY e.id DESC LIMIT %s OFFSET %s"
+        )
+        return [int(row[0]) for row in _run(sql, [*params, now, limit, offset])]
+
+    def ranked(
+        self, query: Query, now: datetime, *, candidates: list[int], limit: int
+    ) -> list[int]:
+        # The candidates are matches already (same query, same moment): only their
+        # rank is computed, by the words alone at their weights (ts_rank of an AND
+        # with filter tokens, weight 0, would be zero for every row).
+        sql = (
+            "SELECT e.id FROM search_searchentry e WHERE e.id = ANY(%s) "
             "ORDER BY ts_rank(%s, e.document, to_tsquery('simple', %s)) DESC, e.id DESC "
             "LIMIT %s"
         )
-        # Ranked by the words alone: ts_rank of an AND with filter tokens (weight 0) or
-        # a NOT in it is zero for every row.
-        words = self.expression(Query(query.terms))
-        params = [self.expression(query), now, since, self.WEIGHTS, words, limit]
-        return [int(row[0]) for row in _run(sql, params)]
+        words = self.expression(query, weighted=True)
+        return [int(row[0]) for row in _run(sql, [candidates, self.WEIGHTS, words, limit])]
 
 
 def backend() -> SearchBackend:

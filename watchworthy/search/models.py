@@ -55,7 +55,11 @@ class SearchEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_once"),
         ]
-        indexes = [models.Index(fields=["work_id"], name="search_entry_work")]
+        indexes = [
+            models.Index(fields=["work_id"], name="search_entry_work"),
+            # The few entries not yet findable (a scheduled review): searches leave them out.
+            models.Index(fields=["published_at"], name="search_entry_from"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.title}"
