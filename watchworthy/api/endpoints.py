@@ -248,6 +248,8 @@ COMMENT_FIELDS = (
     "spoils_season",
     "spoils_episode",
     "body_html",
+    "episode_thread__season",
+    "episode_thread__episode",
 )
 
 
@@ -263,14 +265,20 @@ def comments(
     per_page: int = PER_PAGE_PARAM,
 ) -> dict[str, Any]:
     """The approved comments under a published review, in thread order (each thread
-    depth-first, replies in the order they came). Held, spam and deleted comments
-    never appear."""
+    depth-first, replies in the order they came), from the main thread and every
+    episode thread (``thread`` says which). Held, spam and deleted comments never
+    appear."""
     target = Review.objects.published().select_related("work").filter(slug=slug).first()
     if target is None:
         raise HttpError(404, f"No published review has the slug “{slug}”.")
     work_seasons = list(target.work.seasons.all())
     approved: QuerySet[Comment] = Comment.objects.approved()  # type: ignore[no-untyped-call]
-    rows = approved.filter(review=target).only(*COMMENT_FIELDS).order_by("path", "pk")
+    rows = (
+        approved.filter(review=target)
+        .select_related("episode_thread")
+        .only(*COMMENT_FIELDS)
+        .order_by("path", "pk")
+    )
     found = page_of(rows, page, per_page)
     return {
         **found.links(request),

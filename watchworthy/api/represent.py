@@ -163,6 +163,11 @@ def comment(request: HttpRequest, row: Comment, seasons: Sequence[Season]) -> di
         "created_at": row.created_at,
         "edited_at": row.edited_at,
         "spoils_up_to": _spoils(row.spoiler_scope, seasons),
+        "thread": (
+            scope_label(row.episode_thread.position, seasons)
+            if row.episode_thread is not None
+            else None
+        ),
         "body_html": body,
         "url": _absolute(request, row.get_absolute_url()),
     }

@@ -180,6 +180,10 @@ class CommentOut(Schema):
         description='"Part 2, ep 7" when the writer said the comment spoils that far; its '
         "body is then only a note saying so."
     )
+    thread: str | None = Field(
+        description='The episode thread the comment is in ("Part 2, ep 3"); null for the '
+        "review's main thread. A comment in an episode thread spoils that episode."
+    )
     body_html: str = Field(description="Sanitized HTML, every spoiler replaced by its label.")
     url: str = Field(description="The comment's lasting address on the site.")
 

@@ -6,7 +6,7 @@ from .models import Character, Genre, Platform, Season, Work
 class SeasonInline(admin.TabularInline):
     model = Season
     extra = 0
-    fields = ("number", "label", "episode_count", "release_date", "recap")
+    fields = ("number", "label", "episode_count", "release_date", "air_dates", "recap")
 
 
 class CharacterInline(admin.StackedInline):

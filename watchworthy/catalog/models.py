@@ -15,6 +15,8 @@ hide characters a reader has not met yet.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Self
 
 from django.conf import settings
@@ -150,6 +152,14 @@ class Season(models.Model):
     )
     episode_count = models.PositiveSmallIntegerField(null=True, blank=True)
     release_date = models.DateField(null=True, blank=True)
+    air_dates = models.TextField(
+        blank=True,
+        help_text=(
+            "When each episode airs, episode 1 first: dates as 2026-11-27, one per line "
+            "or separated by commas. While a part airs, each episode's discussion "
+            "thread opens on its date. Leave empty when all are out."
+        ),
+    )
     recap = models.TextField(
         blank=True, help_text="What happened in this part, for readers catching up. Markdown."
     )
@@ -173,6 +183,24 @@ class Season(models.Model):
         self.recap_html = render_markdown(self.recap)
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        try:
+            dates = parse_air_dates(self.air_dates)
+        except ValueError as error:
+            raise ValidationError({"air_dates": str(error)}) from None
+        if self.episode_count and len(dates) > self.episode_count:
+            raise ValidationError(
+                {"air_dates": f"{len(dates)} dates for {self.episode_count} episodes."}
+            )
+
+    def air_date(self, episode: int) -> dt.date | None:
+        """The day ``episode`` airs (None: not given, or the text cannot be read)."""
+        try:
+            dates = parse_air_dates(self.air_dates)
+        except ValueError:
+            return None
+        return dates[episode - 1] if 0 < episode <= len(dates) else None
+
     @property
     def recap_markup(self) -> SafeString:
         return stored_html(self.recap_html)
@@ -180,6 +208,23 @@ class Season(models.Model):
     @property
     def display_label(self) -> str:
         return self.label or f"Season {self.number}"
+
+
+_DATE_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def parse_air_dates(text: str) -> list[dt.date]:
+    """Episode air dates as typed in ``Season.air_dates``, episode 1 first. Raises
+    ``ValueError`` naming the first entry that is not a date (YYYY-MM-DD)."""
+    dates = []
+    for number, word in enumerate(filter(None, _DATE_SEPARATORS.split(text or "")), 1):
+        try:
+            dates.append(dt.date.fromisoformat(word))
+        except ValueError:
+            raise ValueError(
+                f"Episode {number}: “{word[:40]}” is not a date; write it as 2026-11-27."
+            ) from None
+    return dates
 
 
 class Character(models.Model):

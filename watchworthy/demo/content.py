@@ -922,7 +922,36 @@ PART2_DISCUSSION = [
      "::: spoiler Part 2, episode 7\nAnd Mio being alive was obvious from episode 3.\n:::"),
     ("june", None, "June Park", "june@example.org", 26, 19,
      "Dropped it after episode four. Glad to read I did not miss much."),
+    # In the episode threads (see DEMO_COMMENT_EPISODES).
+    ("ep1-sol", None, "Sol Adeyemi", "sol@example.org", 22, 20,
+     "That cold open on the flooded market is the best five minutes of the whole part. "
+     "Everything after it is people in rooms talking about that flood."),
+    ("ep1-rin", "ep1-sol", "Rin Okada", "rin@example.org", 23, 8,
+     "And the music drops out completely for the first minute. I had to check my volume."),
+    ("ep3-ana", None, "Ana Ferreira", "ana@example.org", 23, 15,
+     "This is the episode where the broker's deal with the council first shows. I went "
+     "back to the handshake twice."),
+    ("ep3-mara", "ep3-ana", "Mara Ellison", None, 23, 21,
+     "That handshake is the one moment the council story felt alive to me."),
+    ("ep3-kaz", None, "Kaz", "kaz@example.org", 24, 9,
+     "Was the lighthouse keeper's name already on the council roll in Part 1, or is that new?"),
+    ("ep4-june", None, "June Park", "june@example.org", 24, 11,
+     "Where I stopped. The vote scene goes on for most of the episode."),
+    ("ep5-theo", None, "Theo Brandt", "theo@example.org", 25, 10,
+     "Watch the wall behind the council table: the engineer's levee sketches are there "
+     "from this episode on."),
+    ("ep7-rin", None, "Rin Okada", "rin@example.org", 25, 18,
+     "So Mio was alive all along. I could not tell whether the show wanted me surprised."),
+    ("ep7-theo", "ep7-rin", "Theo Brandt", "theo@example.org", 26, 9,
+     "I think it wanted us to know before the council did. The dread is the point."),
+    ("ep9-ana", None, "Ana Ferreira", "ana@example.org", 27, 20,
+     "The storm. Whatever else this part got wrong, the finale earned its levee."),
 ]  # fmt: skip
+
+# Comments in the thread of an episode of the reviewed part (key: episode number);
+# replies follow their parent's thread by themselves.
+DEMO_COMMENT_EPISODES = {"ep1-sol": 1, "ep3-ana": 3, "ep3-kaz": 3, "ep4-june": 4, "ep5-theo": 5,
+                         "ep7-rin": 7, "ep9-ana": 9}  # fmt: skip
 
 PART1_DISCUSSION = [
     ("sol", None, "Sol Adeyemi", "sol@example.org", 31, 11,
@@ -953,7 +982,8 @@ def _load_discussion(tally: _Tally, critic: models.Model) -> None:
         (DEMO_PART1_REVIEW_SLUG, 2024, 3, PART1_DISCUSSION),
     ]
     for slug, year, month, rows in threads:
-        review = Review.objects.get(slug=slug)
+        review = Review.objects.select_related("season").get(slug=slug)
+        part = review.season.number if review.season else 1
         existing = {c.created_at: c for c in Comment.objects.filter(review=review)}
         by_key: dict[str, Comment] = {}
         for key, parent_key, name, email, day, hour, body in rows:
@@ -962,6 +992,7 @@ def _load_discussion(tally: _Tally, critic: models.Model) -> None:
             created = comment is None
             if comment is None:
                 spoils = DEMO_COMMENT_SPOILS.get(key)
+                episode = DEMO_COMMENT_EPISODES.get(key)
                 comment = comment_post(
                     review=review,
                     body=body,
@@ -970,6 +1001,7 @@ def _load_discussion(tally: _Tally, critic: models.Model) -> None:
                     user=critic if email is None else None,
                     parent=by_key.get(parent_key) if parent_key else None,
                     spoils=Position(*spoils) if spoils else None,
+                    episode=Position(part, episode) if episode else None,
                     policy=_DemoPolicy(),
                     posted_at=posted,
                     send_notifications=False,

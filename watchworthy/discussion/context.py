@@ -16,9 +16,10 @@ from watchworthy.core.text import parse_id
 from watchworthy.spoilers.shield import Shield
 
 from . import header
+from .episodes import Episode
 from .forms import CommentForm
 from .identity import my_comment_ids, remembered_commenter
-from .models import Comment
+from .models import Comment, EpisodeThread
 from .paging import LONG_THREAD, ThreadPage, thread_page
 from .rendering import COLUMNS, ThreadComment, render_rows
 from .thread import build_thread, flatten
@@ -29,27 +30,41 @@ def discussion_context(
     review,
     *,
     shield: Shield,
+    count: int | None = None,
+    episode: Episode | None = None,
+    episode_thread: EpisodeThread | None = None,
 ) -> dict:
-    """The thread (one query; two when the visitor has held comments; one more when
-    some stored headers are out of date, see discussion.header) and the form.
+    """The thread (two queries; three when the visitor has held comments; one more
+    when some stored headers are out of date, see discussion.header) and the form.
     ``shield`` is the reader's view of the work: it opens the spoilers they have
-    reached and unfolds comments that spoil no further."""
+    reached and unfolds comments that spoil no further. The main thread by default;
+    with ``episode``, that episode's thread (``episode_thread``: its row, None while
+    it has no comments). ``count``: the thread's approved comments (default: the
+    review's, all threads together)."""
     site = SiteSettings.current()
     seasons = shield.seasons
     order = request.GET.get("order", "newest" if site.comments_newest_first else "oldest")
     newest_first = order == "newest"
-    page = thread_page(
-        review.pk,
-        page=parse_id(request.GET.get("page", "")) or 1,
-        per_page=site.comments_per_page,
-        newest_first=newest_first,
+    thread_id = episode_thread.pk if episode_thread is not None else None
+    empty = episode is not None and episode_thread is None  # no comments yet
+    page = (
+        ThreadPage(page_range=[1])
+        if empty
+        else thread_page(
+            review.pk,
+            page=parse_id(request.GET.get("page", "")) or 1,
+            per_page=site.comments_per_page,
+            newest_first=newest_first,
+            episode_thread_id=thread_id,
+        )
     )
-    approved = Comment.objects.filter(review=review, status=Comment.Status.APPROVED)
-    comments = _read(page.within(approved))
+    in_thread = Q(review=review, episode_thread_id=thread_id)
+    approved = Comment.objects.filter(in_thread, status=Comment.Status.APPROVED)
+    comments = [] if empty else _read(page.within(approved))
     mine = my_comment_ids(request)
     held: list[ThreadComment] = []
-    if mine:
-        held = _read(page.within(Comment.objects.pending().filter(review=review, pk__in=mine)))
+    if mine and not empty:
+        held = _read(page.within(Comment.objects.pending().filter(in_thread, pk__in=mine)))
         comments = sorted([*comments, *held], key=lambda comment: comment.path)
     comments = _with_current_headers(comments, review, page, held)
     thread = build_thread(
@@ -58,7 +73,9 @@ def discussion_context(
         newest_first=newest_first,
         held_ids=[c.pk for c in held],
     )
-    open_ = review.accepts_comments(close_after_days=site.comments_close_after_days)
+    open_ = review.accepts_comments(close_after_days=site.comments_close_after_days) and (
+        episode is None or episode.is_open()
+    )
     form = None
     if open_:
         initial: dict[str, object] = {}
@@ -67,14 +84,25 @@ def discussion_context(
         reply_to = _reply_target(request, comments)
         if reply_to is not None:
             initial["parent"] = reply_to.pk
-        form = CommentForm(initial=initial, review=review, user=request.user, seasons=seasons)
+        if episode is not None:
+            initial["episode"] = episode.position.encode()
+        form = CommentForm(
+            initial=initial,
+            review=review,
+            user=request.user,
+            seasons=seasons,
+            episode=episode.position if episode is not None else None,
+        )
     reply_to = None
     if form is not None:
         parent_id = form["parent"].value()
         reply_to = next((c for c in comments if str(c.pk) == str(parent_id)), None)
     rows = flatten(thread)
     editable = _editable(request, comments, mine)
+    count = review.approved_comment_count if count is None else count
     return {
+        "discussion_count": count,
+        "discussion_episode": episode,
         "thread": thread,
         "thread_rows": rows,
         "thread_html": render_rows(
@@ -84,13 +112,14 @@ def discussion_context(
             editable_ids=editable,
             query=request.GET,
             shield=shield,
+            thread_scope=episode.position if episode is not None else None,
         ),
         "comment_form": form,
         "comments_open": open_,
         "reply_to": reply_to,
         "comment_order": "newest" if newest_first else "oldest",
         "comment_page": page,
-        "long_thread": page.has_other_pages or review.approved_comment_count >= LONG_THREAD,
+        "long_thread": page.has_other_pages or count >= LONG_THREAD,
         "editable_ids": editable,
     }
 

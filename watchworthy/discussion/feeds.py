@@ -1,12 +1,18 @@
-"""Atom feeds of approved comments: per review, and site-wide."""
+"""Atom feeds of approved comments: per review (its main thread), per episode
+thread, and site-wide. A feed cannot know how far its reader has watched, so every
+comment that spoils a point — which includes every comment of an episode thread —
+travels as a note naming that point."""
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
 from watchworthy.core.models import SiteSettings
 from watchworthy.reviews.models import Review
+from watchworthy.spoilers.shield import scope_label
 
+from .episodes import Episode, covered_episodes, find_episode
 from .models import Comment
 
 FEED_SIZE = 50
@@ -16,7 +22,11 @@ class _CommentFeed(Feed):
     feed_type = Atom1Feed
 
     def item_title(self, comment: Comment) -> str:
-        return f"{comment.author_name} on “{comment.review.title}”"
+        where = ""
+        if comment.episode_thread is not None:
+            seasons = list(comment.review.work.seasons.all())
+            where = f" ({scope_label(comment.episode_thread.position, seasons)})"
+        return f"{comment.author_name} on “{comment.review.title}”{where}"
 
     def item_description(self, comment: Comment) -> str:
         # Sanitized when stored; spoilers hidden.
@@ -51,8 +61,46 @@ class ReviewCommentsFeed(_CommentFeed):
     def items(self, review: Review):
         return (
             Comment.objects.approved()
-            .filter(review=review)
+            .filter(review=review, episode_thread=None)
             .select_related("review__work")
+            .prefetch_related("review__work__seasons")
+            .order_by("-approved_at", "-pk")[:FEED_SIZE]
+        )
+
+
+class EpisodeCommentsFeed(_CommentFeed):
+    """``/reviews/SLUG/ep/N/comments.atom``: one episode thread's comments."""
+
+    def get_object(self, request, slug: str, episode: int, part: int | None = None) -> Episode:
+        review = get_object_or_404(Review.objects.published().for_cards(), slug=slug)
+        seasons = list(review.work.seasons.all())
+        if part is None:
+            part = review.season.number if review.season else seasons[0].number if seasons else 0
+        found = find_episode(covered_episodes(review, seasons), part, episode)
+        if found is None:
+            raise Http404("This review has no thread for that episode.")
+        self.review = review
+        return found
+
+    def title(self, episode: Episode) -> str:
+        return f"Comments on {episode.label} · “{self.review.title}”"
+
+    def link(self, episode: Episode) -> str:
+        return episode.url
+
+    def subtitle(self, episode: Episode) -> str:
+        site = SiteSettings.current().site_name
+        return f"{site}: the discussion of {episode.label}; each comment links to the site"
+
+    def items(self, episode: Episode):
+        return (
+            Comment.objects.approved()
+            .filter(
+                review=self.review,
+                episode_thread__season=episode.part,
+                episode_thread__episode=episode.number,
+            )
+            .select_related("review__work", "episode_thread")
             .prefetch_related("review__work__seasons")
             .order_by("-approved_at", "-pk")[:FEED_SIZE]
         )
@@ -68,7 +116,7 @@ class RecentCommentsFeed(_CommentFeed):
         return (
             Comment.objects.approved()
             .filter(review__in=Review.objects.published())
-            .select_related("review__work")
+            .select_related("review__work", "episode_thread")
             .prefetch_related("review__work__seasons")
             .order_by("-approved_at", "-pk")[:FEED_SIZE]
         )

@@ -19,10 +19,13 @@ from watchworthy.spoilers.shield import Position, positions
 from .services import check_body
 
 
-def spoiler_choices(seasons) -> list[tuple[str, str]]:
-    """Nothing, or any episode / whole season of the work, in watching order."""
-    options = [("", "Nothing")]
+def spoiler_choices(seasons, *, after: Position | None = None) -> list[tuple[str, str]]:
+    """Nothing, or any episode / whole season of the work, in watching order. In an
+    episode's thread (``after``), only the points past that episode."""
+    options = [("", "Nothing" if after is None else "Nothing past this episode")]
     for position, season in positions(seasons):
+        if after is not None and not position.key > after.key:
+            continue
         label = season.display_label
         words = f"All of {label}" if position.episode is None else f"{label}, ep {position.episode}"
         options.append((position.encode(), words))
@@ -81,6 +84,8 @@ class CommentForm(forms.Form):
         label="E-mail me when someone replies (we will ask you to confirm)", required=False
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The episode thread the form posts to ("2:3"); empty: the main thread.
+    episode = forms.CharField(required=False, max_length=12, widget=forms.HiddenInput)
     token = forms.CharField(widget=forms.HiddenInput, required=False)
     # The honeypot: hidden from people (CSS, aria-hidden), filled in by robots.
     homepage = forms.CharField(
@@ -89,10 +94,12 @@ class CommentForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, review, user=None, seasons=(), **kwargs):
+    def __init__(self, *args, review, user=None, seasons=(), episode=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["spoils"]).choices = spoiler_choices(seasons)
+        cast(forms.ChoiceField, self.fields["spoils"]).choices = spoiler_choices(
+            seasons, after=episode
+        )
         self.review = review
         self.signed_in = bool(user is not None and user.is_authenticated)
         limit = settings.WATCHWORTHY_COMMENTS["MAX_LENGTH"]
@@ -143,6 +150,12 @@ class CommentForm(forms.Form):
             ) from None
         if data.get("r") != self.review.pk:
             raise forms.ValidationError("This form belongs to another review.")
+        episode = (cleaned or {}).get("episode") or ""
+        if episode and (Position.decode(episode) or Position(0, None)).episode is None:
+            raise forms.ValidationError(
+                "This form belongs to an episode thread that is not here any more. "
+                "Your text is still here: send it from the thread's page."
+            )
         self.issued = float(data["t"])
         self.fill_seconds = time.time() - self.issued
         return cleaned
@@ -150,6 +163,11 @@ class CommentForm(forms.Form):
     @property
     def spoils_position(self) -> Position | None:
         return Position.decode(self.cleaned_data.get("spoils") or "")
+
+    @property
+    def episode_position(self) -> Position | None:
+        """The episode thread the comment is for (None: the main thread)."""
+        return Position.decode(self.cleaned_data.get("episode") or "")
 
     @property
     def honeypot_filled(self) -> bool:

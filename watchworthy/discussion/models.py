@@ -11,6 +11,13 @@ Python. The path is written right after the row gets its id (same transaction).
 the first time it is approved (the next number under that review), so numbers never
 shift when a later comment is held, removed or imported; replies have none.
 
+**Episode threads.** Besides its main thread, a review of a part (or of a whole
+work) has one :class:`EpisodeThread` per episode it covers, made when its first
+comment comes. ``Comment.episode_thread`` is empty for the main thread; a reply is
+always in its parent's thread. Numbers and counts are per thread. A comment in an
+episode thread spoils that episode at least (its ``spoils_*`` say so), so every place
+that shields comments — the page, feeds, mail, the API, search — treats it as such.
+
 **States.** ``status`` is the moderation decision (pending / approved / spam / trash).
 ``is_removed`` is the commenter's own deletion: the row stays as a tombstone so that
 replies under it keep their place under a "deleted" placeholder.
@@ -60,6 +67,38 @@ class CommentQuerySet(models.QuerySet):
         )
 
 
+class EpisodeThread(models.Model):
+    """The discussion of one episode under a review ("Part 2, ep 3"): made on demand,
+    with its own numbers and stored count. See ``discussion.episodes``."""
+
+    review = models.ForeignKey(
+        "reviews.Review", on_delete=models.CASCADE, related_name="discussion_threads"
+    )
+    season = models.PositiveSmallIntegerField(help_text="The part's number (Season.number).")
+    episode = models.PositiveSmallIntegerField()
+    approved_comment_count = models.PositiveIntegerField(default=0, editable=False)
+    last_comment_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["review", "season", "episode"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "season", "episode"], name="episode_thread_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(season__gte=1, episode__gte=1),
+                name="episode_thread_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id} {self.season}:{self.episode}"
+
+    @property
+    def position(self) -> Position:
+        return Position(self.season, self.episode)
+
+
 class Comment(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -70,6 +109,14 @@ class Comment(models.Model):
     review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    episode_thread = models.ForeignKey(
+        EpisodeThread,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        help_text="Empty: the review's main thread.",
     )
     path = models.CharField(max_length=2200, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -116,15 +163,23 @@ class Comment(models.Model):
     class Meta:
         ordering = ["path"]
         indexes = [
-            models.Index(fields=["review", "status", "path"], name="comment_thread_idx"),
+            models.Index(
+                fields=["review", "episode_thread", "status", "path"],
+                name="comment_thread_idx",
+            ),
             models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
             models.Index(fields=["author_email", "status"], name="comment_author_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["review", "number"],
-                condition=models.Q(number__isnull=False),
+                condition=models.Q(number__isnull=False, episode_thread__isnull=True),
                 name="comment_number_unique_per_review",
+            ),
+            models.UniqueConstraint(
+                fields=["episode_thread", "number"],
+                condition=models.Q(number__isnull=False),
+                name="comment_number_unique_per_episode",
             ),
         ]
 

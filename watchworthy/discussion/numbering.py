@@ -1,7 +1,8 @@
 """Comment numbers: the one place they are handed out.
 
 Readers refer to "comment 12", so a number, once given, never moves. A top-level
-comment gets the next number of its review's thread the first time it is approved;
+comment gets the next number of its thread (the review's main thread, or one of its
+episode threads: each counts from 1) the first time it is approved;
 replies have no number. Holding, removing or importing later comments never shifts
 an earlier number, because a number is only ever *added* after the highest one the
 thread already uses.
@@ -20,10 +21,17 @@ from django.db.models import Max
 
 from .models import Comment
 
+ThreadKey = tuple[int, int | None]  # (review id, episode thread id or None: the main one)
 
-def last_number(review_id: int) -> int:
-    """The highest number the review's thread uses (0 when none)."""
-    return Comment.objects.filter(review_id=review_id).aggregate(n=Max("number"))["n"] or 0
+
+def thread_key(comment: Comment) -> ThreadKey:
+    return (comment.review_id, comment.episode_thread_id)
+
+
+def last_number(review_id: int, episode_thread_id: int | None = None) -> int:
+    """The highest number a thread of the review uses (0 when none)."""
+    numbers = Comment.objects.filter(review_id=review_id, episode_thread_id=episode_thread_id)
+    return numbers.aggregate(n=Max("number"))["n"] or 0
 
 
 def wants_number(comment: Comment) -> bool:
@@ -37,13 +45,13 @@ def wants_number(comment: Comment) -> bool:
 
 
 def number_comments(
-    comments: Sequence[Comment], *, last: dict[int, int] | None = None
+    comments: Sequence[Comment], *, last: dict[ThreadKey, int] | None = None
 ) -> list[Comment]:
-    """Give the comments that :func:`wants_number` the next numbers of their review's
-    thread, in the order given, and take a number off any reply. Returns the comments
-    changed (unsaved). One query per review that gets new numbers, unless ``last``
-    already says the review's highest number (0 for a review the caller has just
-    created, as an import does)."""
+    """Give the comments that :func:`wants_number` the next numbers of their thread,
+    in the order given, and take a number off any reply. Returns the comments changed
+    (unsaved). One query per thread that gets new numbers, unless ``last`` already
+    says the thread's highest number (``{(review_id, None): 0}`` for the main thread
+    of a review the caller has just created, as an import does)."""
     changed: list[Comment] = []
     for comment in comments:
         if comment.parent_id is not None and comment.number is not None:
@@ -53,9 +61,10 @@ def number_comments(
     for comment in comments:
         if not wants_number(comment):
             continue
-        if comment.review_id not in last:
-            last[comment.review_id] = last_number(comment.review_id)
-        last[comment.review_id] += 1
-        comment.number = last[comment.review_id]
+        key = thread_key(comment)
+        if key not in last:
+            last[key] = last_number(*key)
+        last[key] += 1
+        comment.number = last[key]
         changed.append(comment)
     return changed

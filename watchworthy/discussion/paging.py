@@ -22,6 +22,7 @@ from django.db.models import Count, QuerySet, Window
 
 from watchworthy.core.models import SiteSettings
 
+from .episodes import thread_url
 from .models import Comment
 
 # Sorts after every character a path holds ("0"-"9" and "/"): "<root path>~" is past
@@ -70,9 +71,12 @@ class ThreadPage:
         return comments
 
 
-def _roots(review_id: int) -> QuerySet[Comment]:
+def _roots(review_id: int, episode_thread_id: int | None) -> QuerySet[Comment]:
     return Comment.objects.filter(
-        review_id=review_id, status=Comment.Status.APPROVED, parent__isnull=True
+        review_id=review_id,
+        episode_thread_id=episode_thread_id,
+        status=Comment.Status.APPROVED,
+        parent__isnull=True,
     )
 
 
@@ -87,19 +91,33 @@ def _compact_range(current: int, pages: int) -> list[int | None]:
     return out
 
 
-def thread_page(review_id: int, *, page: int, per_page: int, newest_first: bool) -> ThreadPage:
-    """Which threads page ``page`` shows (1 if out of range), as a path range."""
+def thread_page(
+    review_id: int,
+    *,
+    page: int,
+    per_page: int,
+    newest_first: bool,
+    episode_thread_id: int | None = None,
+) -> ThreadPage:
+    """Which threads page ``page`` of a review's discussion (its main thread, or an
+    episode's) shows (1 if out of range), as a path range."""
     if per_page <= 0:
         return ThreadPage(page_range=[1])
     page = max(page, 1)
-    ordered = _roots(review_id).order_by("-path" if newest_first else "path")
+    ordered = _roots(review_id, episode_thread_id).order_by("-path" if newest_first else "path")
     rows = list(
         ordered.annotate(total=Window(Count("pk"))).values_list("path", "total")[
             (page - 1) * per_page : page * per_page
         ]
     )
     if not rows and page > 1:  # past the end: show the first page
-        return thread_page(review_id, page=1, per_page=per_page, newest_first=newest_first)
+        return thread_page(
+            review_id,
+            page=1,
+            per_page=per_page,
+            newest_first=newest_first,
+            episode_thread_id=episode_thread_id,
+        )
     threads = rows[0][1] if rows else 0
     pages = max(1, -(-threads // per_page))
     paths = sorted(path for path, _total in rows)
@@ -122,7 +140,8 @@ def thread_page(review_id: int, *, page: int, per_page: int, newest_first: bool)
 def page_address(comment: Comment, *, order: str = "") -> str:
     """Where ``comment`` is on the site now: its review's page that shows it (with
     the site's page size, and its order unless ``order`` is "oldest" or "newest",
-    which the address then keeps), at its anchor."""
+    which the address then keeps), at its anchor: the review's page, or the page of
+    the episode thread it is in."""
     site = SiteSettings.current()
     newest_first = order == "newest" if order in ORDERS else site.comments_newest_first
     number = page_of(comment, per_page=site.comments_per_page, newest_first=newest_first)
@@ -130,7 +149,12 @@ def page_address(comment: Comment, *, order: str = "") -> str:
     if number > 1:
         params.append(f"page={number}")
     query = f"?{'&'.join(params)}" if params else ""
-    return f"{comment.review.get_absolute_url()}{query}#{comment.anchor}"
+    thread = comment.episode_thread
+    if thread is not None:
+        base = thread_url(comment.review, thread.position)
+    else:
+        base = comment.review.get_absolute_url()
+    return f"{base}{query}#{comment.anchor}"
 
 
 def page_of(comment: Comment, *, per_page: int, newest_first: bool) -> int:
@@ -138,7 +162,7 @@ def page_of(comment: Comment, *, per_page: int, newest_first: bool) -> int:
     if per_page <= 0:
         return 1
     root_path = comment.path.split("/", 1)[0] + "/"
-    roots = _roots(comment.review_id)
+    roots = _roots(comment.review_id, comment.episode_thread_id)
     before = (
         roots.filter(path__gt=root_path) if newest_first else roots.filter(path__lt=root_path)
     ).count()

@@ -125,9 +125,13 @@ def render_rows(
     editable_ids: Container[int],
     query: QueryDict,
     shield: Shield,
+    thread_scope: Position | None = None,
 ) -> SafeString:
     """The ``<li>`` elements of the comment list for ``rows`` (see thread.flatten),
-    whose comments are :class:`ThreadComment` with a current ``header_html``."""
+    whose comments are :class:`ThreadComment` with a current ``header_html``.
+    ``thread_scope``: the episode of an episode thread, which every comment in it
+    spoils — said once by the page, not on each comment."""
+    plain_scope = (thread_scope.season, thread_scope.episode) if thread_scope else None
     reply_links = ReplyLinks(query)
     escaped_head, escaped_tail = reply_links.escaped_head, reply_links.escaped_tail
     comment_body = shield.comment_body
@@ -155,7 +159,10 @@ def render_rows(
                 badge = STAFF_BADGE
             else:
                 badge = ""
-            if comment.spoils_season is None:
+            if (
+                comment.spoils_season is None
+                or (comment.spoils_season, comment.spoils_episode) == plain_scope
+            ):
                 body = f'<div class="comment-body">{comment_body(comment.body_html)}</div>'
             else:
                 body = _scoped_body(comment, shield)

@@ -13,6 +13,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from watchworthy.core.changes import COUNTS, mark_changed_ids
@@ -21,8 +22,8 @@ from watchworthy.core.models import SiteSettings
 from watchworthy.reviews.models import Review
 from watchworthy.spoilers.shield import Position
 
-from . import header, notifications
-from .models import HEADER_FIELDS, Comment
+from . import episodes, header, notifications
+from .models import HEADER_FIELDS, Comment, EpisodeThread
 from .moderation import ModerationPolicy
 from .numbering import number_comments
 
@@ -59,6 +60,8 @@ def comment_post(
     honeypot_filled: bool = False,
     fill_seconds: float | None = None,
     spoils: Position | None = None,
+    episode: Position | None = None,
+    seasons=None,
     policy: ModerationPolicy | None = None,
     posted_at: datetime | None = None,
     send_notifications: bool = True,
@@ -70,7 +73,9 @@ def comment_post(
     ``posted_at`` backdates a comment that was written elsewhere (the demo, a remote
     reply); ``send_notifications=False`` sends no mail about it. ``site_url``: the root the
     request came to (``core.siteurl.site_root``), where the links in its mail point.
-    ``trusted_comment_ids``: comments the same browser wrote (see ModerationPolicy)."""
+    ``trusted_comment_ids``: comments the same browser wrote (see ModerationPolicy).
+    ``episode``: post in that episode's thread (see ``episodes``; ``seasons``, the
+    work's, are loaded when not given); a reply always goes to its parent's thread."""
     site = SiteSettings.current()
     if not review.accepts_comments(close_after_days=site.comments_close_after_days):
         raise CommentError("Comments on this review are closed.")
@@ -86,6 +91,11 @@ def comment_post(
             raise CommentError({"author_email": "An e-mail address is needed (it is never shown)."})
     if parent is not None and (parent.review_id != review.pk or not parent.is_public):
         raise CommentError("The comment you are replying to is no longer there.")
+    posted_at = posted_at or timezone.now()
+    episode_thread = _episode_thread(review, parent, episode, seasons, posted_at)
+    if episode_thread is not None:
+        # Whatever else it says, a comment in an episode's thread spoils that episode.
+        spoils = max(filter(None, [spoils, episode_thread.position]), key=lambda p: p.key)
 
     decision = (policy or ModerationPolicy.current()).decide(
         review=review,
@@ -96,11 +106,11 @@ def comment_post(
         fill_seconds=fill_seconds,
         trusted_comment_ids=trusted_comment_ids,
     )
-    posted_at = posted_at or timezone.now()
     approves = decision.status == Comment.Status.APPROVED
     with transaction.atomic():
         comment = Comment(
             review=review,
+            episode_thread=episode_thread,
             parent=parent,
             user=user,
             author_name=author_name.strip()[:80],
@@ -133,6 +143,32 @@ def comment_post(
     return comment
 
 
+def _episode_thread(
+    review: Review,
+    parent: Comment | None,
+    episode: Position | None,
+    seasons,
+    now: datetime,
+) -> EpisodeThread | None:
+    """The episode thread a new comment goes to (None: the main thread), or a
+    CommentError saying why it cannot go where it was sent."""
+    if parent is not None:
+        return parent.episode_thread
+    if episode is None:
+        return None
+    if seasons is None:
+        seasons = list(review.work.seasons.all())
+    found = episodes.find_episode(
+        episodes.covered_episodes(review, seasons), episode.season, episode.episode or 0
+    )
+    if found is None:
+        raise CommentError("This review has no discussion of that episode.")
+    if not found.is_open(now):
+        opens = timezone.localtime(found.opens_at).strftime("%-d %B %Y")
+        raise CommentError(f"The {found.label} thread opens on {opens}, when it airs.")
+    return episodes.thread_for(review, found)
+
+
 def lock_reviews(review_ids: Iterable[int]) -> list[int]:
     """Lock the reviews' rows in pk order (two batches can then never deadlock).
     Every write that numbers or counts comments takes these locks first."""
@@ -142,10 +178,29 @@ def lock_reviews(review_ids: Iterable[int]) -> list[int]:
 
 
 def _count(review_ids: Iterable[int]) -> None:
+    """Store the approved-comment counts of the reviews (all threads together) and
+    of each of their episode threads (with the newest comment's time)."""
     review_ids = list(review_ids)
-    for review_id in review_ids:
-        count = Comment.objects.approved().filter(review_id=review_id).count()
-        Review.objects.filter(pk=review_id).update(approved_comment_count=count)
+    totals = dict.fromkeys(review_ids, 0)
+    per_thread: dict[int, tuple[int, datetime | None]] = {}
+    rows = (
+        Comment.objects.approved()
+        .filter(review_id__in=review_ids)
+        .values_list("review_id", "episode_thread_id")
+        .annotate(count=Count("pk"), newest=Max("created_at"))
+        .order_by()
+    )
+    for review_id, thread_id, count, newest in rows:
+        totals[review_id] += count
+        if thread_id is not None:
+            per_thread[thread_id] = (count, newest)
+    for review_id, total in totals.items():
+        Review.objects.filter(pk=review_id).update(approved_comment_count=total)
+    threads = list(EpisodeThread.objects.filter(review_id__in=review_ids))
+    for thread in threads:
+        thread.approved_comment_count, thread.last_comment_at = per_thread.get(thread.pk, (0, None))
+    if threads:
+        EpisodeThread.objects.bulk_update(threads, ["approved_comment_count", "last_comment_at"])
     mark_changed_ids(Review, review_ids, aspect=COUNTS)
 
 

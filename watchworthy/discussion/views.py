@@ -22,6 +22,7 @@ from watchworthy.core.text import parse_id
 from watchworthy.reviews.models import Review
 
 from . import identity
+from .episodes import thread_url
 from .forms import CommentEditForm, CommentForm, spend_token
 from .models import Comment, VerifiedAddress
 from .notifications import read_token
@@ -79,7 +80,11 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         data = form.cleaned_data
         parent = None
         if data.get("parent"):
-            parent = Comment.objects.filter(pk=data["parent"], review=review).first()
+            parent = (
+                Comment.objects.select_related("episode_thread")
+                .filter(pk=data["parent"], review=review)
+                .first()
+            )
         try:
             if data.get("parent") and parent is None:
                 raise CommentError("The comment you are replying to is no longer there.")
@@ -97,6 +102,8 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
                 honeypot_filled=form.honeypot_filled,
                 fill_seconds=form.fill_seconds,
                 spoils=form.spoils_position,
+                episode=form.episode_position,
+                seasons=seasons,
                 trusted_comment_ids=identity.my_comment_ids(request),
                 site_url=site_root(request),
             )
@@ -151,7 +158,9 @@ def comment_permalink(request: HttpRequest, pk: int) -> HttpResponse:
     """``/comments/<id>/``: to the page of the review that shows the comment now.
     Held comments only for their writer (who sees them there); others are a 404."""
     comment = get_object_or_404(
-        Comment.objects.select_related("review").filter(review__in=Review.objects.published()),
+        Comment.objects.select_related("review", "episode_thread").filter(
+            review__in=Review.objects.published()
+        ),
         pk=pk,
     )
     visible = comment.status == Comment.Status.APPROVED or (
@@ -169,7 +178,7 @@ def comment_newest(request: HttpRequest, slug: str) -> HttpResponse:
     review = get_object_or_404(Review.objects.published(), slug=slug)
     newest = (
         Comment.objects.approved()
-        .filter(review=review, is_removed=False)
+        .filter(review=review, is_removed=False, episode_thread=None)
         .select_related("review")
         .order_by("-created_at", "-pk")
         .first()
@@ -180,7 +189,7 @@ def comment_newest(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _own_comment(request: HttpRequest, pk: int) -> Comment:
-    comment = get_object_or_404(Comment.objects.select_related("review"), pk=pk)
+    comment = get_object_or_404(Comment.objects.select_related("review", "episode_thread"), pk=pk)
     user = request.user if request.user.is_authenticated else None
     if not may_change(comment, user=user, guest_comment_ids=identity.my_comment_ids(request)):
         raise PermissionError
@@ -214,7 +223,11 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "discussion/delete_confirm.html", {"comment": comment})
     comment_remove(comment=comment)
     messages.success(request, "Your comment was deleted.")
-    return redirect(f"{comment.review.get_absolute_url()}#comments")
+    thread = comment.episode_thread
+    base = (
+        thread_url(comment.review, thread.position) if thread else comment.review.get_absolute_url()
+    )
+    return redirect(f"{base}#comments")
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -284,7 +297,7 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
         return redirect(f"{request.path}?status={status}")
     comments = (
         Comment.objects.filter(status=status, is_removed=False)
-        .select_related("review", "parent")
+        .select_related("review", "parent", "episode_thread")
         .order_by("-created_at")
     )
     page = Paginator(comments, 50).get_page(request.GET.get("page"))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from watchworthy.discussion.models import Comment
-from watchworthy.discussion.numbering import number_comments
+from watchworthy.discussion.numbering import ThreadKey, number_comments
 
 from .summary import ImportSummary
 
@@ -105,9 +105,9 @@ class _Levels:
             node.parent_key = ""
 
 
-def number(comments: list[Comment], *, last: dict[int, int] | None = None) -> list[Comment]:
+def number(comments: list[Comment], *, last: dict[ThreadKey, int] | None = None) -> list[Comment]:
     """Number a review's imported comments in date order, after the numbers the
     review already uses (see :mod:`watchworthy.discussion.numbering`), so a reader's
-    "comment 12" stays comment 12. ``last``: the highest number of a review when the
-    caller knows it (see ``number_comments``). Returns the comments changed."""
+    "comment 12" stays comment 12. ``last``: the highest number of a review's main
+    thread when the caller knows it (see ``number_comments``). Returns the comments changed."""
     return number_comments(sorted(comments, key=lambda c: (c.created_at, c.pk or 0)), last=last)

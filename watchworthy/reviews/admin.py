@@ -37,6 +37,7 @@ class ReviewAdminForm(forms.ModelForm):
         fields = [
             "verdict", "score", "work", "season", "title", "slug", "subtitle", "body_format",
             "body", "status", "published_at", "author", "tags", "cover", "excerpt", "comments_open",
+            "episode_threads",
             "spoils_up_to",
         ]  # fmt: skip
         widgets = {
@@ -79,7 +80,14 @@ class ReviewAdmin(admin.ModelAdmin):
         ),
         (
             "Publishing",
-            {"fields": (("status", "published_at"), "author", "tags", "comments_open")},
+            {
+                "fields": (
+                    ("status", "published_at"),
+                    "author",
+                    "tags",
+                    ("comments_open", "episode_threads"),
+                )
+            },
         ),
         ("Card and images", {"fields": ("cover", "excerpt", "recent_images")}),
     )

@@ -171,6 +171,13 @@ class Review(Publishable):
     comments_open = models.BooleanField(
         default=True, help_text="Readers may comment (see also the auto-close in site settings)."
     )
+    episode_threads = models.BooleanField(
+        "episode threads",
+        default=True,
+        help_text="Besides the main discussion, readers get one thread per episode of "
+        "what this review covers, each opened only to readers who have reached it.",
+    )
+    # Every approved comment of every thread (main and per episode).
     approved_comment_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -7,8 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
@@ -16,7 +16,9 @@ from watchworthy.catalog.models import Season, Work
 from watchworthy.core.caching import cacheable
 from watchworthy.core.changes import LISTS, review_tag, work_tag
 from watchworthy.core.models import SupportLink
+from watchworthy.discussion import episodes as episode_threads
 from watchworthy.discussion.context import discussion_context
+from watchworthy.discussion.models import EpisodeThread
 from watchworthy.reviews.audience import current_vote
 from watchworthy.reviews.models import Review, Tag, Verdict
 from watchworthy.spoilers.progress import reader_shield
@@ -48,14 +50,11 @@ def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name"))),
         slug=slug,
     )
-    if review.is_public:
-        cacheable(
-            request,
-            tags=[review_tag(review.pk), work_tag(review.work_id)],
-            work_id=review.work_id,
-        )
     seasons = list(review.work.seasons.all())
+    episodes = episode_threads.covered_episodes(review, seasons)
+    _cacheable_review_page(request, review, episodes)
     shield = reader_shield(request, review.work, seasons)
+    index = episode_threads.index_context(review, episodes, shield)
     scope = review.spoiler_scope
     context = {
         "review": review,
@@ -71,9 +70,67 @@ def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .newest_first()[:6],
         "support_links": SupportLink.objects.filter(is_active=True),
         **shield.form_context(),
-        **discussion_context(request, review, shield=shield),
+        **index,
+        **discussion_context(request, review, shield=shield, count=index["main_thread_count"]),
     }
     return render(request, "web/review_detail.html", context)
+
+
+def _cacheable_review_page(
+    request: HttpRequest, review: Review, episodes: list[episode_threads.Episode]
+) -> None:
+    """A public review's pages are kept for guests, one copy per reading position,
+    except while one of its episode threads is still to open by the clock."""
+    if review.is_public and not episode_threads.opening_later(episodes):
+        cacheable(
+            request,
+            tags=[review_tag(review.pk), work_tag(review.work_id)],
+            work_id=review.work_id,
+        )
+
+
+@require_safe
+def episode_thread(
+    request: HttpRequest, slug: str, episode: int, part: int | None = None
+) -> HttpResponse:
+    """One episode's discussion under a review: open to readers who have reached the
+    episode; to everyone else its label, count and the progress form, no words."""
+    review = get_object_or_404(Review.objects.visible_to(request.user).for_cards(), slug=slug)
+    seasons = list(review.work.seasons.all())
+    episodes = episode_threads.covered_episodes(review, seasons)
+    if review.season is not None:
+        part = review.season.number if part in (None, review.season.number) else 0
+    elif part is None and len(seasons) == 1:  # a one-part work's whole review
+        part = seasons[0].number
+    found = episode_threads.find_episode(episodes, part or 0, episode)
+    if found is None:
+        raise Http404("This review has no thread for that episode.")
+    if request.path != found.url:  # the part named where it is implied, or left out
+        return redirect(found.url, permanent=True)
+    _cacheable_review_page(request, review, episodes)
+    shield = reader_shield(request, review.work, seasons)
+    thread = EpisodeThread.objects.filter(
+        review=review, season=found.part, episode=found.number
+    ).first()
+    count = thread.approved_comment_count if thread is not None else 0
+    reached = shield.covers(found.position)
+    at = episodes.index(found)
+    context = {
+        "review": review,
+        "episode": found,
+        "reached": reached,
+        "thread_count": count,
+        "previous_episode": episodes[at - 1] if at > 0 else None,
+        "next_episode": episodes[at + 1] if at + 1 < len(episodes) else None,
+        **shield.form_context(),
+    }
+    if reached:
+        context.update(
+            discussion_context(
+                request, review, shield=shield, count=count, episode=found, episode_thread=thread
+            )
+        )
+    return render(request, "web/episode_thread.html", context)
 
 
 def _catch_up(review: Review, shield: Shield, seasons: list[Season]) -> dict[str, Any] | None:

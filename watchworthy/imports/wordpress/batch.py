@@ -275,7 +275,7 @@ class PostBatch:
                 continue
             for c in p.held.incoming:
                 c.comment.review = p.review
-            self.comments.thread(p.held.item, p.held.incoming, last={p.review.pk: 0})
+            self.comments.thread(p.held.item, p.held.incoming, last={(p.review.pk, None): 0})
             for c in p.held.incoming:
                 c.comment.refresh_header(dates)
                 comments.append(c.comment)

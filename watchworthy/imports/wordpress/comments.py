@@ -28,6 +28,7 @@ from django.db import connection
 
 from watchworthy.core.changes import mark_changed_ids
 from watchworthy.discussion.models import Comment
+from watchworthy.discussion.numbering import ThreadKey
 from watchworthy.discussion.services import refresh_comment_counts, store_headers
 from watchworthy.reviews.models import Review
 
@@ -302,7 +303,7 @@ class CommentImport:
         return True
 
     def thread(
-        self, item: wxr.Item, incoming: list[Incoming], *, last: dict[int, int] | None = None
+        self, item: wxr.Item, incoming: list[Incoming], *, last: dict[ThreadKey, int] | None = None
     ) -> dict[int, Comment]:
         """Arrange and number the item's comments; count them by status. Returns the
         comments whose place in the thread changed (by ``id()``). ``last``: as for
