@@ -20,10 +20,11 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, transaction
 
-from tests.factories import ReviewFactory, UserFactory
-from watchworthy.discussion.models import Comment, VerifiedAddress
+from tests.factories import ReviewFactory, SeasonFactory, UserFactory
+from watchworthy.discussion.models import Comment, EpisodeThread, VerifiedAddress
 from watchworthy.discussion.services import comment_moderate, comment_post
 from watchworthy.reviews.models import Review
+from watchworthy.spoilers.shield import Position
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -177,6 +178,39 @@ def test_fifty_replies_to_one_comment_at_once(review):
     tree = list(Comment.objects.for_thread(review))
     assert tree[0] == parent
     assert [c.pk for c in tree[1:]] == sorted(r.pk for r in replies)
+
+
+def test_fifty_readers_at_once_across_episode_threads_number_each_thread(review):
+    """The first comments of an episode thread make it (one row, whoever wins) and
+    every thread counts its own numbers from 1, while all share the review's lock."""
+    season = SeasonFactory(work=review.work, number=1, episode_count=4)
+    Review.objects.filter(pk=review.pk).update(season=season)
+
+    def post(index: int) -> Comment:
+        episode = index % 5  # 0: the main thread; 1-4: the episodes
+        return comment_post(
+            review=Review.objects.select_related("season", "work").get(pk=review.pk),
+            body=f"Comment {index}",
+            author_name=f"Reader {index}",
+            author_email=KNOWN_EMAIL,
+            episode=Position(1, episode) if episode else None,
+            fill_seconds=30,
+        )
+
+    at_once(post)
+
+    assert EpisodeThread.objects.filter(review=review).count() == 4
+    for thread in [None, *EpisodeThread.objects.filter(review=review)]:
+        numbers = sorted(
+            Comment.objects.filter(review=review, episode_thread=thread).values_list(
+                "number", flat=True
+            )
+        )
+        assert numbers == list(range(1, THREADS // 5 + 1)), thread
+        if thread is not None:
+            assert thread.approved_comment_count == THREADS // 5
+    review.refresh_from_db()
+    assert review.approved_comment_count == THREADS
 
 
 def test_fifty_moderators_approve_at_once(review):
