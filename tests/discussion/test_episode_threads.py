@@ -221,9 +221,13 @@ def test_a_guest_replies_in_the_thread_and_lands_there(discussed, post_comment, 
 
     post_comment(client, discussed, body="New in ep 3.", episode="2:3")
     assert Comment.objects.get(body="New in ep 3.").episode_thread.episode == 3
-    bad = post_comment(client, discussed, body="Kept text.", episode="2:x")
-    assert bad.status_code == 400
-    assert "not here any more" in bad.content.decode() and "Kept text." in bad.content.decode()
+    for garbage in ("2:x", "2:" + "9" * 5000, "1:0\x00"):
+        bad = post_comment(client, discussed, body="Kept text.", episode=garbage)
+        assert bad.status_code == 400
+        assert "not here any more" in bad.content.decode() and "Kept text." in bad.content.decode()
+    unknown = post_comment(client, discussed, body="Kept text.", episode="2:10")
+    assert unknown.status_code == 400
+    assert "no discussion of that episode" in unknown.content.decode()
     assert not Comment.objects.filter(body="Kept text.").exists()
 
 

@@ -102,7 +102,7 @@ def test_a_reply_by_keyboard(live_server, browser, settings):
     settings.WATCHWORTHY_COMMENTS = {**settings.WATCHWORTHY_COMMENTS, "MIN_FILL_SECONDS": 0}
     load_demo()
     review = Review.objects.get(slug=DEMO_PART2_REVIEW_SLUG)
-    parent = Comment.objects.get(review=review, author_name="June Park")
+    parent = Comment.objects.get(review=review, author_name="June Park", episode_thread=None)
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     page.goto(f"{live_server.url}{review.get_absolute_url()}")

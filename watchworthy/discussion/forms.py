@@ -32,6 +32,8 @@ def spoiler_choices(seasons, *, after: Position | None = None) -> list[tuple[str
     return options
 
 
+NO_EPISODE = Position(0, None)
+
 TOKEN_SALT = "watchworthy.discussion.form"  # noqa: S105 - a signing salt
 
 
@@ -85,7 +87,7 @@ class CommentForm(forms.Form):
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     # The episode thread the form posts to ("2:3"); empty: the main thread.
-    episode = forms.CharField(required=False, max_length=12, widget=forms.HiddenInput)
+    episode = forms.CharField(required=False, widget=forms.HiddenInput)
     token = forms.CharField(widget=forms.HiddenInput, required=False)
     # The honeypot: hidden from people (CSS, aria-hidden), filled in by robots.
     homepage = forms.CharField(
@@ -151,7 +153,9 @@ class CommentForm(forms.Form):
         if data.get("r") != self.review.pk:
             raise forms.ValidationError("This form belongs to another review.")
         episode = (cleaned or {}).get("episode") or ""
-        if episode and (Position.decode(episode) or Position(0, None)).episode is None:
+        # A hidden field's own errors (a null character, say) would never be shown.
+        unreadable = self.errors.pop("episode", None) is not None
+        if unreadable or (episode and (Position.decode(episode) or NO_EPISODE).episode is None):
             raise forms.ValidationError(
                 "This form belongs to an episode thread that is not here any more. "
                 "Your text is still here: send it from the thread's page."
