@@ -3,6 +3,9 @@
     .venv/bin/python bench/thread_render.py              # SQLite, 20 / 1,000 / 5,000
     BENCH_DATABASE_URL=postgres://… .venv/bin/python bench/thread_render.py
     .venv/bin/python bench/thread_render.py --profile 1000   # cProfile of one size
+    .venv/bin/python bench/thread_render.py --episodes 12 --sizes 5000
+        # the comments spread over the main thread and 12 episode threads: the review
+        # page and an episode thread's page, for a reader who has reached them all
 
 The machine this runs on is shared (two cores, several processes), so wall time says
 more about the neighbours than about the page. This reports ``time.process_time()``
@@ -52,7 +55,39 @@ def prepare(size: int) -> str:
     return review.get_absolute_url()
 
 
-def measure(url: str, repeats: int) -> tuple[float, float, int, int]:
+def spread_over_episodes(url: str, episodes: int) -> tuple[str, str]:
+    """Move whole threads of the review at ``url`` into ``episodes`` episode threads
+    (every thread in turn: main, ep 1, ep 2, …) of a part with that many episodes.
+    Returns the URL of the first episode's thread and the progress that reaches all."""
+    from watchworthy.catalog.models import Season
+    from watchworthy.discussion.models import Comment, EpisodeThread
+    from watchworthy.discussion.services import refresh_comment_counts
+    from watchworthy.reviews.models import Review
+
+    review = Review.objects.select_related("work").get(slug=url.strip("/").split("/")[-1])
+    work = review.work
+    work.kind = work.Kind.ANIME
+    work.save()
+    season, _ = Season.objects.update_or_create(
+        work=work, number=1, defaults={"episode_count": episodes, "label": "Part 1"}
+    )
+    Review.objects.filter(pk=review.pk).update(season=season, episode_threads=True)
+    threads = [None] + [
+        EpisodeThread.objects.create(review=review, season=1, episode=n)
+        for n in range(1, episodes + 1)
+    ]
+    roots = Comment.objects.filter(review=review, parent=None).order_by("path")
+    for index, root in enumerate(roots.values_list("path", flat=True)):
+        thread = threads[index % len(threads)]
+        if thread is not None:
+            Comment.objects.filter(review=review, path__startswith=root).update(
+                episode_thread=thread, spoils_season=1, spoils_episode=thread.episode
+            )
+    refresh_comment_counts([review.pk])
+    return f"{url}ep/1/", "1:"
+
+
+def measure(url: str, repeats: int, progress: str = "") -> tuple[float, float, int, int]:
     """Median CPU ms, median wall ms, queries, bytes of the page at ``url``."""
     from django.core.cache import cache
     from django.db import connection
@@ -60,6 +95,10 @@ def measure(url: str, repeats: int) -> tuple[float, float, int, int]:
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
+    if progress:  # the reader's progress, as the form sets it
+        work_slug = "discussion-bench"
+        client.post(f"/works/{work_slug}/progress/", {"position": progress, "next": url})
+        client.get(url)  # spends the "Saved" notice
     client.get(url)  # warm: templates compiled, imports done
     cpu, wall = [], []
     queries = size = 0
@@ -79,6 +118,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
     parser.add_argument("--profile", type=int, help="cProfile one request at this size")
+    parser.add_argument(
+        "--episodes", type=int, default=0, help="spread the comments over N episode threads"
+    )
     args = parser.parse_args()
     setup()
     from django.db import connection
@@ -106,8 +148,16 @@ def main() -> None:
     for size in args.sizes:
         url = prepare(size)
         repeats = REPEATS.get(size, 9)
-        cpu, wall, queries, length = measure(url, repeats)
-        print(f"{size:>9,}{repeats:>10}{cpu:>9.1f}{wall:>9.1f}{queries:>9}{length / 1024:>8.0f}")
+        pages = [("", url, "")]
+        if args.episodes:
+            episode_url, progress = spread_over_episodes(url, args.episodes)
+            pages = [(" main", url, progress), (" ep 1", episode_url, progress)]
+        for label, page_url, progress in pages:
+            cpu, wall, queries, length = measure(page_url, repeats, progress)
+            print(
+                f"{size:>9,}{repeats:>10}{cpu:>9.1f}{wall:>9.1f}{queries:>9}"
+                f"{length / 1024:>8.0f}{label}"
+            )
 
 
 if __name__ == "__main__":

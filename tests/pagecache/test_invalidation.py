@@ -17,6 +17,7 @@ from watchworthy.core.publishing import NEXT_DUE_KEY
 from watchworthy.discussion.models import Comment
 from watchworthy.discussion.services import comment_moderate, comment_post, comment_remove
 from watchworthy.reviews.audience import audience_vote
+from watchworthy.spoilers.shield import Position
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -116,3 +117,47 @@ def test_a_change_elsewhere_keeps_this_page_stored(review):
     )
     comment_moderate(comments=[comment], status=Comment.Status.APPROVED)
     assert Client().get(review.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_a_comment_in_an_episode_thread_shows_at_once_in_its_thread_and_the_index(review):
+    from tests.spoilers.conftest import set_progress
+
+    thread_url = f"{review.get_absolute_url()}ep/3/"
+
+    ahead = Client()
+    set_progress(ahead, review.work, "1:6")  # past episode 3
+    ahead.get(review.get_absolute_url())  # shows (and spends) the "Saved" notice
+
+    def read_at(url: str, *, twice: bool) -> str:
+        """The guest at Part 1, ep 6 reads ``url`` (twice: the second from the cache)."""
+        response = ahead.get(url)
+        if twice:
+            response = ahead.get(url)
+            assert response["X-Page-Cache"] == "hit"
+        return response.content.decode()
+
+    assert "No comments yet" in read_at(thread_url, twice=True)
+    assert '1, ep 3</a> <span class="episode-meta">· 0 comments' in read_at(
+        review.get_absolute_url(), twice=True
+    )
+    held = comment_post(
+        review=review, body="Episode three, in its thread.", author_name="Ivo",
+        author_email="ivo@example.org", episode=Position(1, 3),
+    )  # fmt: skip
+    comment_moderate(comments=[held], status=Comment.Status.APPROVED)
+    assert "Episode three, in its thread." in read_at(thread_url, twice=False)
+    assert '1, ep 3</a> <span class="episode-meta">· 1 comment' in read_at(
+        review.get_absolute_url(), twice=False
+    )
+
+
+def test_pages_of_a_part_still_airing_are_not_stored(review):
+    season = review.season
+    season.air_dates = f"{timezone.localdate()} {timezone.localdate() + timedelta(days=7)}"
+    season.save()
+    for url in (review.get_absolute_url(), f"{review.get_absolute_url()}ep/2/"):
+        Client().get(url)
+        assert Client().get(url).get("X-Page-Cache") != "hit", url
+    season.air_dates = ""
+    season.save()
+    assert cached_read(review.get_absolute_url())
