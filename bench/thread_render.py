@@ -59,6 +59,8 @@ def spread_over_episodes(url: str, episodes: int) -> tuple[str, str]:
     """Move whole threads of the review at ``url`` into ``episodes`` episode threads
     (every thread in turn: main, ep 1, ep 2, …) of a part with that many episodes.
     Returns the URL of the first episode's thread and the progress that reaches all."""
+    from django.db import transaction
+
     from watchworthy.catalog.models import Season
     from watchworthy.discussion.models import Comment, EpisodeThread
     from watchworthy.discussion.services import refresh_comment_counts
@@ -83,7 +85,8 @@ def spread_over_episodes(url: str, episodes: int) -> tuple[str, str]:
             Comment.objects.filter(review=review, path__startswith=root).update(
                 episode_thread=thread, spoils_season=1, spoils_episode=thread.episode
             )
-    refresh_comment_counts([review.pk])
+    with transaction.atomic():
+        refresh_comment_counts([review.pk])
     return f"{url}ep/1/", "1:"
 
 
