@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "watchworthy.sharing",
     "watchworthy.search",
     "watchworthy.web",
+    "watchworthy.desk",
     "watchworthy.api",
     "watchworthy.pagecache",
     "watchworthy.demo",

@@ -10,6 +10,7 @@ admin.site.site_title = "Watchworthy admin"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("watchworthy.web.urls")),
     path("admin/", admin.site.urls),
+    path("desk/", include("watchworthy.desk.urls")),
     path("accounts/", include("watchworthy.accounts.urls")),
     path("", include("watchworthy.spoilers.urls")),
     path("", include("watchworthy.reviews.urls")),

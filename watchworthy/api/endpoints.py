@@ -272,7 +272,7 @@ def comments(
     if target is None:
         raise HttpError(404, f"No published review has the slug “{slug}”.")
     work_seasons = list(target.work.seasons.all())
-    approved: QuerySet[Comment] = Comment.objects.approved()  # type: ignore[no-untyped-call]
+    approved: QuerySet[Comment] = Comment.objects.approved()
     rows = (
         approved.filter(review=target)
         .select_related("episode_thread")

@@ -25,6 +25,8 @@ replies under it keep their place under a "deleted" placeholder.
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -45,10 +47,10 @@ THREAD_DEFERRED = ("body", "ip_address", "user_agent", "moderation_reason", "app
 
 
 class CommentQuerySet(models.QuerySet):
-    def approved(self):
+    def approved(self) -> Self:
         return self.filter(status=Comment.Status.APPROVED, is_removed=False)
 
-    def pending(self):
+    def pending(self) -> Self:
         """Waiting for a moderator (a held comment its author deleted waits no more)."""
         return self.filter(status=Comment.Status.PENDING, is_removed=False)
 

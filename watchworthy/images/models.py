@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterable
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -81,12 +82,17 @@ class Image(models.Model):
         # and a second copy of the file).
         pending = self.file if file_changed else None
         renditions_before = self.renditions
+        # An upload in a request (the writing desk) leaves the WebP copies to the task
+        # worker: see images.tasks.make_renditions_later.
+        later = getattr(self, "renditions_later", False)
         written: list[str] = []
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         try:
             with transaction.atomic(using=using):
                 super().save(*args, **kwargs)
-                if file_changed or (self.file and not self.renditions):
+                if later:
+                    transaction.on_commit(partial(_enqueue_renditions, self.pk), using=using)
+                elif file_changed or (self.file and not self.renditions):
                     self.renditions = self.make_renditions(source=pending)
                     written.extend(self.renditions.values())
                     super().save(update_fields=["renditions"])
@@ -154,6 +160,12 @@ class Image(models.Model):
             },
         )
         return mark_safe(rendered.strip())  # noqa: S308 - our template, autoescaped
+
+
+def _enqueue_renditions(image_id: int) -> None:
+    from .tasks import make_renditions_later
+
+    make_renditions_later.enqueue(image_id)
 
 
 def _delete_files(storage: Storage, names: Iterable[str]) -> None:

@@ -70,7 +70,7 @@ def characters(ids: Iterable[int] | None = None) -> models.QuerySet[Character]:
 
 def comments(ids: Iterable[int] | None = None) -> models.QuerySet[Comment]:
     """Approved comments with their review, without its work: :class:`_Works`."""
-    queryset: models.QuerySet[Comment] = Comment.objects.approved()  # type: ignore[no-untyped-call]
+    queryset: models.QuerySet[Comment] = Comment.objects.approved()
     if ids is not None:
         queryset = queryset.filter(pk__in=list(ids))
     return queryset.select_related("review", "review__season").order_by("pk")

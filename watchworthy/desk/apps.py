@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DeskConfig(AppConfig):
+    name = "watchworthy.desk"
+    verbose_name = "Writing desk"
