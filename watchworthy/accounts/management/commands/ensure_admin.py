@@ -39,6 +39,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Admin: {url}  username: {username}  password: {saved[1]}")
             )
+            self.stdout.write(f"Write reviews at {site.rstrip('/')}/desk/ with the same login.")
         else:
             self.stdout.write(
                 f"Admin: {url}  username: {username} (password changed since; "
