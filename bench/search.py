@@ -220,7 +220,7 @@ def queries(rng: random.Random) -> dict[str, list[tuple[str, dict]]]:
     )
     seen: dict[str, int] = {}
     for text in sample:
-        for word in set(text.split()):
+        for word in dict.fromkeys(text.split()):  # in text order, not a set's (hash seed)
             seen[word] = seen.get(word, 0) + 1
     mid = [w for w, n in seen.items() if 20 <= n <= 60][:10]
     rare = [w for w, n in seen.items() if n == 1 and len(w) > 6][:10]
