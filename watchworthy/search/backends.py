@@ -56,7 +56,7 @@ class SearchBackend(Protocol):
     def match(self, query: Query, *, now: datetime, offset: int, limit: int) -> Matches: ...
 
 
-def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+def _run(sql: str, params: list[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
@@ -102,9 +102,9 @@ class _Ranked:
 def could_be_filter(term: str) -> bool:
     """Whether ``term`` (a word or a prefix) could match a filter token: they all
     start with "f" (``fvwatch``, ``fp3``: see ``services.Filters``). Only such terms
-    need the index told to look at the title and body alone; that costs both engines
-    (FTS5 decodes every position list to check the column, PostgreSQL rechecks each
-    row's weights), so other terms go without."""
+    need FTS5 told to look at the title and body alone, which costs it (it decodes
+    every position list to check the column), so other terms go without. (PostgreSQL
+    matches words in a vector of the title and body alone: migration 0003.)"""
     return term.startswith("f")
 
 
@@ -162,54 +162,168 @@ class SQLiteSearch(_Ranked):
 
 
 class PostgresSearch(_Ranked):
-    """A stored ``tsvector`` (``document``: title words at weight A, body words at B,
-    filter tokens at D) with a GIN index for the words, and one of the filter tokens
-    alone (``filters``, with its own GIN index; migration 0002)."""
+    """Matching on ``search_words`` (migration 0003): per entry its title and body
+    words (a ``tsvector`` without weights, kept in the row) and its filter tokens,
+    each with a GIN index. Ranking on the entry's ``document`` (title words at weight
+    A, body words at B), for the candidates only.
+
+    **How the newest matches are found.** Two ways, and which is cheap depends on
+    how many entries match, which the planner misjudges (it takes the prefix "kar",
+    in a third of the entries, for a rare word):
+
+    - *walk* the entries newest first, checking each row (about 1.5 µs: the vectors
+      are in it) until enough match: the cost is the rows walked, 1,001 ÷ the share
+      that matches everything;
+    - ask a GIN index for what matches one or two *parts* of the query (a term; the
+      filters), then fetch and check each of those rows (about 3.5 µs) and sort
+      them: the cost is every posting read (about 0.2 µs) and every row fetched.
+
+    So one statement first checks the :data:`PROBE` newest entries against the whole
+    query and against each part, estimates from those shares what each way costs
+    (on the whole table, :data:`POSTING` and :data:`FETCH` in walked rows), and runs
+    the cheapest of: the walk, the rarest part's index, the two rarest parts'
+    indexes together. "kar" walks 3,500 rows; a rare word fetches its few rows;
+    "the" with a rare word fetches the rare word's rows and checks each for "the".
+    """
 
     # ts_rank's weights are listed {D, C, B, A}: filter tokens count nothing.
     WEIGHTS = f"{{0, 0, {1 / TITLE_WEIGHT}, 1}}"
+    PROBE = 1000  # the newest entries checked to estimate shares
+    # Costs in rows walked, measured (bench/README.md): a posting read from the GIN
+    # index, a row fetched and checked after it.
+    POSTING = 0.15
+    FETCH = 2.5
 
     @staticmethod
     def expression(query: Query, *, weighted: bool = False) -> str:
-        """A tsquery of the terms (as prefixes). Only a term that could be a filter
-        token is limited to the title and body (weights A, B), or when ``weighted``:
-        a weight in the query makes PostgreSQL recheck every row the GIN index
-        returns, reading its whole ``document``. Letters and digits only; quoted."""
-        return " & ".join(
-            f"'{t}':{'*' if is_prefix(t) else ''}{'AB' if weighted or could_be_filter(t) else ''}"
-            for t in query.terms
-        )
+        """A tsquery of the terms (as prefixes), for ``search_words.words`` (title and
+        body words only: no filter token can match) or, ``weighted``, for the entry's
+        ``document``, whose filter tokens are at weight D: limited to A and B there.
+        Letters and digits only; quoted."""
+        weights = "AB" if weighted else ""
+        return " & ".join(f"'{t}':{'*' if is_prefix(t) else ''}{weights}" for t in query.terms)
 
     @staticmethod
-    def where(query: Query) -> tuple[str, list[Any]]:
-        """The filters first: when PostgreSQL walks the entries newest first (a
-        common word), each row's small ``filters`` is checked before its large
-        ``document`` is read (it keeps the written order of equally costed tests)."""
-        clauses, params = [], []
+    def checked(query: Query) -> tuple[str, list[str]]:
+        """Every test of a ``search_words w`` row, as functions that no index answers
+        (``ts_match_vq()`` is what ``@@`` runs): checked on each row read. And each
+        part's test alone, the terms first (``%(term1)s``…), then the filters."""
+        parts = [
+            f"ts_match_vq(w.words, to_tsquery('simple', %(term{n})s))"
+            for n in range(1, len(query.terms) + 1)
+        ]
         if query.facets:
-            clauses.append("e.filters @@ to_tsquery('simple', %s)")
-            params.append(" & ".join(f"'{f}'" for f in query.facets))
+            parts.append("ts_match_vq(w.filters, to_tsquery('simple', %(facets)s))")
+        clauses = ["(w.published_at IS NULL OR w.published_at <= %(now)s)"]
+        if query.terms:  # one test for every term: cheaper than one a term
+            clauses.append("ts_match_vq(w.words, to_tsquery('simple', %(words)s))")
+        clauses += parts[len(query.terms) :]
         if query.exclude_facets:
-            clauses.append("NOT (e.filters @@ to_tsquery('simple', %s))")
-            params.append(" | ".join(f"'{f}'" for f in query.exclude_facets))
-        if query.terms:
-            # search_reads_document() is always true; its declared cost (migration
-            # 0002) is that of reading the row's document, which the planner would
-            # otherwise take as nothing when it weighs walking the entries newest
-            # first against the GIN index.
-            clauses.append("e.document @@ to_tsquery('simple', %s) AND search_reads_document(e.id)")
-            params.append(PostgresSearch.expression(query))
-        return " AND ".join(clauses), params
+            clauses.append("NOT ts_match_vq(w.filters, to_tsquery('simple', %(exclude)s))")
+        return " AND ".join(clauses), parts
 
     def newest(self, query: Query, now: datetime, *, offset: int, limit: int) -> list[int]:
-        where, params = self.where(query)
-        # The clauses are fixed text; every value is a parameter.
-        sql = (
-            f"SELECT e.id FROM search_searchentry e WHERE {where} "  # noqa: S608
-            "AND (e.published_at IS NULL OR e.published_at <= %s) "
-            "ORDER BY e.id DESC LIMIT %s OFFSET %s"
+        checked, parts = self.checked(query)
+        terms = len(query.terms)
+        values: dict[str, Any] = {
+            "now": now,
+            "words": self.expression(query),
+            "probe": self.PROBE,
+            "posting": self.POSTING,
+            "fetch": self.FETCH,
+            "terms": terms,
+            "wanted": offset + limit,
+            "limit": limit,
+            "offset": offset,
+            "facets": " & ".join(f"'{f}'" for f in query.facets),
+            "exclude": " | ".join(f"'{f}'" for f in query.exclude_facets),
+        }
+        values.update(
+            (f"term{n}", self.expression(Query((term,))))
+            for n, term in enumerate(query.terms, start=1)
         )
-        return [int(row[0]) for row in _run(sql, [*params, now, limit, offset])]
+        term_queries = ", ".join(f"to_tsquery('simple', %(term{n})s)" for n in range(1, terms + 1))
+        words = "(SELECT words FROM choice)"
+        facets = "to_tsquery('simple', %(facets)s)"
+        indexed = {  # how the index ways ask the GIN indexes, by the parts they use
+            "words": f"w.words @@ {words}",
+            "filters": f"w.filters @@ {facets}",
+            "both": f"w.words @@ {words} AND w.filters @@ {facets}",
+        }
+        if not query.facets:
+            del indexed["filters"], indexed["both"]
+        elif not terms:
+            del indexed["words"], indexed["both"]
+        # Only the way chosen runs: the others' guards, computed once, are false. The
+        # index ways are a materialized CTE so that the planner cannot turn them into
+        # a walk (misjudging the shares, as it does): it can only use the indexes.
+        # The clauses are fixed text; every value is a parameter.
+        sql = f"""
+            WITH probe AS MATERIALIZED (
+                SELECT count(*) FILTER (WHERE {checked}) AS found,
+                    ARRAY[{", ".join(f"count(*) FILTER (WHERE {p})" for p in parts)}] AS counts
+                FROM (SELECT * FROM search_words ORDER BY id DESC LIMIT %(probe)s) w
+            ),
+            share AS MATERIALIZED (  -- of the entries matching: all, the rarest part, the next
+                SELECT rarest,
+                    greatest(found, 0.5)::float8 / %(probe)s AS everything,
+                    greatest(counts[rarest[1]], 0.5)::float8 / %(probe)s AS first,
+                    CASE WHEN cardinality(counts) > 1
+                        THEN greatest(counts[rarest[2]], 0.5)::float8 / %(probe)s
+                        ELSE 1 END AS second,
+                    greatest(c.reltuples, 1)::float8 AS entries
+                FROM probe, pg_class c, LATERAL (
+                    SELECT array_agg(n ORDER BY c, n) AS rarest
+                    FROM unnest(counts) WITH ORDINALITY AS u(c, n)
+                ) r
+                WHERE c.oid = 'search_words'::regclass
+            ),
+            cost AS MATERIALIZED (
+                SELECT rarest,
+                    least(entries, %(wanted)s / everything) AS walk,
+                    entries * first * (%(posting)s + %(fetch)s) AS one,
+                    entries * ((first + second) * %(posting)s + first * second * %(fetch)s)
+                        AS two
+                FROM share
+            ),
+            picked AS MATERIALIZED (  -- the parts whose indexes are asked (none: walk)
+                SELECT CASE
+                    WHEN walk <= least(one, two) THEN '{{}}'::int[]
+                    WHEN cardinality(rarest) > 1 AND two < one THEN rarest[1:2]
+                    ELSE rarest[1:1]
+                END AS parts
+                FROM cost
+            ),
+            choice AS MATERIALIZED (
+                SELECT CASE  -- the filters are part number terms + 1
+                    WHEN parts = '{{}}' THEN 'walk'
+                    WHEN NOT %(terms)s + 1 = ANY(parts) THEN 'words'
+                    WHEN cardinality(parts) = 1 THEN 'filters'
+                    ELSE 'both'
+                END AS way,
+                CASE  -- the terms picked, together
+                    WHEN parts[1] <= %(terms)s AND parts[2] <= %(terms)s
+                        THEN term[parts[1]] && term[parts[2]]
+                    WHEN parts[1] <= %(terms)s THEN term[parts[1]]
+                    WHEN parts[2] <= %(terms)s THEN term[parts[2]]
+                END AS words
+                FROM picked, (SELECT ARRAY[{term_queries}]::tsquery[] AS term) t
+            ),
+            indexed AS MATERIALIZED ({
+            " UNION ALL ".join(
+                f"SELECT w.id FROM search_words w WHERE {test} AND {checked} "
+                f"AND (SELECT way FROM choice) = '{way}'"
+                for way, test in indexed.items()
+            )
+        })
+            (SELECT w.id FROM search_words w
+             WHERE {checked} AND (SELECT way FROM choice) = 'walk'
+             ORDER BY w.id DESC LIMIT %(wanted)s)
+            UNION ALL
+            (SELECT id FROM indexed ORDER BY id DESC LIMIT %(wanted)s)
+            ORDER BY 1 DESC LIMIT %(limit)s OFFSET %(offset)s
+        """  # noqa: S608
+        return [int(row[0]) for row in _run(sql, values)]
 
     def ranked(
         self, query: Query, now: datetime, *, candidates: list[int], limit: int

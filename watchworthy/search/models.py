@@ -13,9 +13,10 @@ A row keeps two kinds of text, on purpose:
 
 ``facets`` holds filter tokens (``fvwatch``, ``fp3`` for platform 3, ``fy2024``…),
 matched only as filters. The database indexes ``match_title``, ``match_body`` and
-``facets``: an FTS5 table kept in step by triggers on SQLite, a generated ``tsvector``
-column with a GIN index on PostgreSQL (both made in migration 0001; see
-docs/search.md). Nothing else writes to them.
+``facets``: an FTS5 table kept in step by triggers on SQLite (migration 0001); on
+PostgreSQL a table of words and filter tokens with GIN indexes, ``search_words``, kept
+in step by triggers, and a generated, weighted ``tsvector`` for ranking (migrations
+0001, 0003; see docs/search.md). Nothing else writes to them.
 """
 
 from __future__ import annotations
