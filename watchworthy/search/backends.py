@@ -180,7 +180,9 @@ class PostgresSearch(_Ranked):
 
     So one statement first checks the :data:`PROBE` newest entries against the whole
     query and against each part, estimates from those shares what each way costs
-    (on the whole table, :data:`POSTING` and :data:`FETCH` in walked rows), and runs
+    (:data:`POSTING` and :data:`FETCH` in walked rows; the entries counted as the span
+    of their ids, which a rebuild makes contiguous: table statistics can be stale
+    just when it matters, after a rebuild), and runs
     the cheapest of: the walk, the rarest part's index, the two rarest parts'
     indexes together. "kar" walks 3,500 rows; a rare word fetches its few rows;
     "the" with a rare word fetches the rare word's rows and checks each for "the".
@@ -271,12 +273,13 @@ class PostgresSearch(_Ranked):
                     CASE WHEN cardinality(counts) > 1
                         THEN greatest(counts[rarest[2]], 0.5)::float8 / %(probe)s
                         ELSE 1 END AS second,
-                    greatest(c.reltuples, 1)::float8 AS entries
-                FROM probe, pg_class c, LATERAL (
+                    span AS entries
+                FROM probe, LATERAL (
+                    SELECT coalesce(max(id) - min(id) + 1, 1)::float8 AS span FROM search_words
+                ) s, LATERAL (
                     SELECT array_agg(n ORDER BY c, n) AS rarest
                     FROM unnest(counts) WITH ORDINALITY AS u(c, n)
                 ) r
-                WHERE c.oid = 'search_words'::regclass
             ),
             cost AS MATERIALIZED (
                 SELECT rarest,
