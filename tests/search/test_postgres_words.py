@@ -83,6 +83,12 @@ def test_the_word_table_follows_every_write(committed, tmp_path):
 
     with connection.cursor() as cursor:  # out of step on purpose: a rebuild repairs it
         cursor.execute("DELETE FROM search_words WHERE id = (SELECT min(id) FROM search_words)")
+        cursor.execute(  # and a row with no entry, which would be found
+            "INSERT INTO search_words VALUES "
+            "(999999, NULL, to_tsvector('simple', 'quill stray'), ''::tsvector)"
+        )
+    table = word_table()
+    assert 999999 in table and len(table) == len(expected())  # one missing, one stray
     ids_before = set(expected())
     assert rebuild()["review"] == 3
     assert word_table() == expected() and len(word_table()) == 7

@@ -25,6 +25,7 @@ from watchworthy.discussion.models import Comment
 from watchworthy.reviews.models import Review
 
 from . import documents
+from .backends import forget_stray_words
 from .models import SearchEntry
 
 logger = logging.getLogger(__name__)
@@ -242,6 +243,7 @@ def rebuild(progress: Progress | None = None) -> dict[str, int]:
         kinds.append(Kind.COMMENT)
     written: dict[str, int] = {}
     SearchEntry.objects.all().delete()
+    forget_stray_words()
     shared = _Works()
     for kind in kinds:
         queryset = _loader(kind)(None)
