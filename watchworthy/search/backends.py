@@ -181,11 +181,12 @@ class PostgresSearch(_Ranked):
     So one statement first checks the :data:`PROBE` newest entries against the whole
     query and against each part, estimates from those shares what each way costs
     (:data:`POSTING` and :data:`FETCH` in walked rows; the entries counted as the span
-    of their ids, which a rebuild makes contiguous: table statistics can be stale
-    just when it matters, after a rebuild), and runs
-    the cheapest of: the walk, the rarest part's index, the two rarest parts'
-    indexes together. "kar" walks 3,500 rows; a rare word fetches its few rows;
-    "the" with a rare word fetches the rare word's rows and checks each for "the".
+    of their ids, which a rebuild makes contiguous, because table statistics are
+    stale just after a rebuild), and runs the cheapest of: the walk, the rarest
+    part's index, the two rarest parts' indexes together. "kar" walks 3,500 rows; a
+    rare word fetches its few rows; "the" with a rare word fetches the rare word's
+    rows and checks each for "the"; "season" with a verdict and a platform fetches
+    the rows with both filters and checks each for "season".
     """
 
     # ts_rank's weights are listed {D, C, B, A}: filter tokens count nothing.
@@ -256,6 +257,11 @@ class PostgresSearch(_Ranked):
             del indexed["filters"], indexed["both"]
         elif not terms:
             del indexed["words"], indexed["both"]
+        index_ways = " UNION ALL ".join(
+            f"SELECT w.id FROM search_words w WHERE {test} AND {checked} "  # noqa: S608
+            f"AND (SELECT way FROM choice) = '{way}'"
+            for way, test in indexed.items()
+        )
         # Only the way chosen runs: the others' guards, computed once, are false. The
         # index ways are a materialized CTE so that the planner cannot turn them into
         # a walk (misjudging the shares, as it does): it can only use the indexes.
@@ -312,13 +318,7 @@ class PostgresSearch(_Ranked):
                 END AS words
                 FROM picked, (SELECT ARRAY[{term_queries}]::tsquery[] AS term) t
             ),
-            indexed AS MATERIALIZED ({
-            " UNION ALL ".join(
-                f"SELECT w.id FROM search_words w WHERE {test} AND {checked} "
-                f"AND (SELECT way FROM choice) = '{way}'"
-                for way, test in indexed.items()
-            )
-        })
+            indexed AS MATERIALIZED ({index_ways})
             (SELECT w.id FROM search_words w
              WHERE {checked} AND (SELECT way FROM choice) = 'walk'
              ORDER BY w.id DESC LIMIT %(wanted)s)
