@@ -346,3 +346,21 @@ def test_the_dashboard_lists_the_writers_reviews_and_waiting_comments(desk, draf
     html = desk.get("/desk/").content.decode()
     assert "Drafts (1)" in html and "The tide goes out" in html
     assert desk.get(f"/desk/reviews/{draft.pk}/card.png")["Content-Type"] == "image/png"
+
+
+def test_replies_to_the_writers_comments_say_their_thread(desk, draft, mara):
+    from tests.commenting import HoldEverything
+    from watchworthy.discussion.models import Comment
+    from watchworthy.discussion.services import comment_moderate, comment_post
+    from watchworthy.spoilers.shield import Position
+
+    draft.status, draft.published_at = Review.Status.PUBLISHED, timezone.now()
+    draft.save()
+    mine = comment_post(review=draft, body="My note on ep 2.", user=mara, episode=Position(2, 2))
+    reply = comment_post(
+        review=draft, body="A reader answers.", author_name="Ivo", author_email="i@example.org",
+        parent=mine, policy=HoldEverything(),
+    )  # fmt: skip
+    comment_moderate(comments=[reply], status=Comment.Status.APPROVED)
+    html = desk.get("/desk/").content.decode()
+    assert "Ivo" in html and "(in the ep 2 thread)" in html and "A reader answers." in html

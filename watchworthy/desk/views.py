@@ -103,7 +103,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         Comment.objects.approved()
         .filter(parent__user=user)
         .exclude(user=user)
-        .select_related("review", "parent")
+        .select_related("review", "parent", "episode_thread")
         .order_by("-created_at")[:10]
     )
     return render(
