@@ -344,7 +344,8 @@ def test_a_published_reviews_edits_stay_off_the_page_until_updated(desk, draft):
 
 def test_the_dashboard_lists_the_writers_reviews_and_waiting_comments(desk, draft, mara):
     html = desk.get("/desk/").content.decode()
-    assert "Drafts (1)" in html and "The tide goes out" in html
+    drafts = dom.parse(html).find("section", aria_labelledby="drafts-heading")
+    assert "The tide goes out" in drafts.text
     assert desk.get(f"/desk/reviews/{draft.pk}/card.png")["Content-Type"] == "image/png"
 
 
@@ -364,3 +365,20 @@ def test_replies_to_the_writers_comments_say_their_thread(desk, draft, mara):
     comment_moderate(comments=[reply], status=Comment.Status.APPROVED)
     html = desk.get("/desk/").content.decode()
     assert "Ivo" in html and "(in the ep 2 thread)" in html and "A reader answers." in html
+
+
+def test_the_dashboard_costs_the_same_queries_as_reviews_grow(
+    desk, mara, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    for scale in (2, 20):
+        for n in range(scale):
+            ReviewFactory(author=mara, status=Review.Status.DRAFT, published_at=None)
+            ReviewFactory(author=mara)
+        cache.clear()
+        # next scheduled moment, site settings; session and user; the writer's
+        # permissions (their own and their groups'); the waiting count, the three
+        # lists, the replies
+        with django_assert_num_queries(11):
+            assert desk.get("/desk/").status_code == 200

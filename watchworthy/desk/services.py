@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -82,7 +83,14 @@ def has_unsaved_changes(review: Review) -> bool:
 
 
 def _same(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    return all(str(a.get(name) or "") == str(b.get(name) or "") for name in TEXT_FIELDS)
+    return all(_plain(name, a.get(name)) == _plain(name, b.get(name)) for name in TEXT_FIELDS)
+
+
+def _plain(name: str, value: Any) -> object:
+    """A field's value to compare by: scores as numbers (8 is 8.0), the rest as text."""
+    if name == "score":
+        return None if value in (None, "") else Decimal(str(value))
+    return str(value or "")
 
 
 @dataclass

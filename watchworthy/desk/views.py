@@ -36,6 +36,7 @@ from .forms import PublishForm, StartForm, TextForm, UploadForm, WorkForm, revie
 from .models import Revision
 
 View = Callable[..., HttpResponse]
+DASHBOARD_ROWS = 50  # per list, newest changes first
 
 
 def writer_page(view: View) -> View:
@@ -88,17 +89,15 @@ def _review(request: HttpRequest, pk: int) -> Review:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = _writer(request)
-    reviews = (
-        services.reviews_for(user)
-        .select_related("work", "season")
+    mine = services.reviews_for(user)
+    listed = (
+        mine.select_related("work", "season")
         .annotate(waiting=Count("comments", filter=Q(comments__status=Comment.Status.PENDING)))
         .order_by("-updated_at")
     )
     now = timezone.now()
-    drafts = [r for r in reviews if r.status == Review.Status.DRAFT]
-    public = [r for r in reviews if r.status != Review.Status.DRAFT]
-    scheduled = [r for r in public if (r.published_at or now) > now]
-    published = [r for r in public if (r.published_at or now) <= now]
+    public = listed.exclude(status=Review.Status.DRAFT)
+    waiting = Comment.objects.filter(status=Comment.Status.PENDING, review__in=mine).count()
     replies = (
         Comment.objects.approved()
         .filter(parent__user=user)
@@ -110,11 +109,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "desk/dashboard.html",
         {
-            "drafts": drafts,
-            "scheduled": scheduled,
-            "published": published[:50],
+            "drafts": listed.filter(status=Review.Status.DRAFT)[:DASHBOARD_ROWS],
+            "scheduled": public.filter(published_at__gt=now)[:DASHBOARD_ROWS],
+            "published": public.filter(published_at__lte=now)[:DASHBOARD_ROWS],
             "replies": replies,
-            "waiting": sum(r.waiting for r in reviews),
+            "waiting": waiting,
             "moderation_count": Comment.objects.pending().count() if user.is_staff else None,
         },
     )
