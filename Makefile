@@ -14,7 +14,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/watchworthy
 WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(WORKERS)
 
-.PHONY: screenshots run serve worker check-deploy test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-search bench-import bench-compare clean
+.PHONY: desk-bundle desk-bundle-check desk-bundle-check-if-node screenshots run serve worker check-deploy test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-search bench-import bench-compare clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,7 @@ worker: install
 # The whole suite on SQLite, then again on PostgreSQL. Browser tests need Debian's
 # chromium; PostgreSQL tests need a server on 127.0.0.1:5432. Missing ones skip with
 # a reason, unless WATCHWORTHY_REQUIRE_BROWSER=1 / WATCHWORTHY_REQUIRE_POSTGRES=1.
-test: install services browser lint check-deploy
+test: install services browser lint check-deploy desk-bundle-check-if-node
 	$(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
@@ -77,6 +77,28 @@ test-postgres: install
 
 services:
 	@bash scripts/services.sh start
+
+# The writing desk's editor (watchworthy/desk/frontend, CodeMirror 6 + esbuild, versions
+# pinned in package-lock.json) built into watchworthy/desk/static/desk/: editor-<hash>.js
+# and manifest.json, both committed, so `make run` and `make test` need no Node.js.
+# npm's cache stays in the git-ignored .cache/npm; install scripts are not run.
+DESK_FRONTEND := watchworthy/desk/frontend
+DESK_NPM_CI := npm ci --cache "$(CURDIR)/.cache/npm" --ignore-scripts --no-audit --no-fund --silent
+desk-bundle:
+	cd $(DESK_FRONTEND) && $(DESK_NPM_CI) && node build.mjs && node --test test/
+
+# Rebuilds into a temporary folder and fails if that differs from what is committed;
+# also runs the tools' unit tests (node --test).
+desk-bundle-check:
+	@cd $(DESK_FRONTEND) && $(DESK_NPM_CI) && node build.mjs --check && node --test test/ >/dev/null
+
+# `make test` runs the check when Node.js and npm are installed (CI has them).
+desk-bundle-check-if-node:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory desk-bundle-check; \
+	else \
+		echo "SKIPPED: desk bundle check — Node.js not installed"; \
+	fi
 
 browser:
 	@bash scripts/services.sh browser
