@@ -165,11 +165,12 @@ export class Autosave {
     clearTimeout(this.timer);
     const url = this.desk.server.urls.autosave;
     if (!url || this.conflict || !this.dirty) return;
-    if (this.inFlight && !keepalive) {
+    if (this.inFlight && (!keepalive || this.inFlightSeq === this.seq)) {
       this.again = true;
       return;
     }
     const seq = this.seq;
+    this.inFlightSeq = seq;
     const fields = this.payload();
     let answer;
     const request = this.desk.server.post(url, fields, { keepalive });
@@ -207,7 +208,8 @@ export class Autosave {
   answered({ status, data }, seq, sent) {
     const desk = this.desk;
     if (status === 200 && data && data.revision !== undefined) {
-      this.setRevision(data.revision);
+      // Two saves in flight (a keepalive on leaving) may answer out of order.
+      if (!(Number(data.revision) < Number(this.revision))) this.setRevision(data.revision);
       this.savedSeq = Math.max(this.savedSeq, seq);
       this.clearFieldErrors();
       const label = data.saved_label || `Saved ${timeLabel(data.saved_at ? new Date(data.saved_at) : new Date())}`;
@@ -287,15 +289,16 @@ export class Autosave {
     if (!data) return;
     const desk = this.desk;
     const mergeId = "desk-conflict-merge";
-    const content = [
-      h(
+    const explanation = h(
         "p",
         {},
         `Another tab or device saved this review (revision ${data.revision}) after you loaded it. `,
         data.clean
           ? "Your changes and theirs merge cleanly."
           : "Your changes and theirs overlap: the merge marks the overlapping parts between <<<<<<< yours and >>>>>>> saved elsewhere for you to settle.",
-      ),
+      );
+    const content = [
+      explanation,
       h("label", { for: mergeId }, "The merged text"),
       h("textarea", { id: mergeId, readonly: true, rows: 8, class: "desk-merge" }, data.merged || ""),
     ];
@@ -308,6 +311,8 @@ export class Autosave {
       content,
       submitLabel: "Use the merge",
       cancelLabel: "Decide later",
+      description: explanation,
+      initial: "submit",
       returnFocus: () => desk.view.focus(),
       onCancel: () => {
         desk.say("Conflict — not saved until you choose.", "conflict");
@@ -337,9 +342,7 @@ export class Autosave {
         resolved();
         this.loadTheirs(data);
         dialog.resolve();
-        desk.notice(`Your text was kept as a new draft.`, [["Open the copy", () => window.open(answer.url, "_blank", "noopener")]], "info");
-        const link = h("a", { href: answer.url }, "Open your copy");
-        desk.notices.lastElementChild.querySelector("p").append(" ", link);
+        desk.notice(["Your text was kept as a new draft: ", h("a", { href: answer.url }, "open your copy"), "."], [["Dismiss", () => desk.view.focus()]]);
         desk.say("Your text was kept as a copy; this review now shows the version saved elsewhere.", "saved");
       } catch (error) {
         dialog.showErrors([error && error.message ? `The copy could not be made: ${error.message}` : "The copy could not be made (offline?)."]);

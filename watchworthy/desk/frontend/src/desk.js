@@ -317,7 +317,7 @@ export class Desk {
     const input = this.field("cover");
     if (!input) return;
     this.coverThumb = h("img", { class: "desk-cover-thumb", alt: "", hidden: true });
-    const choose = h("button", { type: "button", class: "desk-cover-choose", onclick: () => imageDialog(this, { cover: true }) }, "Choose cover");
+    const choose = h("button", { type: "button", class: "desk-cover-choose", onclick: (event) => imageDialog(this, { cover: true, opener: event.currentTarget }) }, "Choose cover");
     this.coverRemove = h(
       "button",
       {

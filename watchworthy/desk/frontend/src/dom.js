@@ -52,7 +52,7 @@ export function dialogHost() {
  * resolves to anything but `false`. Escape or Cancel closes it and calls `onCancel`.
  * Focus goes to the first field (or `initial`) and comes back to `returnFocus` after.
  */
-export function openDialog({ title, content, submitLabel, onSubmit, onCancel, returnFocus, initial, cancelLabel = "Cancel", extraButtons = [] }) {
+export function openDialog({ title, content, submitLabel, onSubmit, onCancel, returnFocus, initial, description, cancelLabel = "Cancel", extraButtons = [] }) {
   const titleId = uid("dialog-title");
   const errors = h("div", { class: "desk-dialog-errors", role: "alert" });
   const submit = submitLabel ? h("button", { type: "submit", class: "desk-primary" }, submitLabel) : null;
@@ -66,6 +66,11 @@ export function openDialog({ title, content, submitLabel, onSubmit, onCancel, re
     h("div", { class: "desk-dialog-buttons" }, submit, extraButtons, cancel),
   );
   const dialog = h("dialog", { class: "desk-dialog", "aria-labelledby": titleId }, form);
+  if (description) {
+    // Read out with the dialog's name: what the choice is about.
+    description.id = description.id || uid("dialog-description");
+    dialog.setAttribute("aria-describedby", description.id);
+  }
   let settled = false;
   let busy = false;
 
@@ -120,7 +125,7 @@ export function openDialog({ title, content, submitLabel, onSubmit, onCancel, re
 
   dialogHost().append(dialog);
   dialog.showModal();
-  const first = initial || form.querySelector("input:not([type=hidden]):not([disabled]), select, textarea, button");
+  const first = initial === "submit" ? submit : initial || form.querySelector("input:not([type=hidden]):not([disabled]), select, textarea, button");
   if (first) first.focus();
   return {
     dialog,

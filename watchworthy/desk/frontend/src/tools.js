@@ -129,7 +129,7 @@ export function citeDialog(desk, from, to) {
  * `pos` — or, with `cover: true`, make it the review's cover. `file` comes from a paste or
  * a drop; without it the dialog asks for one.
  */
-export function imageDialog(desk, { file = null, pos = 0, to = pos, cover = false }) {
+export function imageDialog(desk, { file = null, pos = 0, to = pos, cover = false, opener = null }) {
   const spot = cover ? null : desk.trackPosition(pos, to);
   const fileInput = h("input", { type: "file", accept: "image/jpeg,image/png,image/webp,image/gif", required: !file });
   const alt = h("input", { type: "text", required: true, maxlength: "300", autocomplete: "off" });
@@ -162,7 +162,7 @@ export function imageDialog(desk, { file = null, pos = 0, to = pos, cover = fals
     title: cover ? "Choose the cover image" : "Add an image",
     content,
     submitLabel: cover ? "Upload and use as cover" : "Upload and insert",
-    returnFocus: () => desk.view.focus(),
+    returnFocus: () => (opener ? opener.focus() : desk.view.focus()),
     initial: file ? alt : fileInput,
     onCancel: () => spot && spot.forget(),
     onSubmit: async () => {
