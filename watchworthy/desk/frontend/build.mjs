@@ -44,16 +44,15 @@ const result = await build({
   legalComments: "none",
   sourcemap: false,
   metafile: true,
-  loader: { ".css": "text" },
   logLevel: "warning",
 });
 
-const manifest = {};
-for (const file of Object.keys(result.metafile.outputs).sort()) {
+const built = {};
+for (const file of Object.keys(result.metafile.outputs)) {
   const name = file.split("/").pop();
-  const kind = name.endsWith(".css") ? "editor.css" : "editor.js";
-  manifest[kind] = `desk/${name}`;
+  built[name.endsWith(".css") ? "editor.css" : "editor.js"] = `desk/${name}`;
 }
+const manifest = Object.fromEntries(Object.entries(built).sort(([a], [b]) => (a < b ? -1 : 1)));
 writeFileSync(join(outdir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
 
 if (checking) {

@@ -136,9 +136,6 @@ export class Autosave {
       const control = this.desk.field(name);
       if (control && FIELDS.includes(name)) control.value = value;
     }
-    if (copy.fields && copy.fields.cover !== undefined && this.desk.coverNote) {
-      this.desk.coverNote.textContent = copy.fields.cover ? "A cover is set." : "No cover.";
-    }
     // Edited from that revision: if the server moved on, the save answers 409 and merges.
     this.setRevision(copy.base);
     this.desk.setBody(copy.body);
@@ -263,7 +260,7 @@ export class Autosave {
     for (const [name, messages] of Object.entries(errors)) {
       const control = this.desk.field(name);
       if (!control || control.type === "hidden" || !control.id) continue;
-      const note = h("p", { class: "desk-field-error", id: `${control.id}-desk-error` }, [].concat(messages).join(" "));
+      const note = h("p", { class: "de-field-error", id: `${control.id}-desk-error` }, [].concat(messages).map((m) => (m && m.message) || m).join(" "));
       control.setAttribute("aria-invalid", "true");
       control.dataset.deskDescribedby = control.getAttribute("aria-describedby") || "";
       control.setAttribute("aria-describedby", `${control.dataset.deskDescribedby} ${note.id}`.trim());
@@ -272,7 +269,7 @@ export class Autosave {
   }
 
   clearFieldErrors() {
-    for (const note of this.desk.form.querySelectorAll(".desk-field-error")) note.remove();
+    for (const note of this.desk.form.querySelectorAll(".de-field-error")) note.remove();
     for (const control of this.desk.form.querySelectorAll("[data-desk-describedby]")) {
       control.removeAttribute("aria-invalid");
       const before = control.dataset.deskDescribedby;
@@ -300,7 +297,7 @@ export class Autosave {
     const content = [
       explanation,
       h("label", { for: mergeId }, "The merged text"),
-      h("textarea", { id: mergeId, readonly: true, rows: 8, class: "desk-merge" }, data.merged || ""),
+      h("textarea", { id: mergeId, readonly: true, rows: 8, class: "de-merge" }, data.merged || ""),
     ];
     const resolved = () => {
       this.conflict = null;

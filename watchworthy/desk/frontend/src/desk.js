@@ -103,37 +103,27 @@ export class Desk {
 
   buildLayout() {
     const label = this.textarea.labels && this.textarea.labels[0];
-    this.labelText = label ? label.textContent.trim() : "Review text";
-    this.toolbar = h("div", { class: "desk-toolbar", role: "toolbar", "aria-label": "Formatting and tools" });
-    this.status = h("p", { class: "desk-status", role: "status" });
-    this.count = h("p", { class: "desk-count" });
-    this.notices = h("div", { class: "desk-notices" });
-    this.source = h("div", { class: "desk-source" });
+    this.labelText = label ? ownText(label) || "Text" : "Text";
+    this.toolbar = h("div", { class: "de-toolbar", role: "toolbar", "aria-label": "Formatting and tools" });
+    // The page's status line (#desk-status) if it has one, else ours.
+    this.status = document.getElementById("desk-status") || h("p", { class: "desk-status", role: "status" });
+    this.count = h("p", { class: "de-count" });
+    this.notices = h("div", { class: "de-notices" });
+    this.source = h("div", { class: "de-source" });
     this.previewSection = document.getElementById("desk-preview");
-    const previewPane = h("div", { class: "desk-preview-pane" });
-    const previewAs = document.getElementById("desk-preview-as");
-    if (previewAs) {
-      const asLabel = previewAs.labels && previewAs.labels[0];
-      previewPane.append(h("div", { class: "desk-preview-as" }, asLabel, previewAs));
-    }
-    if (this.previewSection) {
-      if (!this.previewSection.hasAttribute("aria-label") && !this.previewSection.hasAttribute("aria-labelledby")) {
-        this.previewSection.setAttribute("aria-label", "Preview");
-      }
-      previewPane.append(this.previewSection);
-    }
     this.writer = h(
       "div",
-      { class: "desk-writer" },
+      { class: "de-writer" },
       this.toolbar,
       this.notices,
-      h("div", { class: "desk-panes" }, this.source, previewPane),
-      h("div", { class: "desk-bar" }, this.status, this.count),
+      this.source,
+      h("div", { class: "de-bar" }, this.status, this.count),
     );
     this.textarea.after(this.writer);
     this.textarea.hidden = true;
+    this.form.classList.add("de-enhanced");
     if (label) label.addEventListener("click", () => this.view.focus());
-    // The no-JavaScript preview button is replaced by the live preview.
+    // The no-JavaScript preview button gives way to the live preview.
     for (const button of this.form.querySelectorAll("button[name=action][value=preview]")) button.hidden = true;
     this.buildToolbar();
   }
@@ -146,7 +136,7 @@ export class Desk {
         "button",
         {
           type: "button",
-          class: `desk-tool desk-tool-${id}`,
+          class: `de-tool de-tool-${id}`,
           "aria-keyshortcuts": keys.aria,
           title: `${name} (${keys.shown})`,
           tabindex: id === "bold" ? "0" : "-1",
@@ -316,32 +306,43 @@ export class Desk {
   setupCover() {
     const input = this.field("cover");
     if (!input) return;
-    this.coverThumb = h("img", { class: "desk-cover-thumb", alt: "", hidden: true });
-    const choose = h("button", { type: "button", class: "desk-cover-choose", onclick: (event) => imageDialog(this, { cover: true, opener: event.currentTarget }) }, "Choose cover");
-    this.coverRemove = h(
+    let box = this.form.querySelector(".desk-cover");
+    if (!box) {
+      box = h("div", { class: "desk-cover" });
+      input.after(box);
+    }
+    box.classList.add("de-cover");
+    this.coverThumb = box.querySelector("img") || h("img", { class: "de-cover-thumb", alt: "", hidden: true });
+    if (!this.coverThumb.isConnected) box.prepend(this.coverThumb);
+    this.coverNote = box.querySelector(".help") || h("span", { class: "help" });
+    if (!this.coverNote.isConnected) box.append(this.coverNote);
+    this.coverNote.hidden = Boolean(input.value);
+    const choose = h(
       "button",
-      {
-        type: "button",
-        class: "desk-cover-remove",
-        hidden: !input.value,
-        onclick: () => this.setCover(null),
-      },
-      "Remove cover",
+      { type: "button", class: "de-cover-choose", onclick: (event) => imageDialog(this, { cover: true, opener: event.currentTarget }) },
+      input.value ? "Change cover" : "Choose cover",
     );
-    this.coverNote = h("span", { class: "desk-cover-note" }, input.value ? "A cover is set." : "No cover yet.");
-    input.after(h("div", { class: "desk-cover" }, this.coverThumb, this.coverNote, choose, this.coverRemove));
+    this.coverChoose = choose;
+    this.coverRemove = h("button", { type: "button", class: "de-cover-remove", hidden: !input.value, onclick: () => this.setCover(null) }, "Remove cover");
+    box.append(choose, this.coverRemove);
   }
 
   setCover(answer, altText = "") {
     const input = this.field("cover");
     input.value = answer ? String(answer.id) : "";
-    this.coverThumb.hidden = !(answer && answer.thumbnail);
+    const thumb = this.coverThumb;
+    thumb.hidden = !(answer && answer.thumbnail);
     if (answer && answer.thumbnail) {
-      this.coverThumb.src = answer.thumbnail;
-      this.coverThumb.alt = altText;
+      thumb.removeAttribute("height");
+      thumb.width = 160;
+      thumb.src = answer.thumbnail;
+      thumb.alt = `Cover: ${altText}`;
     }
-    this.coverNote.textContent = answer ? "Cover chosen." : "No cover.";
+    this.coverNote.hidden = Boolean(answer);
+    this.coverNote.textContent = "No cover image.";
+    this.coverChoose.textContent = answer ? "Change cover" : "Choose cover";
     this.coverRemove.hidden = !answer;
+    this.say(answer ? "Cover chosen; it is saved with the text." : "Cover removed; saved with the text.", "");
     this.autosave.changed();
   }
 
@@ -363,12 +364,12 @@ export class Desk {
 
   enterFocusMode() {
     this.focusMode = true;
-    document.documentElement.classList.add("desk-focus-mode");
+    document.documentElement.classList.add("de-focus-mode");
     this.toolButtons.focus.setAttribute("aria-pressed", "true");
     // Everything but the writer (and dialogs) is out of reach: not seen, not tabbed to.
     for (let node = this.writer; node && node !== document.body; node = node.parentElement) {
       for (const sibling of node.parentElement.children) {
-        if (sibling !== node && !sibling.classList.contains("desk-dialogs") && !sibling.inert && sibling.tagName !== "SCRIPT") {
+        if (sibling !== node && !sibling.classList.contains("de-dialogs") && !sibling.inert && sibling.tagName !== "SCRIPT") {
           sibling.inert = true;
           this.inerted.push(sibling);
         }
@@ -381,7 +382,7 @@ export class Desk {
   leaveFocusMode() {
     if (!this.focusMode) return false;
     this.focusMode = false;
-    document.documentElement.classList.remove("desk-focus-mode");
+    document.documentElement.classList.remove("de-focus-mode");
     this.toolButtons.focus.setAttribute("aria-pressed", "false");
     for (const node of this.inerted) node.inert = false;
     this.inerted = [];
@@ -403,11 +404,11 @@ export class Desk {
     const id = uid("notice");
     const box = h(
       "div",
-      { class: `desk-notice desk-notice-${kind}`, role: "region", "aria-labelledby": id },
+      { class: `de-notice de-notice-${kind}`, role: "region", "aria-labelledby": id },
       h("p", { id }, message),
       h(
         "div",
-        { class: "desk-notice-buttons" },
+        { class: "de-notice-buttons" },
         actions.map(([label, action]) =>
           h("button", { type: "button", onclick: () => { box.remove(); action(); } }, label),
         ),
@@ -420,6 +421,13 @@ export class Desk {
   showCount(words, minutes) {
     this.count.textContent = `${words.toLocaleString()} ${words === 1 ? "word" : "words"} · ${minutes} min read`;
   }
+}
+
+/** A label's own words, without the help inside it (<small>, .help). */
+function ownText(label) {
+  const copy = label.cloneNode(true);
+  for (const help of copy.querySelectorAll("small, .help")) help.remove();
+  return copy.textContent.replace(/\s+/g, " ").trim();
 }
 
 function parseScopes(raw) {

@@ -29,9 +29,9 @@ export function h(tag, attrs, ...children) {
 export function field(labelText, control, hint) {
   const id = control.id || uid("field");
   control.id = id;
-  const hintNode = hint ? h("p", { class: "desk-hint", id: `${id}-hint` }, hint) : null;
+  const hintNode = hint ? h("p", { class: "de-hint", id: `${id}-hint` }, hint) : null;
   if (hintNode) control.setAttribute("aria-describedby", hintNode.id);
-  return h("div", { class: "desk-field" }, h("label", { for: id }, labelText), hintNode, control);
+  return h("div", { class: "de-field" }, h("label", { for: id }, labelText), hintNode, control);
 }
 
 let host = null;
@@ -39,7 +39,7 @@ let host = null;
 /** Where dialogs live: outside the review form (their fields are not the review's). */
 export function dialogHost() {
   if (!host) {
-    host = h("div", { class: "desk-dialogs" });
+    host = h("div", { class: "de-dialogs" });
     document.body.append(host);
   }
   return host;
@@ -54,18 +54,18 @@ export function dialogHost() {
  */
 export function openDialog({ title, content, submitLabel, onSubmit, onCancel, returnFocus, initial, description, cancelLabel = "Cancel", extraButtons = [] }) {
   const titleId = uid("dialog-title");
-  const errors = h("div", { class: "desk-dialog-errors", role: "alert" });
-  const submit = submitLabel ? h("button", { type: "submit", class: "desk-primary" }, submitLabel) : null;
+  const errors = h("div", { class: "de-dialog-errors", role: "alert" });
+  const submit = submitLabel ? h("button", { type: "submit", class: "de-primary" }, submitLabel) : null;
   const cancel = h("button", { type: "button", value: "cancel" }, cancelLabel);
   const form = h(
     "form",
-    { method: "dialog", class: "desk-dialog-form" },
+    { method: "dialog", class: "de-dialog-form" },
     h("h2", { id: titleId }, title),
     content,
     errors,
-    h("div", { class: "desk-dialog-buttons" }, submit, extraButtons, cancel),
+    h("div", { class: "de-dialog-buttons" }, submit, extraButtons, cancel),
   );
-  const dialog = h("dialog", { class: "desk-dialog", "aria-labelledby": titleId }, form);
+  const dialog = h("dialog", { class: "de-dialog", "aria-labelledby": titleId }, form);
   if (description) {
     // Read out with the dialog's name: what the choice is about.
     description.id = description.id || uid("dialog-description");

@@ -1,19 +1,12 @@
 // Entry point of the desk's editor bundle (built by build.mjs into static/desk/).
-// Without the review form (#desk-editor) on the page it does nothing.
-import css from "./editor.css";
+// Without the review form (#desk-editor) on the page it does nothing. Its styles are
+// built into editor-<hash>.css, which the page links (manifest "editor.css").
+import "./editor.css";
 import { Desk } from "./desk.js";
-
-function adoptStyles() {
-  // A constructed style sheet: allowed by the site's CSP, which forbids inline <style>.
-  const sheet = new CSSStyleSheet();
-  sheet.replaceSync(css);
-  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-}
 
 function start() {
   const form = document.getElementById("desk-editor");
   if (!form || form.dataset.deskEnhanced || !form.querySelector("textarea[name=body]")) return;
-  adoptStyles();
   const desk = new Desk(form);
   desk.start();
   window.watchworthyDesk = desk;

@@ -75,9 +75,27 @@ export function toggleLinePrefix(text, from, to, prefix, strip) {
 export function scopeText(value, label) {
   const match = /^(\d{1,3}):(\d{0,4})$/.exec(value || "");
   if (!match) return "";
+  const read = parseScope(label || "");
+  if (read && read[0] === Number(match[1]) && read[1] === (match[2] ? Number(match[2]) : null)) {
+    return label.replace(/\s+/g, " ").trim();
+  }
   const word = /\b(part|season|cour|series)\b/i.exec(label || "");
   const name = word ? word[1][0].toUpperCase() + word[1].slice(1).toLowerCase() : "Part";
   return match[2] ? `${name} ${match[1]}, ep ${match[2]}` : `${name} ${match[1]}`;
+}
+
+// core.spoiler_markup._SCOPE, the server's reading of a scope.
+const SCOPE =
+  /^\s*(?:(part|season|cour|series|s)\s*\.?\s*(\d{1,3}))?\s*[,:/-]?\s*(?:(?:(?:ep(?:isode)?s?\.?|e)\s*(\d{1,4}))|(finale|end))?\s*$/i;
+
+/** [season, episode or null] as the server reads `text`, or null when it does not. */
+export function parseScope(text) {
+  const match = SCOPE.exec(text.replace(/\s+/g, " "));
+  if (!match || !(match[2] || match[3] || match[4])) return null;
+  const season = match[2] ? Number(match[2]) : 1;
+  const episode = match[3] ? Number(match[3]) : null;
+  if (season < 1 || (episode !== null && episode < 1)) return null;
+  return [season, episode];
 }
 
 /**

@@ -1,46 +1,35 @@
 // The desk's dialogs: spoiler scope, citation search, image upload (also the cover).
-import { field, h, openDialog, uid } from "./dom.js";
+import { field, h, openDialog } from "./dom.js";
 import * as md from "./markdown.js";
 import { errorMessages } from "./server.js";
 
+let lastScope = null; // the scope picked last, offered first next time
+
 /** Mark the selection as a spoiler, scoped to a part/episode from data-scopes (or not). */
 export function spoilerDialog(desk, from, to) {
-  const name = uid("scope");
   const multiline = desk.body.slice(from, to).includes("\n");
-  const option = (value, label, checked) => {
-    const id = uid("scope-option");
-    return h(
-      "div",
-      { class: "desk-choice" },
-      h("input", { type: "radio", name, id, value, checked }),
-      h("label", { for: id }, label),
-    );
-  };
-  const current = desk.field("spoils_up_to");
-  const preferred = current && current.value ? current.value : "";
-  const hasPreferred = desk.scopes.some(([value]) => value === preferred);
-  const choices = h(
-    "fieldset",
-    { class: "desk-choices" },
-    h("legend", {}, "How far does it spoil?"),
-    desk.scopes.map(([value, label], index) => option(value, label, hasPreferred ? value === preferred : index === 0)),
-    option("", "No scope (hidden from every reader until opened)", desk.scopes.length === 0),
+  const values = desk.scopes.map(([value]) => value);
+  const chosen = lastScope !== null && (lastScope === "" || values.includes(lastScope)) ? lastScope : values[0] || "";
+  const select = h(
+    "select",
+    {},
+    desk.scopes.map(([value, label]) => h("option", { value, selected: value === chosen }, label)),
+    h("option", { value: "", selected: chosen === "" }, "No scope: closed for every reader"),
   );
-  const hint = h(
-    "p",
-    { class: "desk-hint" },
-    multiline ? "The selected lines become a spoiler block." : from === to ? "Inserts an inline spoiler to type into." : "The selected words become an inline spoiler.",
-  );
+  const hint = multiline
+    ? "The selected lines become a spoiler block."
+    : from === to
+      ? "Inserts an inline spoiler to type into."
+      : "The selected words become an inline spoiler.";
   openDialog({
     title: "Mark as spoiler",
-    content: [hint, choices],
+    content: [field("How far does it spoil?", select, hint)],
     submitLabel: "Mark as spoiler",
     returnFocus: () => desk.view.focus(),
-    initial: choices.querySelector("input:checked"),
-    onSubmit: (form) => {
-      const picked = form.querySelector(`input[name="${name}"]:checked`);
-      const value = picked ? picked.value : "";
-      const label = (desk.scopes.find(([v]) => v === value) || [, ""])[1];
+    onSubmit: () => {
+      const value = select.value;
+      lastScope = value;
+      const label = (desk.scopes.find(([v]) => v === value) || [null, ""])[1];
       desk.applyEdit(md.spoiler(desk.body, from, to, md.scopeText(value, label)));
     },
   });
@@ -50,8 +39,8 @@ export function spoilerDialog(desk, from, to) {
 export function citeDialog(desk, from, to) {
   const searchId = uid("cite-q");
   const input = h("input", { type: "search", id: searchId, autocomplete: "off", spellcheck: "false" });
-  const results = h("ul", { class: "desk-cite-results", "aria-label": "Matching reviews" });
-  const found = h("p", { class: "desk-hint", role: "status" });
+  const results = h("ul", { class: "de-cite-results", "aria-label": "Matching reviews" });
+  const found = h("p", { class: "de-hint", role: "status" });
   let timer = 0;
   let controller = null;
   let dialog = null;
@@ -73,9 +62,9 @@ export function citeDialog(desk, from, to) {
             {},
             h(
               "button",
-              { type: "button", class: "desk-cite-pick", onclick: () => choose(row.slug) },
-              h("span", { class: "desk-cite-title" }, row.title),
-              row.verdict ? h("span", { class: "desk-cite-verdict" }, ` — ${row.verdict}`) : null,
+              { type: "button", class: "de-cite-pick", onclick: () => choose(row.slug) },
+              h("span", { class: "de-cite-title" }, row.title),
+              row.verdict ? h("span", { class: "de-cite-verdict" }, ` — ${row.verdict}`) : null,
             ),
           ),
         ),
@@ -134,7 +123,7 @@ export function imageDialog(desk, { file = null, pos = 0, to = pos, cover = fals
   const fileInput = h("input", { type: "file", accept: "image/jpeg,image/png,image/webp,image/gif", required: !file });
   const alt = h("input", { type: "text", required: true, maxlength: "300", autocomplete: "off" });
   const caption = h("input", { type: "text", maxlength: "300", autocomplete: "off" });
-  const shown = h("img", { class: "desk-upload-preview", alt: "", hidden: true });
+  const shown = h("img", { class: "de-upload-preview", alt: "", hidden: true });
   const showFile = (chosen) => {
     if (!chosen) {
       shown.hidden = true;
@@ -151,7 +140,7 @@ export function imageDialog(desk, { file = null, pos = 0, to = pos, cover = fals
   fileInput.addEventListener("change", () => showFile(fileInput.files[0]));
   const content = [
     file
-      ? h("p", { class: "desk-hint" }, `${cover ? "Cover" : "Image"}: ${file.name || "pasted image"} (${Math.max(1, Math.round(file.size / 1024))} KB)`)
+      ? h("p", { class: "de-hint" }, `${cover ? "Cover" : "Image"}: ${file.name || "pasted image"} (${Math.max(1, Math.round(file.size / 1024))} KB)`)
       : field(cover ? "Cover image file" : "Image file", fileInput, "JPEG, PNG, WebP or a still GIF."),
     shown,
     field("Alt text (required)", alt, "What the image shows, for people who cannot see it."),

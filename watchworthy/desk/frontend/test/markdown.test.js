@@ -45,10 +45,23 @@ test("heading and quote prefix every selected line and toggle back", () => {
 test("scope text is what the server's parser reads, in the work's own word", () => {
   assert.equal(md.scopeText("2:3", "Part 2, ep 3"), "Part 2, ep 3");
   assert.equal(md.scopeText("2:", "All of Part 2"), "Part 2");
-  assert.equal(md.scopeText("3:1", "Season 3, episode 1"), "Season 3, ep 1");
-  assert.equal(md.scopeText("1:7", "Episode 7"), "Part 1, ep 7");
+  assert.equal(md.scopeText("3:1", "Season 3, episode 1"), "Season 3, episode 1");
+  assert.equal(md.scopeText("1:7", "Episode 7"), "Episode 7");
+  assert.equal(md.scopeText("1:7", "The pilot"), "Part 1, ep 7");
   assert.equal(md.scopeText("", "No scope"), "");
   assert.equal(md.scopeText("nonsense", "x"), "");
+});
+
+test("scopes are read as the server reads them", () => {
+  assert.deepEqual(md.parseScope("Part 2, ep 7"), [2, 7]);
+  assert.deepEqual(md.parseScope("S2E7"), [2, 7]);
+  assert.deepEqual(md.parseScope("season 2 episode 7"), [2, 7]);
+  assert.deepEqual(md.parseScope("Part 2 finale"), [2, null]);
+  assert.deepEqual(md.parseScope("ep 7"), [1, 7]);
+  assert.equal(md.parseScope("the big twist"), null);
+  assert.equal(md.parseScope("All of Part 2"), null);
+  assert.equal(md.scopeText("2:7", "Cour 2, ep 7"), "Cour 2, ep 7");
+  assert.equal(md.scopeText("2:", "The Final Season"), "Season 2");
 });
 
 test("a spoiler within one line is inline, scoped or not", () => {
