@@ -6,8 +6,17 @@ import { errorMessages } from "./server.js";
 
 const DELAY = 3000;
 const RETRY = 30000;
-export const FIELDS = ["title", "subtitle", "excerpt", "verdict", "score", "spoils_up_to", "cover"];
+const TEXT_FIELDS = ["title", "subtitle", "excerpt", "verdict", "score", "spoils_up_to"];
+export const FIELDS = [...TEXT_FIELDS, "cover"];
 const LABELS = { spoils_up_to: "Spoils up to", body: "Text" };
+
+/** The same value as the form shows it? ("8" and "8.0" are the same score.) */
+export function sameValue(a, b) {
+  const x = String(a ?? "").trim();
+  const y = String(b ?? "").trim();
+  if (x === y) return true;
+  return x !== "" && y !== "" && Number.isFinite(Number(x)) && Number(x) === Number(y);
+}
 
 function timeLabel(date) {
   return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
@@ -111,7 +120,8 @@ export class Autosave {
     const copy = this.readLocal();
     if (!copy) return;
     const fields = this.values();
-    const same = copy.body === this.desk.body && FIELDS.every((name) => !(name in copy.fields) || copy.fields[name] === fields[name]);
+    // The words decide (the cover of a published review is not kept by autosave).
+    const same = copy.body === this.desk.body && TEXT_FIELDS.every((name) => !(name in copy.fields) || sameValue(copy.fields[name], fields[name]));
     if (same) {
       this.dropLocal();
       return;
@@ -218,7 +228,7 @@ export class Autosave {
     if (status === 409 && data && data.conflict) {
       const theirs = data.theirs || {};
       // The other save holds exactly this text (our own save from a page that was left): no conflict.
-      const sameAsOurs = theirs.body === sent.body && FIELDS.every((name) => !(name in theirs) || String(theirs[name] ?? "") === String(sent[name] ?? ""));
+      const sameAsOurs = theirs.body === sent.body && FIELDS.every((name) => !(name in theirs) || sameValue(theirs[name], sent[name]));
       if (sameAsOurs) {
         this.setRevision(data.revision);
         this.savedSeq = Math.max(this.savedSeq, seq);

@@ -57,9 +57,9 @@ const highlight = HighlightStyle.define([
 ]);
 
 const theme = EditorView.theme({
-  "&": { height: "100%", color: "var(--text)", backgroundColor: "var(--surface)", fontSize: "1.0625rem" },
+  "&": { minHeight: "100%", color: "var(--text)", backgroundColor: "var(--surface)", fontSize: "1.0625rem" },
   "&.cm-focused": { outline: "2px solid var(--focus)", outlineOffset: "-2px" },
-  ".cm-scroller": { fontFamily: "var(--font)", lineHeight: "1.65", overflow: "auto" },
+  ".cm-scroller": { fontFamily: "var(--font)", lineHeight: "1.65", minHeight: "inherit" },
   ".cm-content": { padding: "1rem 1.25rem", caretColor: "var(--text)", maxWidth: "46rem", margin: "0 auto" },
   ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--text)", borderLeftWidth: "2px" },
   "&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, ::selection":
@@ -122,6 +122,9 @@ export class Desk {
     this.textarea.after(this.writer);
     this.textarea.hidden = true;
     this.form.classList.add("de-enhanced");
+    // The preview pane scrolls on its own beside the editor: reachable by keyboard.
+    const pane = this.previewSection && this.previewSection.closest(".desk-preview-pane");
+    if (pane && !pane.hasAttribute("tabindex")) pane.tabIndex = 0;
     if (label) label.addEventListener("click", () => this.view.focus());
     // The no-JavaScript preview button gives way to the live preview.
     for (const button of this.form.querySelectorAll("button[name=action][value=preview]")) button.hidden = true;
@@ -166,7 +169,8 @@ export class Desk {
     const root = this.source.attachShadow({ mode: "open" });
     // CodeMirror keeps its styles in constructed style sheets inside the shadow root,
     // which the site's Content-Security-Policy (style-src 'self', no inline style) allows.
-    const toolKeys = TOOLS.map(([id, , key]) => ({ key, preventDefault: true, run: () => this.run(id) }));
+    // Focus mode's key works anywhere on the page (setupFocusMode), the others in the text.
+    const toolKeys = TOOLS.filter(([id]) => id !== "focus").map(([id, , key]) => ({ key, preventDefault: true, run: () => this.run(id) }));
     toolKeys.push({ key: "Escape", run: () => this.leaveFocusMode() });
     const view = new EditorView({
       root,
@@ -186,6 +190,8 @@ export class Desk {
           theme,
           EditorView.contentAttributes.of({
             "aria-label": this.labelText,
+            // Focusable as it is (contenteditable); said out loud for checkers such as axe.
+            tabindex: "0",
             spellcheck: "true",
             autocapitalize: "sentences",
             lang: document.documentElement.lang || "en",
@@ -351,10 +357,21 @@ export class Desk {
   setupFocusMode() {
     this.inerted = [];
     document.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && this.focusMode && !document.querySelector("dialog[open]")) {
-        this.leaveFocusMode();
-      }
+      if (event.key === "Escape" && this.focusMode && !document.querySelector("dialog[open]")) this.leaveFocusMode();
     });
+    // Before the editor sees it (its own Ctrl/⌘-F opens search).
+    document.addEventListener(
+      "keydown",
+      (event) => {
+        const mod = IS_MAC ? event.metaKey : event.ctrlKey;
+        if (event.code !== "KeyF" || !event.shiftKey || event.altKey || !mod) return;
+        if (document.querySelector("dialog[open]")) return;
+        event.preventDefault();
+        event.stopPropagation();
+        this.toggleFocusMode();
+      },
+      true,
+    );
   }
 
   toggleFocusMode() {

@@ -1,5 +1,5 @@
 // The desk's dialogs: spoiler scope, citation search, image upload (also the cover).
-import { field, h, openDialog } from "./dom.js";
+import { field, h, openDialog, uid } from "./dom.js";
 import * as md from "./markdown.js";
 import { errorMessages } from "./server.js";
 
