@@ -209,6 +209,7 @@ export class Desk {
   }
 
   onUpdate(update) {
+    if (update.selectionSet || update.docChanged) this.preview.follow();
     if (!update.docChanged) return;
     for (const pending of this.pendingInserts) pending.pos = update.changes.mapPos(pending.pos);
     this.syncTextarea();

@@ -15,6 +15,20 @@ export class Preview {
     if (title) title.addEventListener("input", () => this.schedule());
   }
 
+  /** Keep the preview beside the cursor: scroll it to the same share of its length. */
+  follow() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      const pane = this.desk.previewSection && this.desk.previewSection.closest(".desk-preview-pane");
+      if (!pane || pane.scrollHeight <= pane.clientHeight + 1) return;
+      const state = this.desk.view.state;
+      const line = state.doc.lineAt(state.selection.main.head).number;
+      const share = state.doc.lines > 1 ? (line - 1) / (state.doc.lines - 1) : 0;
+      pane.scrollTop = Math.round(share * (pane.scrollHeight - pane.clientHeight));
+    });
+  }
+
   schedule(delay = DELAY) {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.render(), delay);
@@ -42,10 +56,9 @@ export class Preview {
       );
       if (controller !== this.controller) return;
       if (status === 200 && data && typeof data.html === "string") {
-        const scroll = section.scrollTop;
         // The server's sanitized HTML (core.sanitize), as on the published page.
         section.innerHTML = data.html;
-        section.scrollTop = scroll;
+        this.follow();
         section.dataset.stale = "false";
         desk.showCount(Number(data.words ?? local), Number(data.minutes ?? readingMinutes(local)));
         return;
