@@ -172,6 +172,16 @@ export class Desk {
     // Focus mode's key works anywhere on the page (setupFocusMode), the others in the text.
     const toolKeys = TOOLS.filter(([id]) => id !== "focus").map(([id, , key]) => ({ key, preventDefault: true, run: () => this.run(id) }));
     toolKeys.push({ key: "Escape", run: () => this.leaveFocusMode() });
+    toolKeys.push({
+      key: "Enter",
+      run: () => {
+        const { text, from, to } = this.selection();
+        const edit = md.continueList(text, from, to);
+        if (!edit) return false;
+        this.applyEdit(edit);
+        return true;
+      },
+    });
     const view = new EditorView({
       root,
       parent: root,

@@ -144,6 +144,29 @@ function placeBlock(text, from, to, body, selFrom, selTo) {
   return { from, to, insert, anchor: base + selFrom, head: base + selTo };
 }
 
+/**
+ * Enter in a list item or a quote: the next line starts the same way (numbers count
+ * on); Enter on an item with nothing in it ends the list. Null: an ordinary Enter.
+ */
+export function continueList(text, from, to) {
+  if (from !== to) return null;
+  const start = lineStart(text, from);
+  const line = text.slice(start, lineEnd(text, from));
+  const match = /^(\s*)(?:([-*+])|(\d{1,9})([.)]))(\s+)(\[[ xX]\]\s+)?|^(\s*>\s?)/.exec(line);
+  if (!match || from - start < match[0].length) return null;
+  if (line.slice(match[0].length).trim() === "" && from === start + line.length) {
+    return { from: start, to: start + line.length, insert: "", anchor: start, head: start };
+  }
+  let marker;
+  if (match[7] !== undefined) marker = match[7];
+  else {
+    const bullet = match[2] || `${Number(match[3]) + 1}${match[4]}`;
+    marker = `${match[1]}${bullet}${match[5]}${match[6] ? "[ ] " : ""}`;
+  }
+  const insert = `\n${marker}`;
+  return { from, to, insert, anchor: from + insert.length, head: from + insert.length };
+}
+
 /** Words in Markdown source (markup characters are not words). */
 export function countWords(text) {
   const words = text

@@ -90,6 +90,18 @@ test("an image figure goes on a line of its own, even from mid-sentence", () => 
   assert.equal(apply("Before after", md.block("Before after", 6, 6, figure)).out, `Before\n\n${figure}\n\n after`);
 });
 
+test("Enter continues lists and quotes, and ends an empty item", () => {
+  const at = (text) => apply(text, md.continueList(text, text.length, text.length)).out;
+  assert.equal(at("- one"), "- one\n- ");
+  assert.equal(at("  * one"), "  * one\n  * ");
+  assert.equal(at("9. nine"), "9. nine\n10. ");
+  assert.equal(at("- [x] done"), "- [x] done\n- [ ] ");
+  assert.equal(at("> quoted"), "> quoted\n> ");
+  assert.equal(at("text\n- "), "text\n");
+  assert.equal(md.continueList("plain", 5, 5), null);
+  assert.equal(md.continueList("- one", 1, 1), null);
+});
+
 test("word count leaves out markup and reading time rounds, at least a minute", () => {
   assert.equal(md.countWords("## A heading\n\n**Bold** and ||Part 2: hidden|| [link](https://x.org) ![alt text](image:k)\n::: cite slug\n:::"), 10);
   assert.equal(md.readingMinutes(0), 0);
