@@ -271,8 +271,7 @@ def autosave(request: HttpRequest, pk: int) -> HttpResponse:
             },
             status=409,
         )
-    if not review.is_public:
-        _set_cover(review, form.cleaned_data.get("cover"))
+    _set_cover(review, form.cleaned_data.get("cover"))  # a choice made, not typing
     local = timezone.localtime(revision.saved_at)
     return JsonResponse(
         {
