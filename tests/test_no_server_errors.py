@@ -49,6 +49,11 @@ FORM_FIELDS = [
     "author_name", "author_email", "author_url", "body", "parent", "token", "spoils",
     "notify_replies", "homepage", "position", "next", "agrees", "comment", "action",
     "username", "password", "email", "password1", "password2", "display_name",
+    # the writing desk's forms and endpoints, and episode threads
+    "title", "subtitle", "excerpt", "verdict", "score", "spoils_up_to", "revision", "cover",
+    "restore", "preview_as", "work", "new_title", "new_kind", "new_year", "season",
+    "new_number", "new_label", "new_episodes", "when", "alt_text", "caption", "review",
+    "as_cover", "episode",
 ]  # fmt: skip
 
 # Text of every kind: any Unicode (no lone surrogates: they cannot be sent), and raw
@@ -133,7 +138,11 @@ def test_get_any_url_with_any_query_and_cookies(
     staff=st.booleans(),
 )
 def test_post_any_form_to_any_url(site, pattern, use_real_slug, fields, cookies, staff):
-    parts = ["ferrylight", str(site["comment"].pk), "t"] if use_real_slug else ["²", "①", "%00"]
+    # Real slugs and ids: a slug first (most patterns), or a review's id first (the desk).
+    real = ["ferrylight", str(site["comment"].pk), "t"]
+    if pattern.startswith("desk/"):
+        real = [str(site["review"].pk), "ferrylight", "t"]
+    parts = real if use_real_slug else ["²", "①", "%00"]
     browser = client(staff=staff, cookies=cookies, site=site)
     check(browser.post(fill(pattern, parts), fields))
 

@@ -373,7 +373,7 @@ def test_the_dashboard_costs_the_same_queries_as_reviews_grow(
     from django.core.cache import cache
 
     for scale in (2, 20):
-        for n in range(scale):
+        for _n in range(scale):
             ReviewFactory(author=mara, status=Review.Status.DRAFT, published_at=None)
             ReviewFactory(author=mara)
         cache.clear()
@@ -382,3 +382,28 @@ def test_the_dashboard_costs_the_same_queries_as_reviews_grow(
         # lists, the replies
         with django_assert_num_queries(11):
             assert desk.get("/desk/").status_code == 200
+
+
+NASTY = ["", "\x00", "9" * 40, "²", "-1", "2001-13-45T99:99", "<script>x</script>", "é" * 5000]
+DESK_FIELDS = [
+    "title", "subtitle", "excerpt", "verdict", "score", "spoils_up_to", "body", "revision",
+    "cover", "restore", "preview_as", "work", "new_title", "new_kind", "new_year", "season",
+    "new_number", "new_label", "new_episodes", "when", "alt_text", "caption", "review",
+    "as_cover", "action", "next",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_no_value_in_any_desk_field_gives_a_server_error(draft, value):
+    browser = Client(raise_request_exception=True)
+    browser.force_login(UserFactory(username="boss", is_staff=True))
+    before = services.working_text(draft)
+    urls = [
+        "/desk/new/", "/desk/new/ferrylight/", "/desk/images/", f"/desk/reviews/{draft.pk}/",
+        *(f"/desk/reviews/{draft.pk}/{name}/" for name in
+          ("autosave", "preview", "copy", "revisions", "publish")),
+    ]  # fmt: skip
+    for url in urls:
+        response = browser.post(url, dict.fromkeys(DESK_FIELDS, value))
+        assert response.status_code < 500, (url, response.status_code)
+    assert services.working_text(draft)[0]["body"] == before[0]["body"]

@@ -17,6 +17,7 @@ from watchworthy.images.models import Image
 from watchworthy.reviews.models import Review, Verdict
 
 from .models import TEXT_FIELDS
+from .services import free_slug
 
 
 class TextForm(forms.Form):
@@ -87,8 +88,8 @@ class WorkForm(forms.Form):
         if not data.get("work") and not (data.get("new_title") or "").strip():
             raise ValidationError("Choose a work, or give the new work's title.")
         if data.get("work") is None and data.get("new_title"):
-            slug = slugify(data["new_title"])[:200] or "work"
-            if Work.objects.filter(slug=slug).exists():
+            slug = slugify(data["new_title"])[:190]
+            if slug and Work.objects.filter(slug=slug).exists():
                 self.add_error(
                     "new_title", "A work with that title is in the catalog: choose it above."
                 )
@@ -101,7 +102,7 @@ class WorkForm(forms.Form):
             return chosen
         work = Work(
             title=data["new_title"].strip(),
-            slug=slugify(data["new_title"])[:200] or "work",
+            slug=free_slug(Work, slugify(data["new_title"]) or "work"),
             kind=data.get("new_kind") or Work.Kind.SERIES,
             year=data.get("new_year"),
         )
@@ -145,9 +146,6 @@ class StartForm(forms.Form):
             raise ValidationError("Choose a part or add a new one, not both.")
         if number and self.work.seasons.filter(number=number).exists():
             self.add_error("new_number", "That part is already in the catalog: choose it above.")
-        title = data.get("title") or ""
-        if title and Review.objects.filter(slug=slugify(title)[:200]).exists():
-            self.add_error("title", "Another review has this title's address; change a word.")
         return data
 
     def chosen_season(self) -> Season | None:

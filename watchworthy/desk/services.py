@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from merge3 import Merge3
 
@@ -208,15 +208,17 @@ def copy_as_draft(review: Review, text: Mapping[str, Any], *, user: Any) -> Revi
         season_id=review.season_id,
         author=review.author,
         status=Review.Status.DRAFT,
-        slug=_free_slug(f"{review.slug}-copy"),
+        slug=free_slug(Review, f"{review.slug}-copy"),
     )
     apply_text(copy, {**text, "title": f"{text.get('title') or review.title} (copy)"[:200]})
     save_text(copy, live_text(copy), base=0, user=user, kind=Revision.Kind.COPY)
     return copy
 
 
-def _free_slug(base: str) -> str:
-    slug, n = base[:190], 2
-    while Review.objects.filter(slug=slug).exists():
-        slug, n = f"{base[:190]}-{n}", n + 1
+def free_slug(model: type[Model], base: str) -> str:
+    """``base`` (cut to fit), or ``base-2``, ``base-3``… whichever no row uses yet."""
+    base = base[:190]
+    slug, n = base, 2
+    while model._default_manager.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
     return slug

@@ -149,7 +149,7 @@ def start_review(request: HttpRequest, slug: str) -> HttpResponse:
                 author=_writer(request),
                 status=Review.Status.DRAFT,
                 title=data["title"],
-                slug=slugify(data["title"])[:200] or "review",
+                slug=services.free_slug(Review, slugify(data["title"]) or "review"),
                 verdict=data["verdict"],
                 score=data.get("score"),
                 body="",
@@ -375,7 +375,7 @@ def revisions(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     if request.method == "POST":
         revision = get_object_or_404(
-            Revision, review=review, number=request.POST.get("restore", "0") or 0
+            Revision, review=review, number=parse_id(request.POST.get("restore", "")) or 0
         )
         services.restore(review, revision, user=request.user)
         messages.success(request, f"Revision {revision.number} is the text again.")
