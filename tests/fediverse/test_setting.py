@@ -48,7 +48,8 @@ def test_deliveries_queued_before_turning_off_wait(
 @pytest.mark.parametrize(
     "url",
     ["http://127.0.0.1/users/x", "https://localhost/users/x", "http://[::1]/x", "http://10.1.2.3/",
-     "file:///etc/passwd", "gopher://peer.example/", "https:///nohost"],
+     "file:///etc/passwd", "gopher://peer.example/", "https:///nohost",
+     "https://peer.example:99999/k", "http://[::1", "https://[zz]/"],
 )  # fmt: skip
 def test_the_real_transport_refuses_this_machine_and_private_networks(settings, url):
     settings.WATCHWORTHY_FEDIVERSE_ALLOW_PRIVATE = False

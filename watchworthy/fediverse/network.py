@@ -47,14 +47,21 @@ class Transport(Protocol):
 
 
 def _check_address(url: str) -> None:
-    parts = urlsplit(url)
+    """NetworkError unless ``url`` is http(s) on a public address (each address its
+    name resolves to). A name could resolve differently a moment later (DNS
+    rebinding); a proxy that enforces the same rule closes that gap in production."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise NetworkError(f"not an address: {url[:200]}") from error
     if parts.scheme not in {"https", "http"} or not parts.hostname:
         raise NetworkError(f"not an http(s) address: {url[:200]}")
     if getattr(settings, "WATCHWORTHY_FEDIVERSE_ALLOW_PRIVATE", False):
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as error:
+        infos = socket.getaddrinfo(parts.hostname, port or 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError) as error:
         raise NetworkError(f"cannot resolve {parts.hostname}") from error
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
@@ -62,30 +69,54 @@ def _check_address(url: str) -> None:
             raise NetworkError(f"{parts.hostname} is not a public address")
 
 
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is followed only to an address that passes the same check."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        _check_address(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_CheckedRedirects)
+
+
 class HttpTransport:
     def _open(self, request: urllib.request.Request) -> Response:
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:  # noqa: S310 - scheme checked
+            with _OPENER.open(request, timeout=TIMEOUT) as answer:
                 body = answer.read(MAX_DOCUMENT + 1)
                 status = int(answer.status)
                 headers = dict(answer.headers.items())
         except urllib.error.HTTPError as error:
             return Response(status=error.code, body=error.read(MAX_DOCUMENT)[:2000])
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, NetworkError) as error:
             raise NetworkError(str(error)[:200]) from error
         if len(body) > MAX_DOCUMENT:
             raise NetworkError("the document is too large")
         return Response(status=status, body=body, headers=headers)
 
-    def get(self, url: str, headers: dict[str, str]) -> Response:
+    def _request(self, url: str, headers: dict[str, str], body: bytes | None) -> Response:
         _check_address(url)
-        request = urllib.request.Request(url, headers=headers, method="GET")  # noqa: S310
+        method = "GET" if body is None else "POST"
+        try:
+            request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310 - scheme checked
+        except ValueError as error:
+            raise NetworkError(f"not an address: {url[:200]}") from error
         return self._open(request)
 
+    def get(self, url: str, headers: dict[str, str]) -> Response:
+        return self._request(url, headers, None)
+
     def post(self, url: str, headers: dict[str, str], body: bytes) -> Response:
-        _check_address(url)
-        request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-        return self._open(request)
+        return self._request(url, headers, body)
 
 
 def transport() -> Transport:
