@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from email.utils import format_datetime
 
 import pytest
 from django.utils import timezone
@@ -255,3 +256,14 @@ def test_rfc9421_first_when_configured(settings, post_signed, critic, alice, net
     post_signed("/inbox", alice, alice.follow(MIRA))
     [posted] = network.posts
     assert "Signature-Input" in posted.headers
+
+
+def test_a_bad_signature_fetches_an_uncached_key_once(client, critic, alice, network):
+    body = json.dumps(alice.follow(MIRA)).encode()
+    headers = alice.cavage_headers("/inbox", body)
+    headers["Date"] = format_datetime(timezone.now() - timedelta(minutes=1), usegmt=True)
+    response = client.post(
+        "/inbox", body, content_type="application/activity+json", **as_client_headers(headers)
+    )
+    assert response.status_code == 401
+    assert [url for url, _ in network.fetches] == [alice.id]

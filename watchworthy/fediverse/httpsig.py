@@ -366,6 +366,6 @@ def _verify_rfc9421(
         raise SignatureError(f"the signature does not verify: {error}") from error
     if [result.parameters.get("keyid") for result in results] != [key_id]:
         raise SignatureError("one signature by the named key is expected")
-    if "date" in headers and now:
+    if "date" in headers:
         _check_date(headers["date"], now)
     return Verified(key_id=key_id, format=RFC9421)

@@ -55,15 +55,18 @@ def _verify(method: str, url: str, headers: Mapping[str, str], body: bytes) -> s
 
         return by_id
 
-    try:
-        verified = httpsig.verify(
-            method=method, url=url, headers=headers, body=body, resolve=resolve(False)
+    def check(fresh: bool) -> httpsig.Verified:
+        return httpsig.verify(
+            method=method, url=url, headers=headers, body=body, resolve=resolve(fresh)
         )
+
+    if not remote.is_cached(httpsig.key_id_of(headers)):
+        return owners[check(fresh=True).key_id]
+    try:
+        verified = check(fresh=False)
     except httpsig.SignatureError:
         # Perhaps the server rotated its key since we cached it: once more, fresh.
-        verified = httpsig.verify(
-            method=method, url=url, headers=headers, body=body, resolve=resolve(True)
-        )
+        verified = check(fresh=True)
     return owners[verified.key_id]
 
 

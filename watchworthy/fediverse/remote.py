@@ -73,6 +73,10 @@ def _cache_key(key_id: str) -> str:
     return "fediverse:key:" + hashlib.sha256(key_id.encode()).hexdigest()
 
 
+def is_cached(key_id: str) -> bool:
+    return isinstance(cache.get(_cache_key(key_id)), RemoteKey)
+
+
 def _key_in(document: dict[str, Any], key_id: str) -> RemoteKey | None:
     """The key ``key_id`` in an actor document (``publicKey``, one or a list) or a key
     document of its own (with ``owner``)."""
