@@ -1,6 +1,6 @@
-"""No input gives the inbox a 500: hostile headers and bodies of any encoding, and
-validly signed activities of any shape. Every answer is one of the documented
-statuses (docs/fediverse.md)."""
+"""No input gives a fediverse address a 500: hostile headers and bodies of any
+encoding, validly signed activities of any shape, and any query or Accept header on
+the documents. Every answer is one of the documented statuses (docs/fediverse.md)."""
 
 from __future__ import annotations
 
@@ -70,6 +70,11 @@ def test_hostile_requests_never_500(
     assert response.status_code in STATUSES
 
 
+DOCUMENT_PATHS = [
+    "/.well-known/webfinger", "/.well-known/nodeinfo", "/nodeinfo/2.1", "/actor",
+    "/actor/outbox", "/actors/mira", "/@mira", "/actors/mira/outbox", "/actors/mira/followers",
+]  # fmt: skip
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | any_text,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(any_text, inner, max_size=3),
@@ -91,3 +96,16 @@ def test_signed_activities_of_any_shape_never_500(post_signed, critic, alice, ki
     activity = {**extra, "type": kind, "actor": alice.id, "object": target}
     response = post_signed("/inbox", alice, json.dumps(activity).encode())
     assert response.status_code in STATUSES
+
+
+@SWEEP
+@given(
+    path=st.sampled_from(DOCUMENT_PATHS),
+    resource=st.one_of(st.none(), any_text, any_text.map(lambda text: f"acct:{text}")),
+    page=st.one_of(st.none(), any_text),
+    accept=header_text,
+)
+def test_documents_never_500(client, critic, path, resource, page, accept):
+    query = {key: value for key, value in [("resource", resource), ("page", page)] if value}
+    response = client.get(path, query, HTTP_ACCEPT=accept)
+    assert response.status_code in {200, 302, 400, 404}
