@@ -167,6 +167,7 @@ INSTALLED_APPS = [
     "watchworthy.web",
     "watchworthy.desk",
     "watchworthy.api",
+    "watchworthy.fediverse",
     "watchworthy.pagecache",
     "watchworthy.demo",
     "watchworthy.backups",
@@ -422,6 +423,23 @@ WATCHWORTHY_TASKS = os.environ.get("WATCHWORTHY_TASKS") or "immediate"
 if WATCHWORTHY_TASKS not in TASK_BACKENDS:
     refuse(f"WATCHWORTHY_TASKS={WATCHWORTHY_TASKS!r}: use immediate or database.")
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[WATCHWORTHY_TASKS]}}
+
+# The fediverse (watchworthy.fediverse, docs/fediverse.md). Whether the site federates
+# is a site setting in the admin (off by default); these tune how it talks to others.
+# The signature format tried first on deliveries (the other follows a 401).
+WATCHWORTHY_FEDIVERSE_SIGNATURE = (
+    os.environ.get("WATCHWORTHY_FEDIVERSE_SIGNATURE") or "draft-cavage"
+)
+if WATCHWORTHY_FEDIVERSE_SIGNATURE not in {"draft-cavage", "rfc9421"}:
+    refuse(
+        f"WATCHWORTHY_FEDIVERSE_SIGNATURE={WATCHWORTHY_FEDIVERSE_SIGNATURE!r}: "
+        "use draft-cavage or rfc9421."
+    )
+# Fetch from and deliver to loopback and private addresses (a test peer); off, so a
+# hostile keyId cannot make the site probe its own network.
+WATCHWORTHY_FEDIVERSE_ALLOW_PRIVATE = env_bool("WATCHWORTHY_FEDIVERSE_ALLOW_PRIVATE", default=False)
+# A dotted path to the object that fetches and delivers (tests swap in a double).
+WATCHWORTHY_FEDIVERSE_TRANSPORT = "watchworthy.fediverse.network.HttpTransport"
 
 # The public address, for links in mail sent with no request at hand (digests from
 # the worker, commands). Mail sent while answering a request links to the address

@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("watchworthy.sharing.urls")),
     path("", include("watchworthy.search.urls")),
     path("api/", include("watchworthy.api.urls")),
+    path("", include("watchworthy.fediverse.urls")),
 ]
 
 if settings.WATCHWORTHY_SERVE_MEDIA:

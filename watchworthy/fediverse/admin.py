@@ -1,0 +1,45 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import BlockedDomain, Delivery, FederationSettings, Follower
+
+
+@admin.register(FederationSettings)
+class FederationSettingsAdmin(admin.ModelAdmin[FederationSettings]):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not FederationSettings.objects.exists()
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: FederationSettings | None = None
+    ) -> bool:
+        return False
+
+
+@admin.register(BlockedDomain)
+class BlockedDomainAdmin(admin.ModelAdmin[BlockedDomain]):
+    list_display = ["domain", "reason", "created_at"]
+    search_fields = ["domain"]
+
+
+@admin.register(Follower)
+class FollowerAdmin(admin.ModelAdmin[Follower]):
+    list_display = ["remote_actor", "actor", "domain", "created_at"]
+    list_filter = ["domain"]
+    readonly_fields = [
+        "actor",
+        "remote_actor",
+        "inbox",
+        "shared_inbox",
+        "domain",
+        "follow_activity",
+    ]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin[Delivery]):
+    list_display = ["__str__", "status", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["status"]
+    readonly_fields = [
+        "actor", "inbox", "activity", "status", "attempts", "next_attempt_at", "last_error",
+        "delivered_at",
+    ]  # fmt: skip

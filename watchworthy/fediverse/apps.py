@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class FediverseConfig(AppConfig):
+    name = "watchworthy.fediverse"
+    verbose_name = "Fediverse"
+
+    def ready(self) -> None:
+        from watchworthy.core import periodic
+
+        from .delivery import enqueue_due
+
+        # Failed deliveries wait with a growing back-off; this picks up the due ones
+        # whether or not a task worker runs (docs/fediverse.md, "Delivery").
+        periodic.register("fediverse-deliveries", every=60, run=enqueue_due)

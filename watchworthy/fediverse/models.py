@@ -1,0 +1,161 @@
+"""What the site keeps to take part in the fediverse (ActivityPub).
+
+* :class:`FederationSettings` — one row: federate or not (off by default).
+* :class:`LocalActor` — the keys of a local actor: one per critic, made the first time
+  the critic is looked up, and one for the site itself (the *instance actor*, which
+  signs our fetches of other servers' documents). The private key is stored encrypted
+  with a key derived from ``SECRET_KEY`` and never leaves this module's helpers.
+* :class:`Follower` — a remote actor who follows a critic, with the inboxes to deliver to.
+* :class:`BlockedDomain` — servers whose activities are refused (403).
+* :class:`Delivery` — one signed POST to one inbox, retried with back-off until it
+  lands or gives up; a row, so nothing queued is lost when a worker restarts.
+
+See docs/fediverse.md.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models
+
+FEDERATION_SETTINGS_CACHE_KEY = "fediverse:settings:v1"
+
+
+class FederationSettings(models.Model):
+    """One row (pk=1), read through :meth:`current` (cached)."""
+
+    enabled = models.BooleanField(
+        default=False,
+        help_text="Take part in the fediverse: critics can be followed from Mastodon and "
+        "other servers. Off: the fediverse addresses answer 404 and nothing is sent. Turn "
+        "it on only once WATCHWORTHY_SITE_URL is the site's lasting public https address: "
+        "every follower remembers the critics by it.",
+    )
+
+    class Meta:
+        verbose_name = "fediverse settings"
+        verbose_name_plural = "fediverse settings"
+
+    def __str__(self) -> str:
+        return "Fediverse settings"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        cache.delete(FEDERATION_SETTINGS_CACHE_KEY)
+
+    @classmethod
+    def current(cls) -> FederationSettings:
+        found: FederationSettings | None = cache.get(FEDERATION_SETTINGS_CACHE_KEY)
+        if found is None:
+            found = cls.objects.filter(pk=1).first() or cls(pk=1)
+            cache.set(FEDERATION_SETTINGS_CACHE_KEY, found, 300)
+        return found
+
+
+class LocalActor(models.Model):
+    """The key pair of a critic (``user`` set) or of the site (``user`` empty)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="fediverse_actor",
+    )
+    is_instance = models.BooleanField(default=False, editable=False)
+    public_key_pem = models.TextField(editable=False)
+    # PKCS#8 PEM, encrypted (watchworthy.fediverse.keys); never shown or exported.
+    private_key_encrypted = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["is_instance"],
+                condition=models.Q(is_instance=True),
+                name="fediverse_one_instance_actor",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_instance=True, user__isnull=True)
+                | models.Q(is_instance=False, user__isnull=False),
+                name="fediverse_actor_is_user_or_instance",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"actor of {self.user}" if self.user_id else "instance actor"
+
+
+class Follower(models.Model):
+    """A remote actor following a critic. Keyed by (critic, remote actor id)."""
+
+    actor = models.ForeignKey(LocalActor, on_delete=models.CASCADE, related_name="followers")
+    remote_actor = models.URLField(max_length=2000)
+    inbox = models.URLField(max_length=2000)
+    shared_inbox = models.URLField(max_length=2000, blank=True)
+    domain = models.CharField(max_length=255, db_index=True)
+    follow_activity = models.URLField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["actor", "remote_actor"], name="fediverse_follow_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.remote_actor} follows {self.actor}"
+
+
+class BlockedDomain(models.Model):
+    """A server whose activities are refused, and its subdomains with it."""
+
+    domain = models.CharField(
+        max_length=255,
+        unique=True,
+        help_text="A host name such as spam.example; its subdomains are blocked too.",
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.domain = self.domain.strip().lower().rstrip(".")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Delivery(models.Model):
+    """One activity to POST to one inbox, signed by ``actor``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Gave up"
+
+    actor = models.ForeignKey(LocalActor, on_delete=models.CASCADE, related_name="deliveries")
+    inbox = models.URLField(max_length=2000)
+    activity = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        indexes: ClassVar = [
+            models.Index(fields=["status", "next_attempt_at"], name="fediverse_delivery_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity.get('type', '?')} to {self.inbox}"
