@@ -224,7 +224,8 @@ def test_a_critic_writes_previews_and_publishes_at_the_desk(live_server, browser
     assert spoiler not in review.body  # autosaves stay off the review until saved
     check(page, "editor")
 
-    # 4. The tab closed mid-sentence, right after typing: the words are there again.
+    # 4. The tab closed mid-sentence, right after typing: the words are there again
+    # (sent as the page went, or kept in this browser and offered back).
     page.keyboard.type(" The ending is unfinished busin")
     page.close()
     page = context.new_page()
@@ -241,13 +242,33 @@ def test_a_critic_writes_previews_and_publishes_at_the_desk(live_server, browser
     page.wait_for_function(SAVED)
     assert Revision.objects.filter(review=review).first().body == body(page)
 
-    # 5. Revisions: the one before the half sentence, shown as a diff, then restored.
+    # Closed again mid-sentence, offline this time: nothing reaches the server, and the
+    # copy this browser kept is offered back (and then saved) when the editor reopens.
+    text.click()
+    page.keyboard.press("Control+End")
+    context.set_offline(True)
+    page.keyboard.type(" Or is i")
+    page.close()
+    context.set_offline(False)
+    page = context.new_page()
+    text = open_editor(page, editor_url)
+    restore = page.locator(".de-notice").get_by_role("button", name="Restore it")
+    expect(restore).to_be_visible()
+    assert body(page) == f"{full} The ending is unfinished busin"
+    restore.click()
+    assert body(page) == f"{full} The ending is unfinished busin Or is i"
+    page.wait_for_function(SAVED)
+    assert Revision.objects.filter(review=review).first().body == body(page)
+
+    # 5. Revisions: the one before the half sentences, shown as a diff, then restored.
     page.get_by_role("link", name="Revisions").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Revisions of “Saltmarsh Line holds its nerve”"
     )
     page.get_by_role("link", name=str(saved.number), exact=True).click()
-    expect(page.locator(".desk-diff .diff-added")).to_contain_text("unfinished busin")
+    expect(page.locator(".desk-diff .diff-added")).to_contain_text(
+        [re.compile(r"unfinished busin Or is i$")]
+    )
     # axe on this page: test_the_revisions_page_passes_axe_in_dark_mode (a known bug).
     page.get_by_role("button", name=f"Restore revision {saved.number}").click()
     expect(page).to_have_url(editor_url)
@@ -269,6 +290,16 @@ def test_a_critic_writes_previews_and_publishes_at_the_desk(live_server, browser
             page.locator("#desk-preview-as").select_option(value)
         page.wait_for_function(PREVIEWED)
         previews[label] = preview.inner_html()
+    for shown in previews.values():  # what is compared with the published page
+        assert (
+            f'alt="{ALT}"' in shown
+            and "<figcaption>The last light on the line</figcaption>" in shown
+        )
+        assert 'href="/reviews/the-first-crossing/"' in shown and CLOSING in shown
+    before, after = previews["Part 1, episode 1"], previews["Finished Part 1"]
+    assert 'aria-label="Spoiler: Part 1, ep 2, activate to reveal"' in before
+    assert f'hidden="">{SPOILER}</span>' in before and "spoiler-open" not in before
+    assert 'class="spoiler-inline spoiler-open"' in after and 'hidden=""' not in after
 
     # 6. Scheduled for tomorrow (guests see nothing yet), then published now.
     page.get_by_role("link", name="Publish…").click()
@@ -295,6 +326,7 @@ def test_a_critic_writes_previews_and_publishes_at_the_desk(live_server, browser
 
     # 3. What a guest reads at the same progress is what the preview showed.
     assert reader.goto(public_url).status == 200
+    expect(reader.get_by_role("heading", level=1)).to_contain_text("Saltmarsh Line holds its nerve")
     for label, shown in previews.items():
         _set_progress(reader, label)
         published = reader.locator(".review-body").inner_html()
