@@ -9,6 +9,7 @@ as a reader turning the phone or the system's dark mode would)."""
 import pytest
 
 from tests.commenting import HoldEverything
+from tests.e2e.browsing import PASSWORD, axe_in_every_view, set_progress, sign_in
 from tests.factories import UserFactory
 from watchworthy.catalog.models import Work
 from watchworthy.demo.content import DEMO_PART2_REVIEW_SLUG, load_demo
@@ -16,30 +17,6 @@ from watchworthy.discussion.services import comment_post
 from watchworthy.reviews.models import Review, Tag
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
-SCHEMES = ("light", "dark")
-PASSWORD = "a long enough password"
-# Colours change with a transition: axe must see the scheme's colours, not a blend.
-SETTLED = """() => Promise.race([
-    Promise.all(document.getAnimations().map(a => a.finished.catch(() => null))),
-    new Promise(done => setTimeout(done, 3000)),
-])"""
-
-
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-
-
-def _set_progress(page, label: str) -> None:
-    page.locator(".reader-strip > summary").click()
-    page.get_by_label("How far have you watched").select_option(label=label)
-    page.get_by_role("button", name="Save").click()
-    page.wait_for_load_state()
 
 
 def test_no_accessibility_violations_on_any_page(live_server, browser, axe, settings):
@@ -65,12 +42,7 @@ def test_no_accessibility_violations_on_any_page(live_server, browser, axe, sett
     found: dict[str, list[str]] = {}
 
     def check(page, name: str) -> None:
-        for scheme in SCHEMES:
-            page.emulate_media(color_scheme=scheme)
-            for width, viewport in VIEWPORTS.items():
-                page.set_viewport_size(viewport)
-                page.evaluate(SETTLED)
-                found[f"{name}, {width}, {scheme}"] = axe(page)
+        axe_in_every_view(page, axe, name, found, end="desktop")
 
     guest = browser.new_context()
     page = guest.new_page()
@@ -109,13 +81,13 @@ def test_no_accessibility_violations_on_any_page(live_server, browser, axe, sett
     check(page, "comment form with errors")
 
     page.goto(review_url)
-    _set_progress(page, "Part 2, episode 3")
+    set_progress(page, "Part 2, episode 3")
     check(page, "review (with progress)")
     guest.close()
 
     editor = browser.new_context()
     page = editor.new_page()
-    _sign_in(page, base, "editor")
+    sign_in(page, base, "editor")
     page.goto(review_url)
     check(page, "review (signed in)")
     page.goto(f"{base}/moderation/")

@@ -16,13 +16,12 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from playwright.sync_api import expect
 
-from tests.e2e.test_accessibility import (
+from tests.e2e.browsing import (
     PASSWORD,
-    SCHEMES,
-    SETTLED,
     VIEWPORTS,
-    _set_progress,
-    _sign_in,
+    axe_in_every_view,
+    set_progress,
+    sign_in,
 )
 from tests.factories import ReviewFactory, UserFactory, WorkFactory
 from watchworthy.catalog.models import Season, Work
@@ -83,14 +82,7 @@ def test_a_critic_writes_previews_and_publishes_at_the_desk(live_server, browser
     violations: dict[str, list[str]] = {}
 
     def check(page, name: str) -> None:
-        for scheme in SCHEMES:
-            page.emulate_media(color_scheme=scheme)
-            for width, viewport in VIEWPORTS.items():
-                page.set_viewport_size(viewport)
-                page.evaluate(SETTLED)
-                violations[f"{name}, {width}, {scheme}"] = axe(page)
-        page.emulate_media(color_scheme="light")
-        page.set_viewport_size(VIEWPORTS["desktop"])
+        axe_in_every_view(page, axe, name, violations, end="desktop")
 
     def body(page) -> str:
         return page.evaluate(f"{DESK}.body")
@@ -102,7 +94,7 @@ def test_a_critic_writes_previews_and_publishes_at_the_desk(live_server, browser
 
     context = browser.new_context(viewport=VIEWPORTS["desktop"])
     page = context.new_page()
-    _sign_in(page, base, "critic")
+    sign_in(page, base, "critic")
 
     # 1. The dashboard → New review → a new work, then a new part, verdict, score, title.
     page.goto(f"{base}/desk/")
@@ -327,7 +319,7 @@ def test_a_critic_writes_previews_and_publishes_at_the_desk(live_server, browser
     assert reader.goto(public_url).status == 200
     expect(reader.get_by_role("heading", level=1)).to_contain_text("Saltmarsh Line holds its nerve")
     for label, shown in previews.items():
-        _set_progress(reader, label)
+        set_progress(reader, label)
         published = reader.locator(".review-body").inner_html()
         assert _squeeze(published) == _squeeze(shown), label
     guest.close()

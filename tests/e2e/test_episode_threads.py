@@ -9,13 +9,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_accessibility import (
+from tests.e2e.browsing import (
     PASSWORD,
-    SCHEMES,
-    SETTLED,
     VIEWPORTS,
-    _set_progress,
-    _sign_in,
+    axe_in_every_view,
+    set_progress,
+    sign_in,
 )
 from tests.factories import UserFactory
 from watchworthy.demo.content import DEMO_PART2_REVIEW_SLUG, load_demo
@@ -63,21 +62,14 @@ def test_a_guest_reads_and_replies_in_the_threads_they_have_reached(
     violations: dict[str, list[str]] = {}
 
     def check(page, name: str) -> None:
-        for scheme in SCHEMES:
-            page.emulate_media(color_scheme=scheme)
-            for width, viewport in VIEWPORTS.items():
-                page.set_viewport_size(viewport)
-                page.evaluate(SETTLED)
-                violations[f"{name}, {width}, {scheme}"] = axe(page)
-        page.emulate_media(color_scheme="light")
-        page.set_viewport_size(VIEWPORTS["phone"])
+        axe_in_every_view(page, axe, name, violations, end="phone")
 
     context = browser.new_context(viewport=VIEWPORTS["phone"])
     page = context.new_page()
 
     # 1. At Part 2, episode 3: eps 1-3 are links, eps 4-9 folded with their counts only.
     page.goto(review_url)
-    _set_progress(page, "Part 2, episode 3")
+    set_progress(page, "Part 2, episode 3")
     expect(page.get_by_label("How far have you watched")).to_have_value("2:3")
     index = page.locator("#episodes")
     expect(index.get_by_role("heading")).to_have_text("Episode by episode")
@@ -158,7 +150,7 @@ def test_a_guest_reads_and_replies_in_the_threads_they_have_reached(
     # The editor approves it from the queue, which names the thread it is in.
     staff_context = browser.new_context()
     staff_page = staff_context.new_page()
-    _sign_in(staff_page, live_server.url, "editor")
+    sign_in(staff_page, live_server.url, "editor")
     staff_page.goto(f"{live_server.url}/moderation/")
     item = staff_page.locator(".queue-item").filter(has_text="Noor")
     expect(item.locator(".queue-thread")).to_have_text("ep 3 thread")
