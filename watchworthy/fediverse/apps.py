@@ -7,8 +7,13 @@ class FediverseConfig(AppConfig):
 
     def ready(self) -> None:
         from watchworthy.core import periodic
+        from watchworthy.core.changes import content_changed
 
         from .delivery import enqueue_due
+        from .publishing import follow_changes
+
+        # Reviews going public, edited, withdrawn: Create, Update, Delete (publishing.py).
+        content_changed.connect(follow_changes, dispatch_uid="fediverse.publishing")
 
         # Failed deliveries wait with a growing back-off; this picks up the due ones
         # whether or not a task worker runs (docs/fediverse.md, "Delivery").

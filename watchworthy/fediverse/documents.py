@@ -17,7 +17,7 @@ from watchworthy.reviews.models import Review
 
 from . import identity, keys
 from .jsonld import CONTEXT
-from .models import Follower
+from .models import FederatedReview, Follower
 
 PAGE_SIZE = 50
 NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1"
@@ -154,6 +154,25 @@ def follower_ids(user: User) -> QuerySet[Follower, str]:
     )
 
 
-def outbox_items(user: User) -> list[dict[str, Any]]:
-    """Phase 2 fills this with a ``Create(Article)`` per published review."""
-    return []
+def outbox_items(user: User) -> QuerySet[FederatedReview, dict[str, Any]]:
+    """The ``Create`` of each review the critic has out on the fediverse, newest first,
+    as sent (its object as last updated)."""
+    return (
+        FederatedReview.objects.filter(actor__user=user, state=FederatedReview.State.PUBLIC)
+        .order_by("-published_at", "-pk")
+        .values_list("activity", flat=True)
+    )
+
+
+def review_object(record: FederatedReview | None, generation: int) -> dict[str, Any] | None:
+    """The Article at a review's object id, a Tombstone once withdrawn (or for an
+    earlier generation), None for an id never sent."""
+    if record is None or generation > record.generation:
+        return None
+    if record.state == FederatedReview.State.PUBLIC and generation == record.generation:
+        return {"@context": CONTEXT, **record.activity["object"]}
+    return {
+        "@context": CONTEXT,
+        "id": identity.review_object_id(record.review_pk, generation),
+        "type": "Tombstone",
+    }

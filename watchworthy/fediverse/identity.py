@@ -67,5 +67,14 @@ def profile_url(user: User) -> str:
     return absolute(user.get_absolute_url())
 
 
+def review_object_id(review_pk: int, generation: int = 1) -> str:
+    """The id of a review's Article: new for each time it is sent afresh after a
+    withdrawal (servers keep the tombstone of a deleted id)."""
+    suffix = "" if generation == 1 else f"/{generation}"
+    return absolute(
+        reverse("fediverse:review_object", kwargs={"pk": review_pk}).rstrip("/") + suffix
+    )
+
+
 def absolute_root() -> str:
     return configured_root()

@@ -2,8 +2,9 @@
 
 ``CONTEXT`` is the ``@context`` of every document and activity we emit. Its last
 entry defines the extension terms (``sensitive`` for content warnings, as Mastodon
-reads it). :func:`load_document` is the document loader a JSON-LD processor gets in
-later phases: it serves the bundled files and refuses every other address.
+reads it, and our review terms under :data:`NAMESPACE`). :func:`load_document` is
+the document loader a JSON-LD processor gets in later phases: it serves the bundled
+files and refuses every other address.
 """
 
 from __future__ import annotations
@@ -22,9 +23,28 @@ _FILES = {
 }
 _DIR = Path(__file__).resolve().parent / "contexts"
 
+#: Our own terms: what a review is about, as typed properties of its ``Article``.
+#: A name, not an address to fetch (the project has no domain of its own to put a
+#: vocabulary document on).
+NAMESPACE = "urn:watchworthy:ns#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
 EXTENSIONS: dict[str, Any] = {
     "sensitive": "as:sensitive",
     "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+    "ww": NAMESPACE,
+    "Series": "ww:Series",
+    "Film": "ww:Film",
+    "Part": "ww:Part",
+    "SpoilerScope": "ww:SpoilerScope",
+    "work": {"@id": "ww:work", "@type": "@id"},
+    "part": {"@id": "ww:part", "@type": "@id"},
+    "spoilerScope": "ww:spoilerScope",
+    "partNumber": {"@id": "ww:partNumber", "@type": f"{_XSD}integer"},
+    "episode": {"@id": "ww:episode", "@type": f"{_XSD}integer"},
+    "episodes": {"@id": "ww:episodeCount", "@type": f"{_XSD}integer"},
+    "verdict": "ww:verdict",
+    "score": {"@id": "ww:score", "@type": f"{_XSD}decimal"},
 }
 
 CONTEXT: list[Any] = [AS_CONTEXT, SECURITY_CONTEXT, EXTENSIONS]

@@ -159,3 +159,37 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity.get('type', '?')} to {self.inbox}"
+
+
+class FederatedReview(models.Model):
+    """What followers' servers were last told about one review: the record that
+    decides between ``Create`` (never sent, or withdrawn since), ``Update`` (what we
+    would send now differs from ``digest``) and nothing, and that the outbox lists.
+
+    ``review_pk`` is a plain number, not a foreign key: when the review is deleted the
+    record stays, so the ``Delete`` can name the object and its id is not reused.
+    ``generation`` counts the times the review was sent afresh after a withdrawal;
+    servers keep tombstones of deleted ids, so each new ``Create`` names a new id."""
+
+    class State(models.TextChoices):
+        PUBLIC = "public", "Sent"
+        WITHDRAWN = "withdrawn", "Withdrawn (Delete sent)"
+
+    review_pk = models.PositiveIntegerField(unique=True)
+    actor = models.ForeignKey(LocalActor, on_delete=models.CASCADE, related_name="reviews")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PUBLIC)
+    generation = models.PositiveSmallIntegerField(default=1)
+    object_id = models.URLField(max_length=2000)
+    # The Create as the outbox shows it, its object as last sent (Create or Update).
+    activity = models.JSONField()
+    digest = models.CharField(max_length=64)
+    published_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(fields=["actor", "state", "-published_at"], name="fediverse_outbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"review {self.review_pk} ({self.get_state_display()})"

@@ -15,5 +15,7 @@ urlpatterns = [
     path("actors/<str:username>/inbox", views.actor_inbox, name="inbox"),
     path("actors/<str:username>/outbox", views.outbox, name="outbox"),
     path("actors/<str:username>/followers", views.followers, name="followers"),
+    path("objects/reviews/<int:pk>", views.review_object, name="review_object"),
+    path("objects/reviews/<int:pk>/<int:generation>", views.review_object),
     path("@<str:username>", views.actor, name="actor_alias"),
 ]

@@ -22,7 +22,7 @@ from watchworthy.accounts.models import User
 from watchworthy.core.siteurl import absolute
 
 from . import documents, identity, inbox
-from .models import FederationSettings
+from .models import FederatedReview, FederationSettings
 from .network import ACTIVITY_JSON, LD_JSON
 
 JRD = "application/jrd+json"
@@ -188,6 +188,23 @@ def instance_outbox(request: HttpRequest) -> HttpResponse:
 def outbox(request: HttpRequest, username: str) -> HttpResponse:
     user = _author(username)
     return _collection(request, identity.actor_path(user, "outbox"), documents.outbox_items(user))
+
+
+@require_safe
+@federating
+def review_object(request: HttpRequest, pk: int, generation: int = 1) -> HttpResponse:
+    """A review's Article (a browser goes to the review), or its Tombstone (410)."""
+    record = FederatedReview.objects.filter(review_pk=pk).first()
+    document = documents.review_object(record, generation)
+    if document is None:
+        raise Http404("No such object.")
+    if document["type"] == "Tombstone":
+        response = _activity(request, document)
+        response.status_code = 410
+        return response
+    if _wants_html(request):
+        return HttpResponseRedirect(document["url"])
+    return _activity(request, document)
 
 
 @require_safe

@@ -37,7 +37,7 @@ class ReviewAdminForm(forms.ModelForm):
         fields = [
             "verdict", "score", "work", "season", "title", "slug", "subtitle", "body_format",
             "body", "status", "published_at", "author", "tags", "cover", "excerpt", "comments_open",
-            "episode_threads",
+            "episode_threads", "federate",
             "spoils_up_to",
         ]  # fmt: skip
         widgets = {
@@ -86,6 +86,7 @@ class ReviewAdmin(admin.ModelAdmin):
                     "author",
                     "tags",
                     ("comments_open", "episode_threads"),
+                    "federate",
                 )
             },
         ),

@@ -177,6 +177,13 @@ class Review(Publishable):
         help_text="Besides the main discussion, readers get one thread per episode of "
         "what this review covers, each opened only to readers who have reached it.",
     )
+    federate = models.BooleanField(
+        "send to the fediverse",
+        default=True,
+        help_text="When the site federates (Fediverse settings), followers of the author "
+        "on Mastodon and other servers get this review, spoilers kept back. Turning it off "
+        "on a review already sent withdraws it from their servers.",
+    )
     # Every approved comment of every thread (main and per episode).
     approved_comment_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
