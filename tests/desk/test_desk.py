@@ -407,3 +407,28 @@ def test_no_value_in_any_desk_field_gives_a_server_error(draft, value):
         response = browser.post(url, dict.fromkeys(DESK_FIELDS, value))
         assert response.status_code < 500, (url, response.status_code)
     assert services.working_text(draft)[0]["body"] == before[0]["body"]
+
+
+def test_the_fediverse_switch_on_the_publish_page(desk, draft):
+    desk.post(f"/desk/reviews/{draft.pk}/autosave/", fields(draft, verdict="watch", score="8"))
+    page = dom.parse(desk.get(f"/desk/reviews/{draft.pk}/publish/").content.decode())
+    box = page.find("input", name="federate")
+    assert "checked" in box.attrs and box.attrs["aria-describedby"] == "federate-help"
+    assert page.by_id("federate-help") is not None
+    # The page's form says it showed the switch: unticked, the review stays home.
+    desk.post(f"/desk/reviews/{draft.pk}/publish/", {"action": "publish", "federate_shown": "1"})
+    draft.refresh_from_db()
+    assert draft.is_public and not draft.federate
+    page = dom.parse(desk.get(f"/desk/reviews/{draft.pk}/publish/").content.decode())
+    assert "checked" not in page.find("input", name="federate").attrs
+    # Ticked again: on.
+    desk.post(
+        f"/desk/reviews/{draft.pk}/publish/", {"action": "publish", "federate_shown": "1",
+                                               "federate": "on"},
+    )  # fmt: skip
+    draft.refresh_from_db()
+    assert draft.federate
+    # A POST from something that never showed the switch (a script) leaves it as it is.
+    desk.post(f"/desk/reviews/{draft.pk}/publish/", {"action": "publish"})
+    draft.refresh_from_db()
+    assert draft.federate

@@ -306,3 +306,34 @@ def test_the_object_id_answers_with_the_article_then_a_tombstone(
     assert gone.json()["type"] == "Tombstone"
     assert client.get(f"{path}/2", HTTP_ACCEPT=ACTIVITY).status_code == 404
     assert client.get("/objects/reviews/999999", HTTP_ACCEPT=ACTIVITY).status_code == 404
+
+
+def test_an_import_too_large_to_list_sends_each_public_review_once(
+    commit, critic, work, followers, network, monkeypatch
+):
+    from watchworthy.core import changes
+
+    monkeypatch.setattr(changes, "MANY", 2)  # three reviews in one transaction: swept
+
+    def run_import():
+        for n in range(3):
+            ReviewFactory(author=critic, work=work, title=f"Imported {n}")
+        ReviewFactory(author=critic, work=work, status=Review.Status.DRAFT, published_at=None)
+
+    commit(run_import)
+    creates = [p.activity for p in network.posts if p.url == "https://solo.example/carol/inbox"]
+    public = Review.objects.published().filter(author=critic).count()  # with the fixture's
+    assert public == 4
+    assert [a["type"] for a in creates] == ["Create"] * public
+    assert len({a["object"]["id"] for a in creates}) == public
+    network.posts.clear()
+    commit(Review.objects.filter(title="Imported 1").get().save)  # a save changing nothing
+    assert network.posts == []
+
+
+def test_followers_on_blocked_servers_get_nothing(commit, critic, work, followers, network):
+    from watchworthy.fediverse.models import BlockedDomain
+
+    BlockedDomain.objects.create(domain="solo.example")
+    publish(commit, critic, work)
+    assert [posted.url for posted in network.posts] == ["https://peer.example/inbox"]

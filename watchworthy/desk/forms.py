@@ -184,6 +184,16 @@ class PublishForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
+    federate = forms.BooleanField(
+        required=False,
+        label="Send to the fediverse",
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "federate-help"}),
+        help_text="When the site federates, the author's followers on Mastodon and other "
+        "servers get this review, its spoilers kept back. Off on a review already sent "
+        "withdraws it from their servers.",
+    )
+    # Set by the page's form: a POST without it (a script) leaves the switch as it is.
+    federate_shown = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any] | None:
         data = super().clean() or {}

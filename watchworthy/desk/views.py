@@ -412,10 +412,14 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     text, number = services.working_text(review)
     checks = checklist.publish_checklist(review, text)
-    form = PublishForm(request.POST or None)
+    form = PublishForm(
+        request.POST or None, initial={"federate": review.federate, "federate_shown": True}
+    )
     status = 200
     if request.method == "POST" and form.is_valid():
         action = form.cleaned_data["action"]
+        if form.cleaned_data["federate_shown"]:
+            review.federate = form.cleaned_data["federate"]
         if action == "unpublish":
             review.status = Review.Status.DRAFT
             review.save()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import BlockedDomain, Delivery, FederationSettings, Follower
+from .models import BlockedDomain, Delivery, FederatedReview, FederationSettings, Follower
 
 
 @admin.register(FederationSettings)
@@ -43,3 +43,18 @@ class DeliveryAdmin(admin.ModelAdmin[Delivery]):
         "actor", "inbox", "activity", "status", "attempts", "next_attempt_at", "last_error",
         "delivered_at",
     ]  # fmt: skip
+
+
+@admin.register(FederatedReview)
+class FederatedReviewAdmin(admin.ModelAdmin[FederatedReview]):
+    """What followers' servers were told of each review (kept by ``publishing``)."""
+
+    list_display = ["__str__", "object_id", "actor", "state", "generation", "updated_at"]
+    list_filter = ["state"]
+    readonly_fields = [
+        "review_pk", "actor", "state", "generation", "object_id", "activity", "digest",
+        "published_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -45,9 +45,9 @@ from watchworthy.reviews.feeds import absolute_links
 from watchworthy.reviews.models import Review, Verdict
 from watchworthy.spoilers.shield import scope_label, travelling
 
-from . import delivery, identity, keys, remote
+from . import delivery, identity, keys
 from .jsonld import CONTEXT
-from .models import FederatedReview, FederationSettings, Follower
+from .models import BlockedDomain, FederatedReview, FederationSettings, Follower
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 BATCH = 200
@@ -133,16 +133,34 @@ def _digest(document: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
 
 
+def _blocked(domain: str, blocked: frozenset[str]) -> bool:
+    labels = domain.split(".")
+    return any(".".join(labels[i:]) in blocked for i in range(len(labels)))
+
+
 def inboxes(actor_pk: int) -> list[str]:
     """Where the actor's followers get what it sends: one shared inbox per server that
     has one, else each follower's inbox; followers on blocked servers left out."""
+    blocked = frozenset(BlockedDomain.objects.values_list("domain", flat=True))
     found: dict[str, None] = {}
     for inbox, shared, domain in Follower.objects.filter(actor_id=actor_pk).values_list(
         "inbox", "shared_inbox", "domain"
     ):
-        if not remote.is_blocked(domain):
+        if not _blocked(domain, blocked):
             found[shared or inbox] = None
     return list(found)
+
+
+class _Audience:
+    """Each actor's inboxes, looked up once per batch of reviews."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, list[str]] = {}
+
+    def of(self, actor_pk: int) -> list[str]:
+        if actor_pk not in self.known:
+            self.known[actor_pk] = inboxes(actor_pk)
+        return self.known[actor_pk]
 
 
 def _activity(kind: str, like: dict[str, Any], obj: dict[str, Any], suffix: str) -> dict[str, Any]:
@@ -158,11 +176,11 @@ def _activity(kind: str, like: dict[str, Any], obj: dict[str, Any], suffix: str)
     }
 
 
-def _send(record: FederatedReview, activity: dict[str, Any]) -> None:
-    delivery.deliver(actor=record.actor, activity=activity, inboxes=inboxes(record.actor_id))
+def _send(record: FederatedReview, activity: dict[str, Any], audience: _Audience) -> None:
+    delivery.deliver(actor=record.actor, activity=activity, inboxes=audience.of(record.actor_id))
 
 
-def _create(review: Review, record: FederatedReview | None) -> None:
+def _create(review: Review, record: FederatedReview | None, audience: _Audience) -> None:
     generation = 1 if record is None else record.generation + 1
     oid = identity.review_object_id(review.pk, generation)
     document = article(review, oid)
@@ -175,10 +193,10 @@ def _create(review: Review, record: FederatedReview | None) -> None:
     assert review.published_at is not None  # public
     record.published_at = review.published_at
     record.save()
-    _send(record, create)
+    _send(record, create, audience)
 
 
-def _update(review: Review, record: FederatedReview) -> None:
+def _update(review: Review, record: FederatedReview, audience: _Audience) -> None:
     document = article(review, record.object_id)
     digest = _digest(document)
     if digest == record.digest:
@@ -188,15 +206,15 @@ def _update(review: Review, record: FederatedReview) -> None:
     record.activity = {**record.activity, "object": document}
     record.digest = digest
     record.save(update_fields=["activity", "digest", "updated_at"])
-    _send(record, update)
+    _send(record, update, audience)
 
 
-def _withdraw(record: FederatedReview) -> None:
+def _withdraw(record: FederatedReview, audience: _Audience) -> None:
     tombstone = {"id": record.object_id, "type": "Tombstone"}
     delete = _activity("Delete", record.activity, tombstone, "delete")
     record.state = FederatedReview.State.WITHDRAWN
     record.save(update_fields=["state", "updated_at"])
-    _send(record, delete)
+    _send(record, delete, audience)
 
 
 def _goes_out(review: Review | None) -> bool:
@@ -208,6 +226,7 @@ def federate(review_ids: Iterable[int]) -> None:
     if not FederationSettings.current().enabled:
         return
     ids = sorted(set(review_ids))
+    audience = _Audience()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         with transaction.atomic():
@@ -230,12 +249,12 @@ def federate(review_ids: Iterable[int]) -> None:
                     assert review is not None
                     if public:
                         assert record is not None
-                        _update(review, record)
+                        _update(review, record, audience)
                     else:
-                        _create(review, record)
+                        _create(review, record, audience)
                 elif public:
                     assert record is not None
-                    _withdraw(record)
+                    _withdraw(record, audience)
 
 
 def follow_changes(sender: object, changes: ChangeSet, **kwargs: object) -> None:
