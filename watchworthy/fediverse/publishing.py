@@ -45,7 +45,7 @@ from watchworthy.reviews.feeds import absolute_links
 from watchworthy.reviews.models import Review, Verdict
 from watchworthy.spoilers.shield import scope_label, travelling
 
-from . import delivery, identity, keys
+from . import delivery, identity, keys, remote
 from .jsonld import CONTEXT
 from .models import BlockedDomain, FederatedReview, FederationSettings, Follower
 
@@ -133,11 +133,6 @@ def _digest(document: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
 
 
-def _blocked(domain: str, blocked: frozenset[str]) -> bool:
-    labels = domain.split(".")
-    return any(".".join(labels[i:]) in blocked for i in range(len(labels)))
-
-
 def inboxes(actor_pk: int) -> list[str]:
     """Where the actor's followers get what it sends: one shared inbox per server that
     has one, else each follower's inbox; followers on blocked servers left out."""
@@ -146,7 +141,7 @@ def inboxes(actor_pk: int) -> list[str]:
     for inbox, shared, domain in Follower.objects.filter(actor_id=actor_pk).values_list(
         "inbox", "shared_inbox", "domain"
     ):
-        if not _blocked(domain, blocked):
+        if blocked.isdisjoint(remote.domain_and_parents(domain)):
             found[shared or inbox] = None
     return list(found)
 

@@ -51,9 +51,14 @@ def is_blocked(url_or_domain: str) -> bool:
     domain = domain_of(url_or_domain) if "/" in url_or_domain else url_or_domain.lower()
     if not domain:
         return True
+    return BlockedDomain.objects.filter(domain__in=domain_and_parents(domain)).exists()
+
+
+def domain_and_parents(domain: str) -> list[str]:
+    """``a.b.example`` → ``a.b.example``, ``b.example``, ``example``: a block of any
+    of them blocks it."""
     labels = domain.split(".")
-    candidates = [".".join(labels[i:]) for i in range(len(labels))]
-    return BlockedDomain.objects.filter(domain__in=candidates).exists()
+    return [".".join(labels[i:]) for i in range(len(labels))]
 
 
 def signed_fetch(url: str) -> dict[str, Any]:
