@@ -337,3 +337,32 @@ def test_followers_on_blocked_servers_get_nothing(commit, critic, work, follower
     BlockedDomain.objects.create(domain="solo.example")
     publish(commit, critic, work)
     assert [posted.url for posted in network.posts] == ["https://peer.example/inbox"]
+
+
+def test_through_the_admin_publish_then_untick_the_switch(
+    client, commit, critic, work, followers, network
+):
+    critic.is_staff = critic.is_superuser = True
+    critic.save()
+    client.force_login(critic)
+    form = {
+        "verdict": "watch", "score": "7", "work": work.pk, "season": "", "title": "Admin review",
+        "slug": "admin-review", "subtitle": "", "body_format": "markdown",
+        "body": f"Calm.\n\n||Part 1 ep 2: {SECRET_INLINE}||", "status": "published",
+        "published_at_0": "", "published_at_1": "", "author": critic.pk, "cover": "",
+        "excerpt": "", "comments_open": "on", "federate": "on", "_save": "Save",
+    }  # fmt: skip
+    page = client.get("/admin/reviews/review/add/").content.decode()
+    assert 'name="federate"' in page and "Send to the fediverse" in page
+    response = commit(client.post, "/admin/reviews/review/add/", form)
+    assert response.status_code == 302, response.content
+    create = network.posts[0].activity
+    assert create["type"] == "Create" and create["object"]["summary"] == "Spoilers: Part 1, ep 2"
+    assert SECRET_INLINE not in network.posts[0].body.decode()
+
+    network.posts.clear()
+    review = Review.objects.get(slug="admin-review")
+    del form["federate"]  # unticked
+    response = commit(client.post, f"/admin/reviews/review/{review.pk}/change/", form)
+    assert response.status_code == 302, response.content
+    assert [posted.activity["type"] for posted in network.posts] == ["Delete", "Delete"]
