@@ -14,7 +14,7 @@ from tests.factories import ReviewFactory, SeasonFactory, WorkFactory
 from watchworthy.core.changes import start_new_batch
 from watchworthy.core.publishing import announce_due
 from watchworthy.fediverse import httpsig, keys
-from watchworthy.fediverse.models import FederatedReview, FederationSettings, Follower
+from watchworthy.fediverse.models import Delivery, FederatedReview, FederationSettings, Follower
 from watchworthy.reviews.models import Review
 
 from .peer import SITE
@@ -366,3 +366,29 @@ def test_through_the_admin_publish_then_untick_the_switch(
     response = commit(client.post, f"/admin/reviews/review/{review.pk}/change/", form)
     assert response.status_code == 302, response.content
     assert [posted.activity["type"] for posted in network.posts] == ["Delete", "Delete"]
+
+
+def test_what_publishing_costs_does_not_grow_with_followers(
+    critic, work, followers, network, django_assert_num_queries
+):
+    from watchworthy.fediverse import publishing
+
+    actor = keys.actor_for(critic)
+    FederationSettings.current()  # cached, as on a running site
+    for scale in (1, 10):
+        Follower.objects.bulk_create(
+            Follower(
+                actor=actor, remote_actor=f"https://s{scale}-{n}.example/u",
+                inbox=f"https://s{scale}-{n}.example/u/inbox", domain=f"s{scale}-{n}.example",
+            )
+            for n in range(scale * 5)
+        )  # fmt: skip
+        review = ReviewFactory(author=critic, work=work, body=SPOILING_BODY, season=None)
+        # The savepoint and its release, the review, its record, the work's seasons (for
+        # the scope's words), the actor, the new record, blocked servers, followers,
+        # the delivery rows.
+        before = Delivery.objects.count()
+        with django_assert_num_queries(10):
+            publishing.federate([review.pk])
+        # One row per inbox: the fixture's two, and every follower added since.
+        assert Delivery.objects.count() - before == {1: 2 + 5, 10: 2 + 5 + 50}[scale]
