@@ -136,6 +136,9 @@ class Comment(models.Model):
     author_name = models.CharField(max_length=80)
     author_email = models.EmailField(blank=True)
     author_url = models.URLField(blank=True)
+    # A fediverse author's actor id: their identity for moderation, as the e-mail
+    # address is a guest's (see ModerationPolicy). Empty for local comments.
+    author_actor = models.URLField(max_length=2000, blank=True, default="")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
 

@@ -16,6 +16,9 @@ the approved one (its private cookie)
 ann's next, from another browser, her     approved    known commenter
 address confirmed by a link we mailed
 someone else typing ann's address         pending     first comment from this address
+@bo@peer.example's first fediverse reply  pending     first comment from this fediverse
+                                                      account (its actor id is the
+                                                      identity, as the address is ann's)
 ann posts 3 links                         pending     more than 2 links
 ann mentions "Casino bonus"               pending     contains a blocked word
 ========================================  ==========  ===============================
@@ -78,9 +81,12 @@ class ModerationPolicy:
         honeypot_filled: bool = False,
         fill_seconds: float | None = None,
         trusted_comment_ids: Iterable[int] = (),
+        author_actor: str = "",
     ) -> Decision:
         """``text`` is everything the commenter wrote (name, website, body);
-        ``trusted_comment_ids``: comments this browser is known to have written."""
+        ``trusted_comment_ids``: comments this browser is known to have written;
+        ``author_actor``: a fediverse author's actor id, which stands for the address
+        (their server vouched for it with a signature)."""
         if user is not None and (user.pk == review.author_id or user.is_staff):
             return Decision(Comment.Status.APPROVED, "the review's author or staff")
         if honeypot_filled:
@@ -93,7 +99,12 @@ class ModerationPolicy:
                 return Decision(Comment.Status.PENDING, "contains a blocked word")
         if len(LINK.findall(text)) > self.max_links:
             return Decision(Comment.Status.PENDING, f"more than {self.max_links} links")
-        if not self._is_known(
+        if author_actor:
+            if not Comment.objects.filter(
+                status=Comment.Status.APPROVED, author_actor=author_actor
+            ).exists():
+                return Decision(Comment.Status.PENDING, "first comment from this fediverse account")
+        elif not self._is_known(
             user=user, author_email=author_email, trusted_comment_ids=trusted_comment_ids
         ):
             return Decision(Comment.Status.PENDING, "first comment from this address")

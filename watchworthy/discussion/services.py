@@ -67,6 +67,8 @@ def comment_post(
     send_notifications: bool = True,
     trusted_comment_ids: Iterable[int] = (),
     site_url: str = "",
+    body_html: str | None = None,
+    author_actor: str = "",
 ) -> Comment:
     """Accept a comment (approved, held or spam) or raise :class:`CommentError`.
 
@@ -75,7 +77,11 @@ def comment_post(
     request came to (``core.siteurl.site_root``), where the links in its mail point.
     ``trusted_comment_ids``: comments the same browser wrote (see ModerationPolicy).
     ``episode``: post in that episode's thread (see ``episodes``; ``seasons``, the
-    work's, are loaded when not given); a reply always goes to its parent's thread."""
+    work's, are loaded when not given); a reply always goes to its parent's thread.
+    ``body_html``: the body already as sanitized HTML (``core.sanitize.clean_html``,
+    comment profile), for a comment written elsewhere; ``body`` is then its text.
+    ``author_actor``: a fediverse author's actor id, their identity instead of an
+    e-mail address (no address is asked for)."""
     site = SiteSettings.current()
     if not review.accepts_comments(close_after_days=site.comments_close_after_days):
         raise CommentError("Comments on this review are closed.")
@@ -87,7 +93,7 @@ def comment_post(
         user = None
         if not author_name.strip():
             raise CommentError({"author_name": "Tell us a name to show with your comment."})
-        if not author_email.strip():
+        if not author_email.strip() and not author_actor:
             raise CommentError({"author_email": "An e-mail address is needed (it is never shown)."})
     if parent is not None and (parent.review_id != review.pk or not parent.is_public):
         raise CommentError("The comment you are replying to is no longer there.")
@@ -105,6 +111,7 @@ def comment_post(
         honeypot_filled=honeypot_filled,
         fill_seconds=fill_seconds,
         trusted_comment_ids=trusted_comment_ids,
+        author_actor=author_actor,
     )
     approves = decision.status == Comment.Status.APPROVED
     with transaction.atomic():
@@ -116,10 +123,11 @@ def comment_post(
             author_name=author_name.strip()[:80],
             author_email=author_email.strip(),
             author_url=author_url.strip(),
+            author_actor=author_actor,
             ip_address=ip_address,
             user_agent=user_agent[:300],
             body=body,
-            body_html=render_comment_markdown(body),
+            body_html=render_comment_markdown(body) if body_html is None else body_html,
             status=Comment.Status.PENDING,
             moderation_reason=decision.reason,
             spoils_season=spoils.season if spoils else None,
@@ -288,9 +296,18 @@ def may_change(comment: Comment, *, user=None, guest_comment_ids: Iterable[int] 
     return comment.user_id is None and comment.pk in set(guest_comment_ids)
 
 
-def comment_edit(*, comment: Comment, body: str, policy: ModerationPolicy | None = None) -> Comment:
+def comment_edit(
+    *,
+    comment: Comment,
+    body: str,
+    policy: ModerationPolicy | None = None,
+    body_html: str | None = None,
+    spoils: Position | None = None,
+) -> Comment:
     """Change the text. The new text meets the same rules as a new comment: an edit
-    that adds links or a blocked word sends a public comment back to the queue."""
+    that adds links or a blocked word sends a public comment back to the queue.
+    ``body_html`` and ``spoils``: as for :func:`comment_post` (a remote edit says
+    again how far it spoils; a local one keeps what was chosen)."""
     body = check_body(body)
     decision = (policy or ModerationPolicy.current()).decide(
         review=comment.review,
@@ -298,13 +315,21 @@ def comment_edit(*, comment: Comment, body: str, policy: ModerationPolicy | None
         author_email=comment.author_email,
         text=f"{comment.author_name}\n{comment.author_url}\n{body}",
         trusted_comment_ids=[comment.pk],  # its writer, within the edit window
+        author_actor=comment.author_actor,
     )
     with transaction.atomic():
         review_ids = lock_reviews([comment.review_id])
         comment.body = body
-        comment.body_html = render_comment_markdown(body)
+        comment.body_html = render_comment_markdown(body) if body_html is None else body_html
         comment.edited_at = timezone.now()
         fields = ["body", "body_html", "edited_at"]
+        if body_html is not None:
+            thread = comment.episode_thread
+            if thread is not None:
+                spoils = max(filter(None, [spoils, thread.position]), key=lambda p: p.key)
+            comment.spoils_season = spoils.season if spoils else None
+            comment.spoils_episode = spoils.episode if spoils else None
+            fields += ["spoils_season", "spoils_episode"]
         if comment.status == Comment.Status.APPROVED and decision.status != Comment.Status.APPROVED:
             comment.status = Comment.Status.PENDING
             comment.moderation_reason = f"edited: {decision.reason}"

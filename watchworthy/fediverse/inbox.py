@@ -6,8 +6,10 @@
 4. the signature does not verify against the key fetched by ``keyId`` → 401;
 5. the body is not an activity (a JSON object with ``type`` and ``actor``) → 400;
 6. the activity's ``actor`` is not the key's owner → 401;
-7. handled: ``Follow`` of a critic, ``Undo`` of such a Follow; any other type is
-   accepted and ignored → 202.
+7. handled: ``Follow`` of a critic, ``Undo`` of such a Follow; ``Create``,
+   ``Update`` and ``Delete`` of a reply (``replies``: a Note that its server does not
+   serve as sent → 400, a change by someone else → 403, too many → 429); any other
+   type is accepted and ignored → 202.
 
 Nothing here raises for bad input: every outcome is a status and a reason.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +28,7 @@ from django.db import transaction
 
 from watchworthy.accounts.models import User
 
-from . import httpsig, identity, keys, remote
+from . import httpsig, identity, keys, remote, replies
 from .delivery import deliver
 from .jsonld import CONTEXT
 from .models import Follower
@@ -41,6 +43,9 @@ MAX_BODY = 256 * 1024
 class Outcome:
     status: int
     reason: str
+
+
+Handler = Callable[[dict[str, Any], str], Outcome]
 
 
 def _verify(method: str, url: str, headers: Mapping[str, str], body: bytes) -> str:
@@ -173,4 +178,20 @@ def on_undo(activity: dict[str, Any], signer: str) -> Outcome:
     return Outcome(202, "undone")
 
 
-HANDLERS = {"Follow": on_follow, "Undo": on_undo}
+def _replies(handle: replies.Handler) -> Handler:
+    def handler(activity: dict[str, Any], signer: str) -> Outcome:
+        try:
+            return Outcome(202, handle(activity, signer))
+        except replies.Refused as refused:
+            return Outcome(refused.status, refused.reason)
+
+    return handler
+
+
+HANDLERS: dict[str, Handler] = {
+    "Follow": on_follow,
+    "Undo": on_undo,
+    "Create": _replies(replies.create),
+    "Update": _replies(replies.update),
+    "Delete": _replies(replies.delete),
+}

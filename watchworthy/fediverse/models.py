@@ -7,6 +7,7 @@
   with a key derived from ``SECRET_KEY`` and never leaves this module's helpers.
 * :class:`Follower` — a remote actor who follows a critic, with the inboxes to deliver to.
 * :class:`BlockedDomain` — servers whose activities are refused (403).
+* :class:`RemoteComment` — a comment that came as a remote ``Note``, by its object id.
 * :class:`Delivery` — one signed POST to one inbox, retried with back-off until it
   lands or gives up; a row, so nothing queued is lost when a worker restarts.
 
@@ -193,3 +194,19 @@ class FederatedReview(models.Model):
 
     def __str__(self) -> str:
         return f"review {self.review_pk} ({self.get_state_display()})"
+
+
+class RemoteComment(models.Model):
+    """A comment that came from the fediverse as a ``Note``: its object id, so a later
+    ``Update`` or ``Delete`` finds it and a reply to it lands under it, and the actor
+    it is ``attributedTo``, the only one who may change it."""
+
+    comment = models.OneToOneField(
+        "discussion.Comment", on_delete=models.CASCADE, related_name="fediverse_note"
+    )
+    object_id = models.URLField(max_length=2000, unique=True)
+    actor = models.URLField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.object_id
