@@ -15,7 +15,7 @@ from .peer import SITE, as_client_headers
 pytestmark = pytest.mark.usefixtures("federating")
 
 EXAMPLES = 60
-STATUSES = {202, 400, 401, 403, 413}
+STATUSES = {202, 400, 401, 403, 413, 429}
 SWEEP = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -71,7 +71,8 @@ def test_hostile_requests_never_500(
 
 
 DOCUMENT_PATHS = [
-    "/.well-known/webfinger", "/.well-known/nodeinfo", "/nodeinfo/2.1", "/actor",
+    "/objects/comments/1", "/.well-known/webfinger", "/.well-known/nodeinfo", "/nodeinfo/2.1",
+    "/actor",
     "/actor/outbox", "/actors/mira", "/@mira", "/actors/mira/outbox", "/actors/mira/followers",
 ]  # fmt: skip
 
@@ -94,6 +95,83 @@ json_values = st.recursive(
 )
 def test_signed_activities_of_any_shape_never_500(post_signed, critic, alice, kind, target, extra):
     activity = {**extra, "type": kind, "actor": alice.id, "object": target}
+    response = post_signed("/inbox", alice, json.dumps(activity).encode())
+    assert response.status_code in STATUSES
+
+
+NOTE_ID = "https://peer.example/users/alice/statuses/1"
+REVIEW = "REVIEW"  # the federated review's object id, filled in by the test
+
+
+def _fill(value):
+    if value == REVIEW:
+        return REVIEW_ID[0]
+    if isinstance(value, dict):
+        return {_fill(k): _fill(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v) for v in value]
+    return value
+
+
+REVIEW_ID = [""]
+# Structural fields mostly right (sampled_from picks by index: repeats weigh more), so
+# that most notes get as far as the comment; the words hostile.
+notes = st.fixed_dictionaries(
+    {
+        "id": st.sampled_from([NOTE_ID] * 4 + ["https://other.example/n/1", "", 7]),
+        "type": st.sampled_from(["Note"] * 4 + ["Tombstone", "Article", None]),
+        "inReplyTo": st.sampled_from([REVIEW] * 4 + [f"{SITE}/objects/comments/1", {}, 3]),
+        "attributedTo": st.sampled_from(["https://peer.example/users/alice"] * 4 + [[], ""]),
+        "content": any_text.map(lambda text: f"<p>Hm {text}</p>") | any_text | json_values,
+        "summary": st.sampled_from(["Part 2, ep 7", "Spoilers", ""]) | json_values,
+    },
+    optional={"url": json_values, "name": json_values},
+)
+
+
+@pytest.fixture
+def federated_review(critic, django_capture_on_commit_callbacks):
+    from tests.factories import ReviewFactory
+    from watchworthy.core.changes import start_new_batch
+    from watchworthy.fediverse.identity import review_object_id
+
+    with django_capture_on_commit_callbacks(execute=True):
+        start_new_batch()
+        review = ReviewFactory(author=critic)
+    REVIEW_ID[0] = review_object_id(review.pk)
+    return review
+
+
+@SWEEP
+@given(
+    kind=st.sampled_from(["Create", "Create", "Update", "Delete"]),
+    sent=notes | st.just(NOTE_ID),
+    served=st.sampled_from(["same"] * 4 + [None, "other"]),
+    other=notes | json_values,
+    actor_document=st.one_of(st.just({}), st.dictionaries(any_text, json_values, max_size=3)),
+)
+def test_replies_of_any_shape_never_500(
+    post_signed,
+    network,
+    settings,
+    alice,
+    federated_review,
+    kind,
+    sent,
+    served,
+    other,
+    actor_document,
+):
+    settings.WATCHWORTHY_COMMENTS = {**settings.WATCHWORTHY_COMMENTS, "RATE_PER_EMAIL": (10**6, 1)}
+    if kind == "Create":
+        federated_review.comments.all().delete()  # each example from the start
+    sent = _fill(sent)
+    network.documents.pop(NOTE_ID, None)
+    if served is not None:
+        network.documents[NOTE_ID] = sent if served == "same" else _fill(other)
+    network.documents[alice.id] = {**network.documents[alice.id], **actor_document}
+    network.documents[alice.id] |= {"id": alice.id}
+    activity = {"type": kind, "actor": alice.id, "object": sent}
     response = post_signed("/inbox", alice, json.dumps(activity).encode())
     assert response.status_code in STATUSES
 

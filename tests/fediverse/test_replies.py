@@ -14,6 +14,7 @@ from watchworthy.core.changes import start_new_batch
 from watchworthy.discussion.models import Comment
 from watchworthy.discussion.services import comment_moderate, comment_post
 from watchworthy.fediverse.models import BlockedDomain, FederatedReview, RemoteComment
+from watchworthy.spoilers.shield import Position
 
 from .peer import SITE, RemotePerson
 
@@ -263,3 +264,48 @@ def test_moderation_rules_apply_per_actor(post_signed, settings, alice, review):
     BlockedDomain.objects.create(domain="peer.example")
     blocked = note(alice, 9, review_id(review), "<p>again</p>")
     assert send(post_signed, alice, "Create", blocked).status_code == 403
+
+
+AS_JSON = {"HTTP_ACCEPT": "application/activity+json"}
+
+
+def test_a_critics_comment_is_a_note_whose_spoilers_stay_home(
+    client, post_signed, alice, critic, review
+):
+    reply = note(alice, 1, review_id(review), "<p>Who was the broker?</p>")
+    send(post_signed, alice, "Create", reply)
+    remote = comment_of(reply)
+    comment_moderate(comments=[remote], status="approved")
+    answer = comment_post(
+        review=review, user=critic, parent=remote,
+        body="You will see.\n\n::: spoiler Part 2, episode 7\nWexcombe.\n:::",
+    )  # fmt: skip
+    scoped = comment_post(review=review, user=critic, body="Wexcombe again.", spoils=Position(2, 7))
+
+    document = client.get(f"/objects/comments/{answer.pk}", **AS_JSON).json()
+    assert document["type"] == "Note"
+    assert document["id"] == f"{SITE}/objects/comments/{answer.pk}"
+    assert document["attributedTo"] == f"{SITE}/actors/mira"
+    assert document["inReplyTo"] == reply["id"]
+    assert "You will see." in document["content"] and "Wexcombe" not in document["content"]
+    assert (document["summary"], document["sensitive"]) == ("Spoilers", True)
+
+    document = client.get(f"/objects/comments/{scoped.pk}", **AS_JSON).json()
+    assert document["inReplyTo"] == review_id(review)
+    assert (document["summary"], document["sensitive"]) == ("Spoilers: Part 2, ep 7", True)
+    assert "Wexcombe" not in document["content"]
+
+    browser = client.get(f"/objects/comments/{answer.pk}", HTTP_ACCEPT="text/html")
+    assert browser.status_code == 302 and browser["Location"].endswith(f"/comments/{answer.pk}/")
+
+
+def test_guests_and_remote_comments_are_not_served_as_notes(client, post_signed, alice, review):
+    guest = comment_post(
+        review=review, body="A guest's thought.", author_name="Ann", author_email="a@x.example"
+    )
+    comment_moderate(comments=[guest], status="approved")
+    reply = note(alice, 1, review_id(review), "<p>Hi</p>")
+    send(post_signed, alice, "Create", reply)
+    comment_moderate(comments=[comment_of(reply)], status="approved")
+    for pk in (guest.pk, comment_of(reply).pk, guest.pk + 1000):
+        assert client.get(f"/objects/comments/{pk}", **AS_JSON).status_code == 404

@@ -13,11 +13,15 @@ from django.db.models import QuerySet
 
 from watchworthy.accounts.models import User
 from watchworthy.core.models import SiteSettings
+from watchworthy.core.siteurl import absolute
+from watchworthy.discussion.models import Comment
+from watchworthy.reviews.feeds import absolute_links
 from watchworthy.reviews.models import Review
+from watchworthy.spoilers.shield import scope_label
 
 from . import identity, keys
 from .jsonld import CONTEXT
-from .models import FederatedReview, Follower
+from .models import FederatedReview, Follower, RemoteComment
 
 PAGE_SIZE = 50
 NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1"
@@ -176,3 +180,53 @@ def review_object(record: FederatedReview | None, generation: int) -> dict[str, 
         "id": identity.review_object_id(record.review_pk, generation),
         "type": "Tombstone",
     }
+
+
+def _in_reply_to(comment: Comment, record: FederatedReview) -> str:
+    parent = comment.parent
+    if parent is None:
+        return record.object_id
+    remote = RemoteComment.objects.filter(comment=parent).values_list("object_id", flat=True)
+    return next(iter(remote), identity.comment_object_id(parent.pk))
+
+
+def comment_note(pk: int) -> dict[str, Any] | None:
+    """The Note of a critic's public comment under a review that is out on the
+    fediverse; None for anything else. Its spoilers travel as in feeds: a comment
+    that says how far it spoils is replaced by a note naming that point, which is
+    also its content warning."""
+    comment = (
+        Comment.objects.approved()
+        .filter(pk=pk, user__in=identity.authors(), fediverse_note__isnull=True)
+        .select_related("user", "review__work", "parent")
+        .first()
+    )
+    if comment is None or comment.user is None:
+        return None
+    record = FederatedReview.objects.filter(
+        review_pk=comment.review_id, state=FederatedReview.State.PUBLIC
+    ).first()
+    if record is None or not comment.review.is_public:
+        return None
+    seasons = list(comment.review.work.seasons.all())
+    page = absolute(comment.get_absolute_url())
+    redacted = comment.travelling_html(seasons)
+    document: dict[str, Any] = {
+        "@context": CONTEXT,
+        "id": identity.comment_object_id(comment.pk),
+        "type": "Note",
+        "url": page,
+        "attributedTo": identity.actor_id(comment.user),
+        "inReplyTo": _in_reply_to(comment, record),
+        "content": absolute_links(redacted, absolute(""), page),
+        "mediaType": "text/html",
+        "published": comment.created_at.isoformat().replace("+00:00", "Z"),
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "sensitive": False,
+    }
+    scope = comment.spoiler_scope
+    if scope is not None:
+        document |= {"summary": f"Spoilers: {scope_label(scope, seasons)}", "sensitive": True}
+    elif 'class="spoiler-placeholder"' in redacted:
+        document |= {"summary": "Spoilers", "sensitive": True}
+    return document

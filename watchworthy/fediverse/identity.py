@@ -76,5 +76,10 @@ def review_object_id(review_pk: int, generation: int = 1) -> str:
     )
 
 
+def comment_object_id(comment_pk: int) -> str:
+    """The id of a local comment's Note (what remote replies name in ``inReplyTo``)."""
+    return absolute(reverse("fediverse:comment_object", kwargs={"pk": comment_pk}))
+
+
 def absolute_root() -> str:
     return configured_root()

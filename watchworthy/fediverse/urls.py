@@ -17,5 +17,6 @@ urlpatterns = [
     path("actors/<str:username>/followers", views.followers, name="followers"),
     path("objects/reviews/<int:pk>", views.review_object, name="review_object"),
     path("objects/reviews/<int:pk>/<int:generation>", views.review_object),
+    path("objects/comments/<int:pk>", views.comment_object, name="comment_object"),
     path("@<str:username>", views.actor, name="actor_alias"),
 ]

@@ -209,6 +209,21 @@ def review_object(request: HttpRequest, pk: int, generation: int = 1) -> HttpRes
 
 @require_safe
 @federating
+def comment_object(request: HttpRequest, pk: int) -> HttpResponse:
+    """A critic's comment under a federated review, as a ``Note`` (a browser goes to
+    the comment). Guests' comments are not federated: 404 (replies to them by id are
+    still placed under them), as are comments that came from the fediverse (their id
+    is on their own server)."""
+    document = documents.comment_note(pk)
+    if document is None:
+        raise Http404("No such object.")
+    if _wants_html(request):
+        return HttpResponseRedirect(document["url"])
+    return _activity(request, document)
+
+
+@require_safe
+@federating
 def followers(request: HttpRequest, username: str) -> HttpResponse:
     user = _author(username)
     return _collection(
