@@ -11,6 +11,7 @@ from django.test import Client
 
 from tests.factories import ReviewFactory, SeasonFactory, WorkFactory
 from watchworthy.core.changes import start_new_batch
+from watchworthy.core.models import SiteSettings
 from watchworthy.discussion.models import Comment
 from watchworthy.discussion.services import comment_moderate, comment_post
 from watchworthy.fediverse.models import BlockedDomain, FederatedReview, RemoteComment
@@ -309,3 +310,30 @@ def test_guests_and_remote_comments_are_not_served_as_notes(client, post_signed,
     comment_moderate(comments=[comment_of(reply)], status="approved")
     for pk in (guest.pk, comment_of(reply).pk, guest.pk + 1000):
         assert client.get(f"/objects/comments/{pk}", **AS_JSON).status_code == 404
+
+
+def test_a_known_actors_reply_with_a_blocked_word_is_held(post_signed, alice, review):
+    SiteSettings.objects.create(comment_blocklist="casino")
+    first = note(alice, 1, review_id(review), "<p>Fine.</p>")
+    send(post_signed, alice, "Create", first)
+    comment_moderate(comments=[comment_of(first)], status="approved")
+    casino = note(alice, 2, review_id(review), "<p>Try my CASINO</p>")
+    send(post_signed, alice, "Create", casino)
+    assert (comment_of(casino).status, comment_of(casino).moderation_reason) == (
+        "pending", "contains a blocked word",
+    )  # fmt: skip
+
+
+def test_a_reply_in_an_episode_thread_stays_in_it_and_spoils_its_episode(
+    post_signed, alice, review
+):
+    local = comment_post(
+        review=review, body="Episode 3 talk.", author_name="Ann", author_email="a@x.example",
+        episode=Position(2, 3),
+    )  # fmt: skip
+    comment_moderate(comments=[local], status="approved")
+    reply = note(alice, 1, f"{SITE}/objects/comments/{local.pk}", "<p>Yes!</p>")
+    send(post_signed, alice, "Create", reply)
+    comment = comment_of(reply)
+    assert comment.episode_thread == local.episode_thread is not None
+    assert (comment.spoils_season, comment.spoils_episode) == (2, 3)
