@@ -337,3 +337,28 @@ def test_a_reply_in_an_episode_thread_stays_in_it_and_spoils_its_episode(
     comment = comment_of(reply)
     assert comment.episode_thread == local.episode_thread is not None
     assert (comment.spoils_season, comment.spoils_episode) == (2, 3)
+
+
+def test_a_comments_note_costs_four_queries_however_long_the_thread(
+    client, django_assert_num_queries, critic, review
+):
+    answer = comment_post(review=review, user=critic, body="The first.")
+    client.get(f"/objects/comments/{answer.pk}", **AS_JSON)  # warm the site-wide caches
+    for scale in (1, 10):
+        for n in range(scale):
+            answer = comment_post(review=review, user=critic, body=f"Note {n}.", parent=answer)
+        # the comment (with its author's standing), the review's record, the work's
+        # parts, the parent's remote id
+        with django_assert_num_queries(4):
+            response = client.get(f"/objects/comments/{answer.pk}", **AS_JSON)
+        assert response.json()["inReplyTo"].endswith(f"/objects/comments/{answer.parent_id}")
+
+
+def test_the_admin_shows_and_finds_a_reply_by_its_actor(admin_client, post_signed, alice, review):
+    reply = note(alice, 1, review_id(review), "<p>Hello.</p>")
+    send(post_signed, alice, "Create", reply)
+    comment = comment_of(reply)
+    page = admin_client.get(f"/admin/discussion/comment/{comment.pk}/change/")
+    assert page.status_code == 200 and alice.id in page.content.decode()
+    found = admin_client.get("/admin/discussion/comment/", {"q": "peer.example/users/alice"})
+    assert "Alice Liddell" in found.content.decode()
