@@ -96,6 +96,20 @@ def find_episode(episodes: Sequence[Episode], part: int, episode: int) -> Episod
     return next((e for e in episodes if (e.part, e.number) == (part, episode)), None)
 
 
+def episode_at(
+    review: Any, episodes: Sequence[Episode], seasons: Sequence[Any], part: int | None, episode: int
+) -> Episode | None:
+    """The episode an address names. The part may be left out where it is implied (a
+    review of one part, or a whole-work review of a one-part work); naming another part
+    than the reviewed one finds nothing. The caller redirects to ``Episode.url`` when
+    the address it was given is not that one."""
+    if review.season_id is not None:
+        part = review.season.number if part in (None, review.season.number) else 0
+    elif part is None and len(seasons) == 1:
+        part = seasons[0].number
+    return find_episode(episodes, part or 0, episode)
+
+
 @dataclass(frozen=True)
 class ThreadEntry:
     """A line of the episode index under a review, as one reader sees it."""

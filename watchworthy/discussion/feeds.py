@@ -3,6 +3,8 @@ thread, and site-wide. A feed cannot know how far its reader has watched, so eve
 comment that spoils a point — which includes every comment of an episode thread —
 travels as a note naming that point."""
 
+from dataclasses import dataclass
+
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -12,7 +14,7 @@ from watchworthy.core.models import SiteSettings
 from watchworthy.reviews.models import Review
 from watchworthy.spoilers.shield import scope_label
 
-from .episodes import Episode, covered_episodes, find_episode
+from .episodes import Episode, covered_episodes, episode_at
 from .models import Comment
 
 FEED_SIZE = 50
@@ -68,37 +70,44 @@ class ReviewCommentsFeed(_CommentFeed):
         )
 
 
-class EpisodeCommentsFeed(_CommentFeed):
-    """``/reviews/SLUG/ep/N/comments.atom``: one episode thread's comments."""
+@dataclass(frozen=True)
+class EpisodeFeedTarget:
+    review: Review
+    episode: Episode
 
-    def get_object(self, request, slug: str, episode: int, part: int | None = None) -> Episode:
+
+class EpisodeCommentsFeed(_CommentFeed):
+    """``/reviews/SLUG/ep/N/comments.atom``: one episode thread's comments. (One feed
+    object serves every request, so what a request found travels in its target, never
+    on ``self``.)"""
+
+    def get_object(
+        self, request, slug: str, episode: int, part: int | None = None
+    ) -> EpisodeFeedTarget:
         review = get_object_or_404(Review.objects.published().for_cards(), slug=slug)
         seasons = list(review.work.seasons.all())
-        if part is None:
-            part = review.season.number if review.season else seasons[0].number if seasons else 0
-        found = find_episode(covered_episodes(review, seasons), part, episode)
+        found = episode_at(review, covered_episodes(review, seasons), seasons, part, episode)
         if found is None:
             raise Http404("This review has no thread for that episode.")
-        self.review = review
-        return found
+        return EpisodeFeedTarget(review, found)
 
-    def title(self, episode: Episode) -> str:
-        return f"Comments on {episode.label} · “{self.review.title}”"
+    def title(self, target: EpisodeFeedTarget) -> str:
+        return f"Comments on {target.episode.label} · “{target.review.title}”"
 
-    def link(self, episode: Episode) -> str:
-        return episode.url
+    def link(self, target: EpisodeFeedTarget) -> str:
+        return target.episode.url
 
-    def subtitle(self, episode: Episode) -> str:
+    def subtitle(self, target: EpisodeFeedTarget) -> str:
         site = SiteSettings.current().site_name
-        return f"{site}: the discussion of {episode.label}; each comment links to the site"
+        return f"{site}: the discussion of {target.episode.label}; each comment links to the site"
 
-    def items(self, episode: Episode):
+    def items(self, target: EpisodeFeedTarget):
         return (
             Comment.objects.approved()
             .filter(
-                review=self.review,
-                episode_thread__season=episode.part,
-                episode_thread__episode=episode.number,
+                review=target.review,
+                episode_thread__season=target.episode.part,
+                episode_thread__episode=target.episode.number,
             )
             .select_related("review__work", "episode_thread")
             .prefetch_related("review__work__seasons")

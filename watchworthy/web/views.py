@@ -98,11 +98,7 @@ def episode_thread(
     review = get_object_or_404(Review.objects.visible_to(request.user).for_cards(), slug=slug)
     seasons = list(review.work.seasons.all())
     episodes = episode_threads.covered_episodes(review, seasons)
-    if review.season is not None:
-        part = review.season.number if part in (None, review.season.number) else 0
-    elif part is None and len(seasons) == 1:  # a one-part work's whole review
-        part = seasons[0].number
-    found = episode_threads.find_episode(episodes, part or 0, episode)
+    found = episode_threads.episode_at(review, episodes, seasons, part, episode)
     if found is None:
         raise Http404("This review has no thread for that episode.")
     if request.path != found.url:  # the part named where it is implied, or left out
