@@ -75,20 +75,19 @@ def preview(
     }
 
 
-def publish_checklist(review: Review, text: dict[str, Any]) -> list[Check]:
-    draft = rendered(review, text)
-    checks = [
+def publish_checklist(draft: Review) -> list[Check]:
+    """The checks, on the working copy as :func:`rendered` made it."""
+    return [
         Check(
-            text.get("verdict") not in (None, "", Verdict.UNRATED),
+            draft.verdict not in ("", Verdict.UNRATED),
             "A verdict is set",
             "Choose Watch, Skip or Avoid: the verdict is what readers come for.",
         ),
         _images_have_alt(draft.body_html),
-        _title_clean(str(text.get("title") or "")),
-        _excerpt_scoped(str(text.get("excerpt") or "")),
-        _scope_covers_spoilers(str(text.get("spoils_up_to") or ""), draft.body_html),
+        _title_clean(draft.title),
+        _excerpt_scoped(draft.excerpt),
+        _scope_covers_spoilers(draft.spoils_up_to, draft.body_html),
     ]
-    return checks
 
 
 def _images_have_alt(body_html: str) -> Check:

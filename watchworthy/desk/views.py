@@ -411,7 +411,8 @@ def _diff(old: str, new: str) -> list[tuple[str, str]]:
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     text, number = services.working_text(review)
-    checks = checklist.publish_checklist(review, text)
+    draft = checklist.rendered(review, text)
+    checks = checklist.publish_checklist(draft)
     form = PublishForm(
         request.POST or None, initial={"federate": review.federate, "federate_shown": True}
     )
@@ -457,7 +458,6 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("desk:edit", pk=review.pk)
     elif request.method == "POST":
         status = 400
-    draft = checklist.rendered(review, text)
     context = {
         "review": review,
         "draft": draft,
