@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -20,19 +21,26 @@ from .models import TEXT_FIELDS
 from .services import free_slug
 
 
+def _length(name: str) -> int | None:
+    """The review's own column width, so the desk never accepts what cannot be stored."""
+    field = Review._meta.get_field(name)
+    assert isinstance(field, models.CharField)
+    return field.max_length
+
+
 class TextForm(forms.Form):
     """What the critic writes. Checked field by field here; the review's own rules
     (images and citations that exist, a scope that parses) by :func:`review_errors`."""
 
-    title = forms.CharField(max_length=200)
-    subtitle = forms.CharField(max_length=300, required=False)
+    title = forms.CharField(max_length=_length("title"))
+    subtitle = forms.CharField(max_length=_length("subtitle"), required=False)
     verdict = forms.ChoiceField(choices=Verdict.choices)
     score = forms.DecimalField(
         min_value=Decimal(0), max_value=Decimal(10), max_digits=3, decimal_places=1,
         required=False, help_text="Optional, 0 to 10.",
     )  # fmt: skip
     spoils_up_to = forms.CharField(
-        max_length=40,
+        max_length=_length("spoils_up_to"),
         required=False,
         label="Spoils up to",
         help_text="Empty: worked out from the spoilers in the text.",
