@@ -20,7 +20,7 @@ one. The rules, in one place:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,15 +59,34 @@ class Episode:
         return opens is None or opens <= (now or timezone.now())
 
 
-def thread_url(review: Any, position: Position) -> str:
-    """``/reviews/SLUG/ep/N/`` for a review of one part; a review of a whole work
-    names the part too: ``/reviews/SLUG/part/P/ep/N/``."""
+# Numbers no address holds, reversed once and then replaced: a review page lists every
+# episode, and one reverse() per episode cost more than the rest of the index.
+_PART, _EPISODE = 987654321, 987654322
+
+
+def thread_urls(review: Any) -> Callable[[int, int], str]:
+    """``(part, episode) -> address`` of the review's episode threads:
+    ``/reviews/SLUG/ep/N/`` for a review of one part; a review of a whole work names
+    the part too: ``/reviews/SLUG/part/P/ep/N/``."""
     if review.season_id is not None:
-        return reverse("episode_thread", kwargs={"slug": review.slug, "episode": position.episode})
-    return reverse(
-        "part_episode_thread",
-        kwargs={"slug": review.slug, "part": position.season, "episode": position.episode},
-    )
+        pattern = reverse("episode_thread", kwargs={"slug": review.slug, "episode": _EPISODE})
+    else:
+        pattern = reverse(
+            "part_episode_thread",
+            kwargs={"slug": review.slug, "part": _PART, "episode": _EPISODE},
+        )
+    return lambda part, episode: _fill(_fill(pattern, _EPISODE, episode), _PART, part)
+
+
+def _fill(pattern: str, placeholder: int, value: int) -> str:
+    """Replace the last path segment that is ``placeholder`` (a slug before it may
+    hold any digits)."""
+    head, found, tail = pattern.rpartition(f"/{placeholder}/")
+    return f"{head}/{value}/{tail}" if found else pattern
+
+
+def thread_url(review: Any, position: Position) -> str:
+    return thread_urls(review)(position.season, position.episode or 0)
 
 
 def covered_episodes(review: Any, seasons: Sequence[Any]) -> list[Episode]:
@@ -77,6 +96,7 @@ def covered_episodes(review: Any, seasons: Sequence[Any]) -> list[Episode]:
         return []
     parts = [s for s in seasons if review.season_id is None or s.pk == review.season_id]
     episodes = []
+    url = thread_urls(review)
     for season in parts:
         for number in range(1, (season.episode_count or 0) + 1):
             position = Position(season.number, number)
@@ -86,7 +106,7 @@ def covered_episodes(review: Any, seasons: Sequence[Any]) -> list[Episode]:
                     number=number,
                     label=scope_label(position, seasons),
                     air_date=season.air_date(number),
-                    url=thread_url(review, position),
+                    url=url(season.number, number),
                 )
             )
     return episodes
