@@ -204,11 +204,14 @@ def _count(review_ids: Iterable[int]) -> None:
             per_thread[thread_id] = (count, newest)
     for review_id, total in totals.items():
         Review.objects.filter(pk=review_id).update(approved_comment_count=total)
-    threads = list(EpisodeThread.objects.filter(review_id__in=review_ids))
-    for thread in threads:
-        thread.approved_comment_count, thread.last_comment_at = per_thread.get(thread.pk, (0, None))
-    if threads:
-        EpisodeThread.objects.bulk_update(threads, ["approved_comment_count", "last_comment_at"])
+    changed = []  # only the threads whose numbers moved are written
+    for thread in EpisodeThread.objects.filter(review_id__in=review_ids):
+        fresh = per_thread.get(thread.pk, (0, None))
+        if (thread.approved_comment_count, thread.last_comment_at) != fresh:
+            thread.approved_comment_count, thread.last_comment_at = fresh
+            changed.append(thread)
+    if changed:
+        EpisodeThread.objects.bulk_update(changed, ["approved_comment_count", "last_comment_at"])
     mark_changed_ids(Review, review_ids, aspect=COUNTS)
 
 
