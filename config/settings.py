@@ -409,6 +409,11 @@ WATCHWORTHY_SEARCH_COMMENTS = env_bool("WATCHWORTHY_SEARCH_COMMENTS", default=Fa
 
 # Finished pages for guests, kept until what they show changes (docs/caching.md).
 WATCHWORTHY_PAGE_CACHE = env_bool("WATCHWORTHY_PAGE_CACHE", default=True)
+# A folder where the page cache also writes shared pages as files for the nginx front
+# to serve without asking the app (pagecache/files.py, docs/deploy.md); off when empty.
+WATCHWORTHY_PAGE_FILES = os.environ.get("WATCHWORTHY_PAGE_FILES", "").strip()
+if WATCHWORTHY_PAGE_FILES and not os.path.isabs(WATCHWORTHY_PAGE_FILES):
+    refuse(f"WATCHWORTHY_PAGE_FILES must be an absolute path, not {WATCHWORTHY_PAGE_FILES!r}")
 
 # --- Background work ---------------------------------------------------------------
 # django-tasks: mail and other slow work runs outside the request. The embedded

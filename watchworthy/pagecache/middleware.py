@@ -35,7 +35,7 @@ from watchworthy.reviews.audience import VOTER_COOKIE
 from watchworthy.spoilers.progress import COOKIE as PROGRESS_COOKIE
 from watchworthy.spoilers.progress import guest_positions
 
-from . import store
+from . import files, store
 
 # Named by their owners, so that a renamed cookie cannot turn a personal page shared.
 PERSONAL_COOKIES = (COMMENTER_COOKIE, MINE_COOKIE, VOTER_COOKIE, CookieStorage.cookie_name)
@@ -126,6 +126,8 @@ class PageCacheMiddleware:
             store.remember_meta(url, tags=policy.tags, work_id=policy.work_id)
             key = store.page_key(url, _position(request, policy.work_id), tag_versions)
             store.put_page(key, page)
+            # And as a file for the nginx front, when configured (files.py).
+            files.write(request, response, content, policy, lambda: store.sequence() == before)
         response["ETag"] = etag
         response["Cache-Control"] = SHARED
         response["X-Page-Cache"] = "miss"

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from . import files
+
 PREFIX = "pagecache:"
 # Pages hold the comment form's signed token, valid 48 hours: keep them well within.
 PAGE_SECONDS = 12 * 3600
@@ -69,10 +71,14 @@ def sequence() -> int:
 
 
 def bump(tags: Iterable[str]) -> None:
-    try:
-        cache.incr(SEQUENCE)
-    except ValueError:
-        cache.set(SEQUENCE, secrets.randbelow(2**62), None)
+    tags = set(tags)
+    # With page files (files.py): the increment happens under their lock, and the
+    # files of these tags are deleted after it.
+    with files.changing(tags):
+        try:
+            cache.incr(SEQUENCE)
+        except ValueError:
+            cache.set(SEQUENCE, secrets.randbelow(2**62), None)
     for tag in tags:
         key = _version_key(tag)
         try:

@@ -1,0 +1,178 @@
+"""The page files for the nginx front (pagecache/files.py): written only for requests
+nginx may answer with them, named so that no request can reach outside the folder,
+and deleted exactly when a change touches one of their tags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from tests.factories import ReviewFactory, WorkFactory
+from tests.spoilers.conftest import set_progress
+from watchworthy.core.changes import COMMENTS, LISTS, SITE, review_tag, work_tag
+from watchworthy.core.publishing import NEXT_DUE_KEY
+from watchworthy.pagecache import files, store
+
+from .conftest import READ_PAST_IT, SECRET
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pages(settings, tmp_path) -> Path:
+    settings.WATCHWORTHY_PAGE_FILES = str(tmp_path / "pages")
+    return tmp_path / "pages"
+
+
+def written(root: Path) -> dict[str, bytes]:
+    """Every page file nginx could serve now: path below the bucket -> bytes."""
+    live = root / "current" / files.bucket()
+    if not live.exists():
+        return {}
+    return {
+        str(path.relative_to(live)): path.read_bytes()
+        for path in live.rglob("*.html")
+        if not path.relative_to(live).parts[0] == "tags"
+    }
+
+
+def page_file(root: Path, path: str, variant: str = "default") -> Path:
+    return root / "current" / files.bucket() / "http" / "testserver" / path.lstrip("/") / "~" / f"{variant}.html"
+
+
+def test_a_guest_read_writes_the_page_nginx_serves_next(pages, review):
+    url = review.get_absolute_url()
+    response = Client().get(url)
+    assert response["X-Page-Cache"] == "miss"
+    target = Path(str(pages / "current" / files.bucket() / "http" / "testserver") + url + "~/default.html")
+    assert target.read_bytes() == response.content
+    assert oct(target.stat().st_mode & 0o777) == "0o644"
+    assert written(pages) == {f"http/testserver{url}~/default.html": response.content}
+
+
+def test_a_page_without_progress_is_one_file_for_every_guest(pages, review):
+    Client().get("/")
+    assert "http/testserver/~/any.html" in written(pages)
+
+
+def test_a_reader_with_progress_gets_a_file_named_by_their_cookie(pages, review):
+    url = review.get_absolute_url()
+    ahead = Client()
+    set_progress(ahead, review.work, READ_PAST_IT)
+    ahead.get(url)  # spends the "Saved" notice (a personal page: no file)
+    response = ahead.get(url)
+    assert SECRET.encode() in response.content
+    token = ahead.cookies["ww_progress"].value
+    assert written(pages)[f"http/testserver{url}~/p-{token}.html"] == response.content
+
+
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
+        {"QUERY_STRING": "page=2"},
+        {"HTTP_COOKIE": "ww_voter=abc"},
+        {"HTTP_COOKIE": "sessionid=abc"},
+        {"HTTP_COOKIE": "ww_progress=not-a-token-of-ours-at-all-no"},
+        {"HTTP_COOKIE": "ww_progress=" + "A" * 300},
+        {"HTTP_COOKIE": "ww_progress=../../../../etc/passwd"},
+    ],
+)
+def test_no_file_for_requests_nginx_passes_on(pages, review, request_kwargs):
+    response = Client().get(review.get_absolute_url(), **request_kwargs)
+    assert response.status_code == 200
+    assert written(pages) == {}
+
+
+def test_no_file_for_head_or_another_host(pages, review, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "Other.Example"]
+    Client().head(review.get_absolute_url())
+    Client().get(review.get_absolute_url(), HTTP_HOST="Other.Example")
+    assert written(pages) == {}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/reviews/../../etc/",
+        "/reviews/%2e%2e/%2e%2e/x/",
+        "/reviews/.hidden/",
+        "/reviews//double/",
+        "/reviews/a~/",
+        "/reviews/%00/",
+        "/reviews/caf%C3%A9/",
+        "/" + "a/" * 30,
+    ],
+)
+def test_hostile_paths_never_write_outside_and_never_fail(pages, review, path, tmp_path):
+    response = Client().get(path)
+    assert response.status_code < 500
+    outside = [p for p in tmp_path.rglob("*") if pages not in p.parents and p != pages]
+    assert outside == []
+    for name in written(pages):
+        assert ".." not in name.split("/") and "~" not in name.rsplit("~/", 1)[0]
+
+
+def test_no_file_while_a_scheduled_review_is_due_within_the_bucket(pages, review):
+    from django.core.cache import cache
+
+    Client().get("/healthz")  # any request: the next due moment is known
+    cache.set(NEXT_DUE_KEY, float(files.bucket()) * files.BUCKET_SECONDS + 1, 60)
+    response = Client().get(review.get_absolute_url())
+    assert response.status_code == 200
+    assert written(pages) == {}
+
+
+def test_a_change_removes_exactly_the_files_of_its_tags(pages, review):
+    other = ReviewFactory(work=WorkFactory(title="Other", slug="other"), slug="other-review")
+    mine, theirs = review.get_absolute_url(), other.get_absolute_url()
+    for url in (mine, theirs, "/"):
+        Client().get(url)
+    before = written(pages)
+    assert len(before) == 3
+    store.bump({review_tag(review.pk), work_tag(review.work_id)})
+    after = written(pages)
+    assert set(before) - set(after) == {f"http/testserver{mine}~/default.html"}
+    store.bump({COMMENTS})  # a comment's change names its review: no page here has it
+    assert written(pages) == after
+    store.bump({LISTS})
+    assert set(written(pages)) == {f"http/testserver{theirs}~/default.html"}
+
+
+def test_a_site_change_removes_every_file(pages, review):
+    for url in (review.get_absolute_url(), "/"):
+        Client().get(url)
+    assert len(written(pages)) == 2
+    store.bump({SITE})
+    assert written(pages) == {}
+    assert len([p for p in pages.iterdir() if p.name.startswith("g-")]) == 1
+
+
+def test_a_page_rendered_across_a_change_is_not_written(pages, review):
+    from watchworthy.core.caching import PagePolicy
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(review.get_absolute_url())
+    policy = PagePolicy(frozenset({SITE, review_tag(review.pk)}), None)
+    response = HttpResponse(b"old", content_type=files.CONTENT_TYPE)
+    from django.core.cache import cache
+
+    cache.set(NEXT_DUE_KEY, 0.0, 60)
+    before = store.sequence()
+    store.bump({review_tag(review.pk)})  # the change committed while it rendered
+    assert files.write(request, response, b"old", policy, lambda: store.sequence() == before) is None
+    assert written(pages) == {}
+    before = store.sequence()
+    path = files.write(request, response, b"new", policy, lambda: store.sequence() == before)
+    assert path is not None and path.read_bytes() == b"new"
+    leftovers = [p for p in pages.rglob("*.tmp")]
+    assert leftovers == []
+
+
+def test_two_versions_within_a_second_differ_in_nginx_etag(pages):
+    # nginx's ETag is mtime (seconds) + size: the time comes from the content.
+    assert files._stamp(b"3 votes") != files._stamp(b"4 votes")
+    assert files._stamp(b"x") == files._stamp(b"x")
+    assert 946_684_800 <= files._stamp(b"x") < 1_300_000_000
