@@ -80,6 +80,18 @@ install_browser() {
   [ -x /usr/bin/chromium ] || echo "note: /usr/bin/chromium is missing and could not be installed; browser tests will skip."
 }
 
+# nginx, for the tests that run the page-file front (tests/pagecache/test_nginx_front.py)
+# and for `make bench-compare`; nginx-light is enough (map, try_files, proxy).
+install_nginx() {
+  [ -x /usr/sbin/nginx ] && return 0
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian's nginx-light for the nginx front tests (once)…"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light) \
+      >/tmp/watchworthy-nginx-install.log 2>&1 || true
+  fi
+  [ -x /usr/sbin/nginx ] || echo "note: /usr/sbin/nginx is missing and could not be installed; the nginx front tests will skip."
+}
+
 # axe-core, the accessibility engine the browser tests inject into each page: one pinned
 # release from the npm registry, unpacked into a git-ignored folder (.cache/axe-core).
 AXE_VERSION=4.14.1
@@ -107,9 +119,10 @@ case "${1:-}" in
   start) start_postgres; start_redis; start_seaweedfs ;;
   seaweedfs) start_seaweedfs ;;
   seaweedfs-ready) seaweedfs_ready ;;
-  browser) install_browser; install_axe ;;
+  browser) install_browser; install_axe; install_nginx ;;
+  nginx) install_nginx ;;
   axe) install_axe ;;
   axe-version) echo "$AXE_VERSION" ;;
   postgres-ready) postgres_ready ;;
-  *) echo "usage: $0 start|seaweedfs|seaweedfs-ready|browser|axe|axe-version|postgres-ready" >&2; exit 2 ;;
+  *) echo "usage: $0 start|seaweedfs|seaweedfs-ready|browser|nginx|axe|axe-version|postgres-ready" >&2; exit 2 ;;
 esac

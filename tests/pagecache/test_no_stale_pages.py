@@ -1,6 +1,8 @@
 """A reader never sees a stale page: while comments are approved, the review is edited
 and votes are cast, guests (with and without reading progress) keep loading the page,
-and every read that starts after a change has committed shows that change.
+and every read that starts after a change has committed shows that change: from the
+Python page cache, from the page files an nginx front serves (and, in
+test_nginx_front.py, through a real nginx).
 
 Real commits (``transaction=True``), real threads each on its own database
 connection, the real middleware and cache; on SQLite and on PostgreSQL alike."""
@@ -10,6 +12,8 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -18,6 +22,7 @@ from django.test import Client
 from tests.spoilers.conftest import set_progress
 from watchworthy.discussion.models import Comment
 from watchworthy.discussion.services import comment_moderate, comment_post
+from watchworthy.pagecache import files
 from watchworthy.reviews.audience import audience_vote
 from watchworthy.reviews.models import Review
 
@@ -29,8 +34,61 @@ ROUNDS = 4  # each round: one comment approved, one edit, one vote
 VOTES = re.compile(rb"(\d+) votes?\b")
 
 
+Reader = Callable[[], tuple[int, bytes, str]]  # one page load: status, body, source
+
+
+def guest_readers(review) -> tuple[Client, Client]:
+    """A guest without progress, and one whose progress opens the spoiler."""
+    ahead = Client()
+    set_progress(ahead, review.work, READ_PAST_IT)
+    ahead.get(review.get_absolute_url())  # spends the "Saved" notice
+    return Client(), ahead
+
+
+def client_reader(client: Client, url: str) -> Reader:
+    def read() -> tuple[int, bytes, str]:
+        response = client.get(url)
+        return response.status_code, response.content, response.get("X-Page-Cache", "")
+
+    return read
+
+
 def test_every_read_after_a_commit_shows_it(review):
     url = review.get_absolute_url()
+    plain, ahead = guest_readers(review)
+    readers = [client_reader(c, url) for c in (plain, ahead, Client(raise_request_exception=True))]
+    sources = read_while_changing(review, readers)
+    assert sources.count("hit") >= 3, "the cache was hardly used: the test proves nothing"
+
+
+def test_every_page_file_after_a_commit_shows_it(review, settings, tmp_path):
+    """The same with page files (files.py): each guest gets the file nginx would serve
+    them (same path rules as nginx-front.conf), or, when there is none, the app."""
+    settings.WATCHWORTHY_PAGE_FILES = str(tmp_path / "pages")
+    url = review.get_absolute_url()
+    plain, ahead = guest_readers(review)
+
+    def through_files(client: Client, variant: str) -> Reader:
+        def read() -> tuple[int, bytes, str]:
+            live = tmp_path / "pages" / "current" / files.bucket() / "http" / "testserver"
+            try:
+                return 200, Path(f"{live}{url}~/{variant}.html").read_bytes(), "front"
+            except FileNotFoundError:
+                return client_reader(client, url)()
+
+        return read
+
+    token = ahead.cookies["ww_progress"].value
+    readers = [through_files(plain, "default"), through_files(ahead, f"p-{token}"),
+               through_files(Client(), "default")]  # fmt: skip
+    sources = read_while_changing(review, readers)
+    assert sources.count("front") >= 3, "the files were hardly used: the test proves nothing"
+
+
+def read_while_changing(review, readers: list[Reader]) -> list[str]:
+    """Approve comments, edit the review and cast votes while ``readers`` load the page
+    in threads; assert that every read that started after a change committed shows it.
+    Returns where each read came from."""
     held = [
         comment_post(
             review=review, body=f"comment-marker-{i}", author_name=f"Reader {i}",
@@ -39,10 +97,6 @@ def test_every_read_after_a_commit_shows_it(review):
         for i in range(ROUNDS)
     ]  # fmt: skip
     assert {c.status for c in held} == {Comment.Status.PENDING}
-    ahead = Client()
-    set_progress(ahead, review.work, READ_PAST_IT)
-    ahead.get(url)  # spends the "Saved" notice
-    readers = [Client(), ahead, Client(raise_request_exception=True)]
 
     # (moment the write returned, what every later page must show)
     committed: list[tuple[float, bytes | int]] = []
@@ -52,14 +106,14 @@ def test_every_read_after_a_commit_shows_it(review):
     writing.set()
     errors: list[BaseException] = []
 
-    def read(client: Client) -> None:
+    def read(reader: Reader) -> None:
         try:
             while writing.is_set():
                 started = time.monotonic()
-                response = client.get(url)
-                assert response.status_code == 200
+                status, content, source = reader()
+                assert status == 200, status
                 with lock:
-                    reads.append((started, response.content, response.get("X-Page-Cache", "")))
+                    reads.append((started, content, source))
         except BaseException as error:  # reported below
             errors.append(error)
         finally:
@@ -69,7 +123,7 @@ def test_every_read_after_a_commit_shows_it(review):
         with lock:
             return sum(1 for started, _, _ in reads if started > committed[-1][0])
 
-    threads = [threading.Thread(target=read, args=(client,)) for client in readers]
+    threads = [threading.Thread(target=read, args=(reader,)) for reader in readers]
     for thread in threads:
         thread.start()
     try:
@@ -110,6 +164,5 @@ def test_every_read_after_a_commit_shows_it(review):
             elif expected not in content:
                 stale.append((source, expected.decode()))
     assert stale == [], f"{len(stale)} stale reads of {len(reads)}: {stale[:5]}"
-    sources = [source for _, _, source in reads]
-    assert sources.count("hit") >= 3, "the cache was hardly used: the test proves nothing"
     assert after_last_change() >= 2 * len(readers)
+    return [source for _, _, source in reads]
