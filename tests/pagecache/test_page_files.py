@@ -176,3 +176,19 @@ def test_two_versions_within_a_second_differ_in_nginx_etag(pages):
     assert files._stamp(b"3 votes") != files._stamp(b"4 votes")
     assert files._stamp(b"x") == files._stamp(b"x")
     assert 946_684_800 <= files._stamp(b"x") < 1_300_000_000
+
+
+def test_the_fronts_headers_are_the_apps_on_https_too(settings, review):
+    from watchworthy.pagecache.front import headers
+
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    response = Client().get(review.get_absolute_url(), secure=True)
+    sent = dict(headers(https=True))
+    for name, value in sent.items():
+        if name == "Content-Security-Policy":
+            assert sorted(value.split("; ")) == sorted(response[name].split("; "))
+        else:
+            assert response[name] == value, name
+    assert "Strict-Transport-Security" in sent
+    assert "Strict-Transport-Security" not in dict(headers(https=False))

@@ -39,7 +39,9 @@ class Front:
 def headers(*, https: bool) -> list[tuple[str, str]]:
     """The security headers the app's middleware adds to a shared page."""
     out = [
-        ("Content-Security-Policy", build_policy()),
+        # The app's directive order follows a set (it varies between processes): sorted
+        # here, the same policy.
+        ("Content-Security-Policy", "; ".join(sorted(build_policy().split("; ")))),
         ("X-Frame-Options", settings.X_FRAME_OPTIONS),
     ]
     if settings.SECURE_CONTENT_TYPE_NOSNIFF:
@@ -136,13 +138,14 @@ class PrivateNginx:
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "watchworthy.conf").write_text(render(self.front))
         (self.folder / "nginx.conf").write_text(self.main_config())
-        self.process = subprocess.Popen(  # noqa: S603 - Debian's nginx, our own config
-            [str(NGINX), "-c", str(self.folder / "nginx.conf"), "-p", str(self.folder),
-             "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL,
-            stderr=open(self.folder / "stderr.log", "ab"),  # noqa: SIM115
-            start_new_session=True,
-        )  # fmt: skip
+        with open(self.folder / "stderr.log", "ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - Debian's nginx, our own config
+                [str(NGINX), "-c", str(self.folder / "nginx.conf"), "-p", str(self.folder),
+                 "-g", "daemon off;"],
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                start_new_session=True,
+            )  # fmt: skip
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
