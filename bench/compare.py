@@ -11,19 +11,23 @@ its README). We run its scripts from there and never copy them. Our side:
    ``migrate``, and ``bench/content.py`` loads the same content through the app's own
    services (same slugs, authors, dates, comment tree; the whole thread on one page).
 3. For each mode — *uncached* (``WATCHWORTHY_PAGE_CACHE=0``) and *cached* (the page
-   cache in production's shared cache folder; and, with PostgreSQL, the scale-out
-   set-up with Redis) — gunicorn serves the app in production mode on a loopback port,
-   our big and small pages are saved into the harness's static root
-   (``ww-big.html``, ``ww-small.html``), and ONE ``measure.sh`` run measures the
-   WordPress big and small pages, ours, and nginx serving our HTML as static files.
+   cache in production's shared cache folder; with PostgreSQL, the scale-out set-up
+   with Redis; and *cached (nginx)*: the nginx front of docs/deploy.md, its
+   configuration printed by ``manage.py nginx_front``, on a free loopback port before
+   gunicorn, serving the page files of ``WATCHWORTHY_PAGE_FILES``) — gunicorn serves
+   the app in production mode on a loopback port, our big and small pages are saved
+   into the harness's static root (``ww-big.html``, ``ww-small.html``), and ONE
+   ``measure.sh`` run measures the WordPress big and small pages, ours, and nginx
+   serving our HTML as static files.
 4. The results go to ``bench/results/compare.md`` (table), ``compare.json`` (rows for
    other tools) and ``compare.log`` (measure.sh's own progress lines, raw numbers).
 
 Skips with one line (exit 0) when the harness is absent, when not run as root, or
 when there is no apt-get. Settings (environment): BENCH_PG_URL (a dedicated database:
 it is dropped and re-created), BENCH_REDIS_URL (a Redis database it may flush; empty
-skips the Redis row), BENCH_DATABASES (``sqlite,postgresql``), WEB_WORKERS (4), and
-everything measure.sh reads (DURATION, REPEATS, IDLE_MAX, ...).
+skips the Redis row), BENCH_DATABASES (``sqlite,postgresql``), BENCH_CACHES (which
+configurations: ``none,folder,redis,nginx``, all by default; ``none`` is uncached),
+WEB_WORKERS (4), and everything measure.sh reads (DURATION, REPEATS, IDLE_MAX, ...).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,8 +50,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.server import (
+    HOST,
     ROOT,
     Server,
+    free_port,
     get,
     manage,
     postgres_reachable,
@@ -153,12 +161,38 @@ def measure(config: str, wp: dict[str, str], base: str, log) -> dict[str, Measur
 
 def configurations(databases: list[str]) -> list[tuple[str, str, str]]:
     """(database, mode, cache) in the order they are measured."""
+    wanted = {
+        c.strip() for c in os.environ.get("BENCH_CACHES", "none,folder,redis,nginx").split(",")
+    }
     out = []
     for database in databases:
         out += [(database, "uncached", "none"), (database, "cached", "folder")]
         if database == "postgresql" and REDIS_URL:
             out.append((database, "cached", "redis"))
-    return out
+        out.append((database, "cached", "nginx"))
+    return [row for row in out if row[2] in wanted]
+
+
+@contextmanager
+def nginx_front(env: dict[str, str], app: str, folder: Path) -> Iterator[str]:
+    """The nginx front of docs/deploy.md before the app at ``app`` (host:port), its
+    configuration printed by ``manage.py nginx_front`` with the server's settings."""
+    from watchworthy.pagecache.nginx import NGINX, PrivateNginx
+
+    if not NGINX.exists():
+        raise SystemExit(f"bench-compare: {NGINX} is missing (make browser installs it)")
+    port = free_port()
+    printed = subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, str(ROOT / "manage.py"), "nginx_front", "--app", app,
+         "--listen", f"listen {HOST}:{port};"],
+        env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    nginx = PrivateNginx(printed.stdout, folder)
+    nginx.start(port)
+    try:
+        yield f"http://{HOST}:{port}"
+    finally:
+        nginx.stop()
 
 
 def flush_redis(url: str) -> str | None:
@@ -207,12 +241,14 @@ def main() -> None:
             if redis_url and (why := flush_redis(redis_url)):
                 notes.append(f"{config} skipped: Redis {why}")
                 continue
+            pages = work / f"pages-{database}"
             env = production_env(
                 data_dir=data_dir,
                 static_root=static_root,
                 database_url=database_url,
                 page_cache=mode == "cached",
                 redis_url=redis_url,
+                extra={"WATCHWORTHY_PAGE_FILES": str(pages)} if cache == "nginx" else None,
             )
             if database not in loaded:
                 say(f"[bench-compare] {database}: fresh database, migrate, load {content}")
@@ -224,18 +260,27 @@ def main() -> None:
                 run_python(env, "bench/content.py", str(content))
                 loaded.add(database)
             server = Server(env, log=work / f"gunicorn-{database}-{mode}-{cache}.log")
-            with server:
+            with ExitStack() as running:
+                running.enter_context(server)
+                base = server.base
+                if cache == "nginx":
+                    shutil.rmtree(pages, ignore_errors=True)
+                    app = server.base.removeprefix("http://")
+                    base = running.enter_context(nginx_front(env, app, work / "nginx"))
                 for key in PAGES:
-                    body = check_page(server.base, key)
+                    body = check_page(base, key)
                     (static_dir / f"ww-{key}.html").write_bytes(body)
                     (static_dir / f"ww-{key}.html").chmod(0o644)
                 if mode == "cached":  # the copies are filled and served from the cache
+                    expected = "front" if cache == "nginx" else "hit"
                     for key in PAGES:
-                        _, _, headers = get(server.base + PAGES[key])
-                        if headers.get("X-Page-Cache") != "hit":
-                            notes.append(f"{config}: {PAGES[key]} was not a cache hit")
+                        _, body, headers = get(base + PAGES[key])
+                        if headers.get("X-Page-Cache") != expected:
+                            notes.append(f"{config}: {PAGES[key]} was not a cache {expected}")
+                        if body != (static_dir / f"ww-{key}.html").read_bytes():
+                            notes.append(f"{config}: {PAGES[key]} differs from its static copy")
                 load_before = loadavg()
-                measured = measure(config, wp, server.base, log)
+                measured = measure(config, wp, base, log)
             for page in PAGES:
                 ww, wordpress, static = (
                     measured[f"ww_{page}"], measured[f"wp_{page}"], measured[f"static_{page}"]

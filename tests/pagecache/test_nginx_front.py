@@ -18,7 +18,8 @@ import pytest
 from django.test import Client
 
 from tests.spoilers.conftest import set_progress
-from watchworthy.pagecache.front import NGINX, Front, PrivateNginx
+from watchworthy.pagecache.front import Front, render
+from watchworthy.pagecache.nginx import NGINX, PrivateNginx
 
 from .conftest import READ_PAST_IT, SECRET
 from .test_no_stale_pages import read_while_changing
@@ -50,7 +51,7 @@ def front(live_server, settings, tmp_path):
     port = free_port()
     app = live_server.url.removeprefix("http://")
     nginx = PrivateNginx(
-        Front(pages=str(tmp_path / "pages"), app=app, listen=f"listen 127.0.0.1:{port};"),
+        render(Front(pages=str(tmp_path / "pages"), app=app, listen=f"listen 127.0.0.1:{port};")),
         tmp_path / "nginx",
     )
     nginx.start(port)
@@ -116,7 +117,7 @@ def test_a_reader_with_progress_gets_their_own_copy(front, review):
     url = review.get_absolute_url()
     client = Client()
     set_progress(client, review.work, READ_PAST_IT)
-    cookie = f'ww_progress={client.cookies["ww_progress"].coded_value}'
+    cookie = f"ww_progress={client.cookies['ww_progress'].coded_value}"
     _, first, headers = get(front + url, Cookie=cookie)
     assert headers["X-Page-Cache"] == "miss"
     _, second, headers = get(front + url, Cookie=cookie)
@@ -130,7 +131,7 @@ def test_every_read_through_nginx_after_a_commit_shows_it(front, review):
     url = front + review.get_absolute_url()
     client = Client()
     set_progress(client, review.work, READ_PAST_IT)
-    cookie = f'ww_progress={client.cookies["ww_progress"].coded_value}'
+    cookie = f"ww_progress={client.cookies['ww_progress'].coded_value}"
 
     def reader(**headers: str):
         def read() -> tuple[int, bytes, str]:

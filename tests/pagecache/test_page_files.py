@@ -34,19 +34,30 @@ def written(root: Path) -> dict[str, bytes]:
     return {
         str(path.relative_to(live)): path.read_bytes()
         for path in live.rglob("*.html")
-        if not path.relative_to(live).parts[0] == "tags"
+        if path.relative_to(live).parts[0] != "tags"
     }
 
 
 def page_file(root: Path, path: str, variant: str = "default") -> Path:
-    return root / "current" / files.bucket() / "http" / "testserver" / path.lstrip("/") / "~" / f"{variant}.html"
+    return (
+        root
+        / "current"
+        / files.bucket()
+        / "http"
+        / "testserver"
+        / path.lstrip("/")
+        / "~"
+        / f"{variant}.html"
+    )
 
 
 def test_a_guest_read_writes_the_page_nginx_serves_next(pages, review):
     url = review.get_absolute_url()
     response = Client().get(url)
     assert response["X-Page-Cache"] == "miss"
-    target = Path(str(pages / "current" / files.bucket() / "http" / "testserver") + url + "~/default.html")
+    target = Path(
+        str(pages / "current" / files.bucket() / "http" / "testserver") + url + "~/default.html"
+    )
     assert target.read_bytes() == response.content
     assert oct(target.stat().st_mode & 0o777) == "0o644"
     assert written(pages) == {f"http/testserver{url}~/default.html": response.content}
@@ -150,9 +161,10 @@ def test_a_site_change_removes_every_file(pages, review):
 
 
 def test_a_page_rendered_across_a_change_is_not_written(pages, review):
-    from watchworthy.core.caching import PagePolicy
     from django.http import HttpResponse
     from django.test import RequestFactory
+
+    from watchworthy.core.caching import PagePolicy
 
     request = RequestFactory().get(review.get_absolute_url())
     policy = PagePolicy(frozenset({SITE, review_tag(review.pk)}), None)
@@ -162,7 +174,9 @@ def test_a_page_rendered_across_a_change_is_not_written(pages, review):
     cache.set(NEXT_DUE_KEY, 0.0, 60)
     before = store.sequence()
     store.bump({review_tag(review.pk)})  # the change committed while it rendered
-    assert files.write(request, response, b"old", policy, lambda: store.sequence() == before) is None
+    assert (
+        files.write(request, response, b"old", policy, lambda: store.sequence() == before) is None
+    )
     assert written(pages) == {}
     before = store.sequence()
     path = files.write(request, response, b"new", policy, lambda: store.sequence() == before)

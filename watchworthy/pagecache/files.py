@@ -53,8 +53,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-from watchworthy.core.changes import SITE
 from watchworthy.core.caching import PagePolicy
+from watchworthy.core.changes import SITE
 from watchworthy.core.cookies import read_private_cookie
 from watchworthy.core.publishing import NEXT_DUE_KEY, NOTHING_SCHEDULED
 from watchworthy.spoilers.progress import COOKIE as PROGRESS_COOKIE
@@ -171,7 +171,7 @@ def _due_within(end: float) -> bool:
 def _stamp(content: bytes) -> int:
     """The file's modification time, taken from its content: nginx's ETag is the time
     (in seconds) and the size, so two versions written within a second must differ in
-    time. A date in 2000–2008; Last-Modified is meaningless for these files."""
+    time. A date in 2000-2008, so nginx-front.conf hides Last-Modified."""
     return 946_684_800 + int.from_bytes(hashlib.sha256(content).digest()[:4]) % (1 << 28)
 
 

@@ -8,12 +8,7 @@ file carries the headers the app would have sent.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,7 +68,9 @@ def render(front: Front) -> str:
     for name in cookies:
         if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
             raise ValueError(f"cookie name {name!r} cannot go into the nginx map")
-    lines = [f"        add_header {name} {_quoted(value)};" for name, value in headers(https=front.https)]
+    lines = [
+        f"        add_header {name} {_quoted(value)};" for name, value in headers(https=front.https)
+    ]
     media = ""
     if front.media:
         media = (
@@ -96,76 +93,3 @@ def render(front: Front) -> str:
     for key, value in values.items():
         text = text.replace(key, value)
     return text
-
-
-# --- a private nginx running this configuration (the tests, make bench-compare) -----
-
-NGINX = Path("/usr/sbin/nginx")
-
-
-class PrivateNginx:
-    """nginx with only this configuration, in a folder of its own, in the foreground
-    of a process we own (stopped by its pid); listens where ``front.listen`` says."""
-
-    def __init__(self, front: Front, folder: Path, *, workers: int = 1) -> None:
-        self.front = front
-        self.folder = folder
-        self.workers = workers
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def main_config(self) -> str:
-        user = "user root root;\n" if os.geteuid() == 0 else ""
-        temp = "\n".join(
-            f"    {name}_temp_path {self.folder / name};"
-            for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-        )
-        return (
-            f"{user}worker_processes {self.workers};\n"
-            f"pid {self.folder / 'nginx.pid'};\n"
-            f"error_log {self.folder / 'error.log'} warn;\n"
-            "events { worker_connections 1024; }\n"
-            "http {\n"
-            "    access_log off;\n"
-            "    sendfile on;\n"
-            "    tcp_nopush on;\n"
-            "    keepalive_requests 100000;\n"
-            f"{temp}\n"
-            f"    include {self.folder / 'watchworthy.conf'};\n"
-            "}\n"
-        )
-
-    def start(self, port: int) -> PrivateNginx:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / "watchworthy.conf").write_text(render(self.front))
-        (self.folder / "nginx.conf").write_text(self.main_config())
-        with open(self.folder / "stderr.log", "ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - Debian's nginx, our own config
-                [str(NGINX), "-c", str(self.folder / "nginx.conf"), "-p", str(self.folder),
-                 "-g", "daemon off;"],
-                stdout=subprocess.DEVNULL,
-                stderr=log,
-                start_new_session=True,
-            )  # fmt: skip
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                log = (self.folder / "stderr.log").read_text()
-                raise RuntimeError(f"nginx exited with {self.process.returncode}: {log}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"nginx did not listen on 127.0.0.1:{port} within 20 s")
-
-    def stop(self) -> None:
-        """SIGQUIT to our master (it stops its workers), by its pid."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGQUIT)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)  # its own session: only ours
-            self.process.wait()

@@ -11,7 +11,7 @@ from watchworthy.pagecache.front import Front, render
 
 
 class Command(BaseCommand):
-    help = "Print the nginx server for the page files (WATCHWORTHY_PAGE_FILES), headers from the settings."
+    help = "Print the nginx front for the page files (WATCHWORTHY_PAGE_FILES; docs/deploy.md)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--server-name", default="_")
