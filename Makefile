@@ -100,6 +100,8 @@ desk-bundle-check-if-node:
 		echo "SKIPPED: desk bundle check — Node.js not installed"; \
 	fi
 
+# Debian's chromium (browser tests), axe-core, and nginx-light (the nginx front tests
+# and make bench-compare), installed with apt-get when run as root.
 browser:
 	@bash scripts/services.sh browser
 

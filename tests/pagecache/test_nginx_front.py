@@ -85,6 +85,8 @@ def test_the_file_goes_out_with_the_apps_headers(front, review):
     for name in SAME:
         assert file_headers.get(name) == app_headers.get(name), name
     assert directives(file_headers) == directives(app_headers)
+    own = {"Date", "Server", "Connection", "Content-Length", "ETag", "X-Page-Cache"}
+    assert set(file_headers) - own - {"Accept-Ranges"} == set(app_headers) - own
     assert file_headers["Content-Length"] == str(len(body))
     assert "Last-Modified" not in file_headers  # the file's time is not a date
     # nginx's own validator: a browser that has the page gets a 304, with the headers.

@@ -206,3 +206,65 @@ def test_the_fronts_headers_are_the_apps_on_https_too(settings, review):
             assert response[name] == value, name
     assert "Strict-Transport-Security" in sent
     assert "Strict-Transport-Security" not in dict(headers(https=False))
+
+
+def test_the_configuration_in_deploy_md_is_the_templates(settings):
+    """docs/deploy.md shows `manage.py nginx_front`'s output for its example settings."""
+    import re
+
+    from watchworthy.pagecache.front import Front, render
+
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_HSTS_PRELOAD = False
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "deploy.md").read_text()
+    shown = [b for b in re.findall(r"```nginx\n(.*?)```", docs, re.S) if "$ww_pages" in b]
+    listen = (
+        "listen 443 ssl;\nhttp2 on;\n"
+        "ssl_certificate     /etc/letsencrypt/live/reviews.example.org/fullchain.pem;\n"
+        "ssl_certificate_key /etc/letsencrypt/live/reviews.example.org/privkey.pem;"
+    )
+    expected = render(
+        Front(
+            pages="/srv/watchworthy/pages",
+            listen=listen,
+            server_name="reviews.example.org",
+            https=True,
+            media="/srv/watchworthy/data/media",
+        )
+    )
+    assert shown == [expected]
+
+
+def test_a_change_that_comes_while_the_file_is_renamed_still_deletes_it(pages, review):
+    """The interleaving the lock is for: the writer has checked the sequence (no change
+    yet) and renames; a change commits at that moment. Its increment waits for the
+    rename, and its listing after the increment finds the file and deletes it."""
+    import threading
+
+    from django.core.cache import cache
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from watchworthy.core.caching import PagePolicy
+
+    cache.set(NEXT_DUE_KEY, 0.0, 60)
+    request = RequestFactory().get(review.get_absolute_url())
+    policy = PagePolicy(frozenset({SITE, review_tag(review.pk)}), None)
+    response = HttpResponse(b"before", content_type=files.CONTENT_TYPE)
+    before = store.sequence()
+    change = threading.Thread(target=store.bump, args=({review_tag(review.pk)},))
+
+    def still_current() -> bool:
+        current = store.sequence() == before
+        change.start()  # the change arrives while the writer holds the lock
+        change.join(timeout=0.3)
+        assert change.is_alive(), "the change did not wait for the writer's rename"
+        return current
+
+    path = files.write(request, response, b"before", policy, still_current)
+    assert path is not None  # renamed: it was current when checked
+    change.join(timeout=10)
+    assert not change.is_alive()
+    assert not path.exists()
+    assert written(pages) == {}

@@ -151,6 +151,8 @@ def _servable(request: HttpRequest, response: HttpResponse) -> bool:
         return False
     if any(name.lower() not in PLAIN_HEADERS for name in response.headers):
         return False
+    if response.get("Vary", "Cookie").replace(" ", "").lower() != "cookie":
+        return False  # nginx says Vary: Cookie, as the app does for shared pages
     special = ("_csp_exempt", "_csp_update", "_csp_replace", "_csp_config")
     if any(getattr(response, name, None) for name in special):
         return False
@@ -244,8 +246,9 @@ def _tag_folder(tag: str) -> str:
 
 
 def _drop_old_buckets(generation: Path, *, keep: str) -> None:
+    """Buckets before ``keep``: nginx never reads them again."""
     for entry in generation.iterdir():
-        if entry.name != keep and entry.name.isdigit():
+        if entry.name.isdigit() and int(entry.name) < int(keep):
             shutil.rmtree(entry, ignore_errors=True)
 
 
@@ -275,8 +278,7 @@ def forget(root: Path, tags: set[str]) -> None:
             if entry.name.startswith("g-") and entry != new:
                 shutil.rmtree(entry, ignore_errors=True)
         return
-    generation = _generation(root)
-    for bucket_folder in generation.iterdir():
+    for bucket_folder in _listing(_generation(root)):  # gone: a site change took it all
         if not bucket_folder.name.isdigit():
             continue
         for tag in tags:
