@@ -68,6 +68,7 @@ def test_wrong_email_urls_say_what_is_wrong(url, says):
         ({"EMAIL_URL": "smtp://critic:hunter2secret@mail.example.org:x"}, "EMAIL_URL="),
         ({"DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"}, "EMAIL_URL"),
         ({"WATCHWORTHY_TASKS": "celery"}, "WATCHWORTHY_TASKS='celery'"),
+        ({"WATCHWORTHY_PAGE_FILES": "pages"}, "WATCHWORTHY_PAGE_FILES must be an absolute"),
     ],
 )
 def test_a_wrong_value_stops_start_up_with_one_line(env, says, tmp_path):
