@@ -25,14 +25,16 @@ Layout (under the folder; nginx's ``root`` is ``<folder>/current``)::
   of at most :data:`MAX_TOKEN` safe characters; a longer one gets the Python cache).
 
 Exactness. A change (``store.bump``, called after the commit) takes the lock
-exclusively while it increments the change sequence, then deletes every file the
-index lists for its tags (``site``: swaps ``current`` to a new, empty generation). A
-writer reads the sequence before rendering (the middleware does), writes its index
+exclusively while it moves the change sequence and the tag versions, then deletes
+every file the index lists for its tags (``site``: swaps ``current`` to a new, empty
+generation). A writer reads the sequence before it reads the page's content (before
+rendering, or, for a page-cache hit, before the tag versions), writes its index
 entries and a temporary file, then, holding the lock shared, renames the file into
 place only if the sequence has not moved. So either the rename came before the
-increment, and the change (listing the index after it) finds and deletes the file,
-or it came after, and the writer sees the moved sequence and drops its file: no file
-rendered before a commit survives the ``bump`` that follows it.
+change's increments, and the change (listing the index after them) finds and deletes
+the file, or it came after, and the writer sees the moved sequence and drops its
+file: no file read before a commit survives the ``bump`` that follows it.
+``tests/pagecache/test_page_files.py`` plays the interleaving the lock is for.
 """
 
 from __future__ import annotations
@@ -144,7 +146,7 @@ def page_path(request: HttpRequest, policy: PagePolicy) -> str | None:
     return f"{request.scheme}/{host}{path}~/{name}.html"
 
 
-def _servable(request: HttpRequest, response: HttpResponse) -> bool:
+def servable(request: HttpRequest, response: HttpResponse) -> bool:
     """Whether nginx's copy would go out with the headers this response gets: no header
     of its own beyond the plain ones, no per-response CSP or framing rule."""
     if response.get("Content-Type") != CONTENT_TYPE:
@@ -179,15 +181,18 @@ def _stamp(content: bytes) -> int:
 
 def write(
     request: HttpRequest,
-    response: HttpResponse,
     content: bytes,
     policy: PagePolicy,
     still_current: Callable[[], bool],
+    *,
+    if_missing: bool = False,
 ) -> Path | None:
-    """Write the page for nginx if this request may have one. ``still_current`` says
-    whether no change has happened since rendering began (checked under the lock)."""
+    """Write the page (from a response that is :func:`servable`) for nginx if this
+    request may have one. ``still_current`` says whether no change has happened since
+    the page's content was read from the database or the cache (checked under the
+    lock). ``if_missing``: leave a file that is there alone (a page-cache hit)."""
     root = folder()
-    if root is None or not _servable(request, response):
+    if root is None:
         return None
     relative = page_path(request, policy)
     if relative is None:
@@ -197,7 +202,9 @@ def write(
     if _due_within((int(current_bucket) + 1) * BUCKET_SECONDS):
         return None
     try:
-        return _write(root, current_bucket, relative, content, policy.tags, still_current)
+        return _write(
+            root, current_bucket, relative, content, policy.tags, still_current, if_missing
+        )
     except OSError:
         logger.warning("page file for %s not written", relative, exc_info=True)
         return None
@@ -210,6 +217,7 @@ def _write(
     content: bytes,
     tags: Iterable[str],
     still_current: Callable[[], bool],
+    if_missing: bool,
 ) -> Path | None:
     root.mkdir(parents=True, exist_ok=True)
     generation = _generation(root)
@@ -218,6 +226,8 @@ def _write(
         here.mkdir(parents=True, exist_ok=True)
         _drop_old_buckets(generation, keep=current_bucket)
     target = here / relative
+    if if_missing and target.exists():
+        return None
     # Index first: a change that lists it after our rename must find the file.
     for tag in tags:
         if tag == SITE:

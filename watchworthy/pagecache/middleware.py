@@ -29,7 +29,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 
-from watchworthy.core.caching import page_policy
+from watchworthy.core.caching import PagePolicy, page_policy
 from watchworthy.discussion.identity import COMMENTER_COOKIE, MINE_COOKIE
 from watchworthy.reviews.audience import VOTER_COOKIE
 from watchworthy.spoilers.progress import COOKIE as PROGRESS_COOKIE
@@ -71,6 +71,10 @@ def _varies_only_by_cookie(response: HttpResponse) -> bool:
     return varies <= {"", "cookie", "accept-encoding"}
 
 
+def _unchanged_since(before: int) -> Callable[[], bool]:
+    return lambda: store.sequence() == before
+
+
 def _url(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
 
@@ -96,13 +100,22 @@ class PageCacheMiddleware:
             return self._personal(request, self.get_response(request))
         url = _url(request)
         known = store.meta(url)
+        # Read before the versions and before rendering. A hit needs it only to write
+        # the page file nginx is missing (a new time bucket, a page stored before).
+        before = store.sequence() if files.folder() else None
         if known is not None:
             position = _position(request, known.work_id)
             key = store.page_key(url, position, store.versions(known.tags))
             page = store.get_page(key)
             if page is not None:
+                if before is not None and getattr(page, "front", False):
+                    policy = PagePolicy(frozenset(known.tags), known.work_id)
+                    files.write(
+                        request, page.content, policy, _unchanged_since(before), if_missing=True
+                    )
                 return _respond(request, page)
-        before = store.sequence()  # read before rendering: a hit never needs it
+        if before is None:
+            before = store.sequence()  # read before rendering: a hit never needs it
         response = self.get_response(request)
         return self._fill(request, url, response, before)
 
@@ -120,14 +133,15 @@ class PageCacheMiddleware:
             return response
         content = bytes(response.content)
         etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
-        page = store.StoredPage(content, response.get("Content-Type", "text/html"), etag)
+        front = files.servable(request, response)
+        page = store.StoredPage(content, response.get("Content-Type", "text/html"), etag, front)
         tag_versions = store.versions(policy.tags)
         if store.sequence() == before:  # nothing changed while the page was rendered
             store.remember_meta(url, tags=policy.tags, work_id=policy.work_id)
             key = store.page_key(url, _position(request, policy.work_id), tag_versions)
             store.put_page(key, page)
-            # And as a file for the nginx front, when configured (files.py).
-            files.write(request, response, content, policy, lambda: store.sequence() == before)
+            if front:  # and as a file for the nginx front, when configured (files.py)
+                files.write(request, content, policy, _unchanged_since(before))
         response["ETag"] = etag
         response["Cache-Control"] = SHARED
         response["X-Page-Cache"] = "miss"

@@ -33,6 +33,7 @@ class StoredPage:
     content: bytes
     content_type: str
     etag: str
+    front: bool = False  # nginx may serve it from a page file (files.servable)
 
 
 def _digest(*parts: str) -> str:
@@ -70,21 +71,31 @@ def sequence() -> int:
     return int(value)
 
 
+def _increment_sequence() -> None:
+    try:
+        cache.incr(SEQUENCE)
+    except ValueError:
+        cache.set(SEQUENCE, secrets.randbelow(2**62), None)
+
+
 def bump(tags: Iterable[str]) -> None:
+    """A change to what ``tags`` name has committed: pages carrying them are forgotten.
+
+    The sequence moves before the versions (a page rendered before the change whose
+    filler reads the new versions sees the moved sequence and is not stored) and again
+    after them (a hit that read the old versions — the sequence read before them —
+    writes no page file, files.py). With page files, all three happen under their lock
+    and the files of these tags are deleted after it."""
     tags = set(tags)
-    # With page files (files.py): the increment happens under their lock, and the
-    # files of these tags are deleted after it.
     with files.changing(tags):
-        try:
-            cache.incr(SEQUENCE)
-        except ValueError:
-            cache.set(SEQUENCE, secrets.randbelow(2**62), None)
-    for tag in tags:
-        key = _version_key(tag)
-        try:
-            cache.incr(key)
-        except ValueError:  # never set, or evicted: a fresh random version
-            cache.set(key, secrets.randbelow(2**62), None)
+        _increment_sequence()
+        for tag in tags:
+            key = _version_key(tag)
+            try:
+                cache.incr(key)
+            except ValueError:  # never set, or evicted: a fresh random version
+                cache.set(key, secrets.randbelow(2**62), None)
+        _increment_sequence()
 
 
 @dataclass(frozen=True)
