@@ -4,16 +4,22 @@ and deleted exactly when a change touches one of their tags."""
 
 from __future__ import annotations
 
+import re
+import threading
 from pathlib import Path
 
 import pytest
-from django.test import Client
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 
 from tests.factories import ReviewFactory, WorkFactory
 from tests.spoilers.conftest import set_progress
+from watchworthy.core.caching import PagePolicy
 from watchworthy.core.changes import COMMENTS, LISTS, SITE, review_tag, work_tag
 from watchworthy.core.publishing import NEXT_DUE_KEY
 from watchworthy.pagecache import files, store
+from watchworthy.pagecache.front import Front, headers, render
 
 from .conftest import READ_PAST_IT, SECRET
 
@@ -126,8 +132,6 @@ def test_hostile_paths_never_write_outside_and_never_fail(pages, review, path, t
 
 
 def test_no_file_while_a_scheduled_review_is_due_within_the_bucket(pages, review):
-    from django.core.cache import cache
-
     Client().get("/healthz")  # any request: the next due moment is known
     cache.set(NEXT_DUE_KEY, float(files.bucket()) * files.BUCKET_SECONDS + 1, 60)
     response = Client().get(review.get_absolute_url())
@@ -161,16 +165,8 @@ def test_a_site_change_removes_every_file(pages, review):
 
 
 def test_a_page_rendered_across_a_change_is_not_written(pages, review):
-    from django.http import HttpResponse
-    from django.test import RequestFactory
-
-    from watchworthy.core.caching import PagePolicy
-
     request = RequestFactory().get(review.get_absolute_url())
     policy = PagePolicy(frozenset({SITE, review_tag(review.pk)}), None)
-    response = HttpResponse(b"old", content_type=files.CONTENT_TYPE)
-    from django.core.cache import cache
-
     cache.set(NEXT_DUE_KEY, 0.0, 60)
     before = store.sequence()
     store.bump({review_tag(review.pk)})  # the change committed while it rendered
@@ -191,8 +187,6 @@ def test_two_versions_within_a_second_differ_in_nginx_etag(pages):
 
 
 def test_the_fronts_headers_are_the_apps_on_https_too(settings, review):
-    from watchworthy.pagecache.front import headers
-
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     response = Client().get(review.get_absolute_url(), secure=True)
@@ -208,10 +202,6 @@ def test_the_fronts_headers_are_the_apps_on_https_too(settings, review):
 
 def test_the_configuration_in_deploy_md_is_the_templates(settings):
     """docs/deploy.md shows `manage.py nginx_front`'s output for its example settings."""
-    import re
-
-    from watchworthy.pagecache.front import Front, render
-
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     settings.SECURE_HSTS_PRELOAD = False
@@ -238,14 +228,6 @@ def test_a_change_that_comes_while_the_file_is_renamed_still_deletes_it(pages, r
     """The interleaving the lock is for: the writer has checked the sequence (no change
     yet) and renames; a change commits at that moment. Its increment waits for the
     rename, and its listing after the increment finds the file and deletes it."""
-    import threading
-
-    from django.core.cache import cache
-    from django.http import HttpResponse
-    from django.test import RequestFactory
-
-    from watchworthy.core.caching import PagePolicy
-
     cache.set(NEXT_DUE_KEY, 0.0, 60)
     request = RequestFactory().get(review.get_absolute_url())
     policy = PagePolicy(frozenset({SITE, review_tag(review.pk)}), None)
@@ -292,3 +274,21 @@ def test_a_hit_after_a_change_writes_no_old_file(pages, review):
     response = Client().get(url)
     assert response["X-Page-Cache"] == "miss"  # rendered afresh, then written
     assert page_file(pages, url).read_bytes() == response.content
+
+
+def test_nginx_front_prints_the_template_filled_in(settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    settings.WATCHWORTHY_PAGE_FILES = ""
+    with pytest.raises(CommandError, match="WATCHWORTHY_PAGE_FILES"):
+        call_command("nginx_front")
+    out = StringIO()
+    call_command("nginx_front", pages="/srv/pages", app="127.0.0.1:8001", stdout=out)
+    printed = out.getvalue()
+    assert printed == render(Front(pages="/srv/pages", app="127.0.0.1:8001"))
+    assert "root /srv/pages/current;" in printed and "proxy_pass http://127.0.0.1:8001;" in printed
+    assert "sessionid|ww_commenter|ww_mine|ww_voter|messages" in printed
+    with pytest.raises(CommandError, match="cannot put"):
+        call_command("nginx_front", pages='/srv/"; evil', stdout=StringIO())
