@@ -18,6 +18,9 @@ anything but GET or HEAD                 never
 Responses carry an ``ETag``; a matching ``If-None-Match`` gets a 304. Shared copies
 say ``Cache-Control: public, max-age=0, must-revalidate`` (browsers ask again each
 time and get a 304 when nothing changed); personal pages ``private, no-cache``.
+
+With ``WATCHWORTHY_PAGE_FILES`` set, a shared copy is also written as a file that the
+nginx front serves without asking the app (files.py, docs/deploy.md).
 """
 
 from __future__ import annotations
