@@ -339,7 +339,7 @@ def test_a_reply_in_an_episode_thread_stays_in_it_and_spoils_its_episode(
     assert (comment.spoils_season, comment.spoils_episode) == (2, 3)
 
 
-def test_a_comments_note_costs_four_queries_however_long_the_thread(
+def test_a_comments_note_costs_five_queries_however_long_the_thread(
     client, django_assert_num_queries, critic, review
 ):
     answer = comment_post(review=review, user=critic, body="The first.")
@@ -347,9 +347,9 @@ def test_a_comments_note_costs_four_queries_however_long_the_thread(
     for scale in (1, 10):
         for n in range(scale):
             answer = comment_post(review=review, user=critic, body=f"Note {n}.", parent=answer)
-        # the comment (with its author's standing), the review's record, the work's
-        # parts, the parent's remote id
-        with django_assert_num_queries(4):
+        # whether it was sent (replies out), the comment (with its author's standing),
+        # the review's record, the work's parts, the fediverse side of its conversation
+        with django_assert_num_queries(5):
             response = client.get(f"/objects/comments/{answer.pk}", **AS_JSON)
         assert response.json()["inReplyTo"].endswith(f"/objects/comments/{answer.parent_id}")
 

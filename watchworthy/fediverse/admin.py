@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import BlockedDomain, Delivery, FederatedReview, FederationSettings, Follower
+from .models import (
+    BlockedDomain,
+    Delivery,
+    FederatedComment,
+    FederatedReview,
+    FederationSettings,
+    Follower,
+)
 
 
 @admin.register(FederationSettings)
@@ -55,6 +62,18 @@ class FederatedReviewAdmin(admin.ModelAdmin[FederatedReview]):
         "review_pk", "actor", "state", "generation", "object_id", "activity", "digest",
         "published_at",
     ]  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(FederatedComment)
+class FederatedCommentAdmin(admin.ModelAdmin[FederatedComment]):
+    """What remote servers were told of each critic's answer (kept by ``replies_out``)."""
+
+    list_display = ["__str__", "actor", "state", "updated_at"]
+    list_filter = ["state"]
+    readonly_fields = ["comment_pk", "actor", "state", "note", "digest", "inboxes"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -11,9 +11,12 @@ class FediverseConfig(AppConfig):
 
         from .delivery import enqueue_due
         from .publishing import follow_changes
+        from .replies_out import follow_comment_changes
 
         # Reviews going public, edited, withdrawn: Create, Update, Delete (publishing.py).
         content_changed.connect(follow_changes, dispatch_uid="fediverse.publishing")
+        # A critic's answers in threads with fediverse authors (replies_out.py).
+        content_changed.connect(follow_comment_changes, dispatch_uid="fediverse.replies_out")
 
         # Failed deliveries wait with a growing back-off; this picks up the due ones
         # whether or not a task worker runs (docs/fediverse.md, "Delivery").

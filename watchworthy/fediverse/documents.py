@@ -5,6 +5,8 @@ Built from values only (no request): every address comes from ``identity``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from html import escape
 from importlib import metadata
 from typing import Any
 
@@ -13,15 +15,17 @@ from django.db.models import QuerySet
 
 from watchworthy.accounts.models import User
 from watchworthy.core.models import SiteSettings
+from watchworthy.core.sanitize import clean_html
 from watchworthy.core.siteurl import absolute
-from watchworthy.discussion.models import Comment
+from watchworthy.discussion.models import PATH_DIGITS, Comment
 from watchworthy.reviews.feeds import absolute_links
 from watchworthy.reviews.models import Review
 from watchworthy.spoilers.shield import scope_label
 
 from . import identity, keys
 from .jsonld import CONTEXT
-from .models import FederatedReview, Follower, RemoteComment
+from .models import FederatedComment, FederatedReview, Follower, RemoteComment
+from .remote import domain_of as remote_domain
 
 PAGE_SIZE = 50
 NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1"
@@ -182,23 +186,124 @@ def review_object(record: FederatedReview | None, generation: int) -> dict[str, 
     }
 
 
-def _in_reply_to(comment: Comment, record: FederatedReview) -> str:
-    parent = comment.parent
-    if parent is None:
-        return record.object_id
-    remote = RemoteComment.objects.filter(comment=parent).values_list("object_id", flat=True)
-    return next(iter(remote), identity.comment_object_id(parent.pk))
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+MAX_MENTIONS = 10
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A fediverse author with a public comment in a conversation."""
+
+    actor: str
+    handle: str  # "@alice@peer.example"
+    link: str  # their profile
+    inbox: str
+    shared_inbox: str
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """The fediverse side of a comment's conversation (the thread under its top-level
+    comment): the parent's Note id when the parent came from the fediverse, and the
+    remote authors in it, the parent's first (at most :data:`MAX_MENTIONS`)."""
+
+    parent_object: str
+    participants: tuple[Participant, ...]
+
+
+def _handle(actor: str, stored: str) -> str:
+    if stored:
+        return stored
+    name = actor.rstrip("/").rsplit("/", 1)[-1][:40] or "someone"
+    return f"@{name}@{remote_domain(actor)}"
+
+
+def conversation(comment: Comment) -> Conversation:
+    """One query: the remote comments of the comment's conversation."""
+    root = comment.path[: PATH_DIGITS + 1]
+    rows = (
+        RemoteComment.objects.filter(
+            comment__review_id=comment.review_id, comment__path__startswith=root
+        )
+        .order_by("pk")
+        .values_list(
+            "comment_id", "object_id", "actor", "handle", "inbox", "shared_inbox",
+            "comment__author_url", "comment__status", "comment__is_removed",
+        )
+    )  # fmt: skip
+    parent_object, parent_actor = "", ""
+    found: dict[str, Participant] = {}
+    for pk, object_id, actor, handle, inbox, shared, link, status, removed in rows:
+        if pk == comment.parent_id:
+            parent_object, parent_actor = object_id, actor
+        if status == Comment.Status.APPROVED and not removed and actor not in found:
+            found[actor] = Participant(actor, _handle(actor, handle), link or actor, inbox, shared)
+    first = [found.pop(parent_actor)] if parent_actor in found else []
+    return Conversation(parent_object, tuple([*first, *found.values()][:MAX_MENTIONS]))
+
+
+def note(comment: Comment, review_object: str, talk: Conversation, seasons: Any) -> dict[str, Any]:
+    """A critic's comment as a ``Note``, without ``@context``: what is delivered and
+    what ``/objects/comments/ID`` serves. Public, to the critic's followers and the
+    conversation's fediverse authors, each mentioned (``tag`` and a link at the start
+    of the content). Its spoilers travel as in feeds (``Comment.travelling_html``):
+    a comment that says how far it spoils is replaced by a note naming that point,
+    which is also its content warning (``summary``, ``sensitive``)."""
+    assert comment.user is not None
+    page = absolute(comment.get_absolute_url())
+    redacted = comment.travelling_html(seasons)
+    mentions = " ".join(
+        f'<a href="{escape(person.link)}">{escape(person.handle)}</a>'
+        for person in talk.participants
+    )
+    content = (f"<p>{mentions}</p>" if mentions else "") + absolute_links(
+        redacted, absolute(""), page
+    )
+    if comment.parent_id is None:
+        in_reply_to = review_object
+    else:
+        in_reply_to = talk.parent_object or identity.comment_object_id(comment.parent_id)
+    document: dict[str, Any] = {
+        "id": identity.comment_object_id(comment.pk),
+        "type": "Note",
+        "url": page,
+        "attributedTo": identity.actor_id(comment.user),
+        "inReplyTo": in_reply_to,
+        "content": clean_html(content, profile="comment"),
+        "mediaType": "text/html",
+        "published": comment.created_at.isoformat().replace("+00:00", "Z"),
+        "to": [PUBLIC],
+        "cc": [
+            identity.actor_path(comment.user, "followers"),
+            *(person.actor for person in talk.participants),
+        ],
+        "tag": [
+            {"type": "Mention", "href": person.actor, "name": person.handle}
+            for person in talk.participants
+        ],
+        "sensitive": False,
+    }
+    scope = comment.spoiler_scope
+    if scope is not None:
+        document |= {"summary": f"Spoilers: {scope_label(scope, seasons)}", "sensitive": True}
+    elif 'class="spoiler-placeholder"' in redacted:
+        document |= {"summary": "Spoilers", "sensitive": True}
+    return document
 
 
 def comment_note(pk: int) -> dict[str, Any] | None:
     """The Note of a critic's public comment under a review that is out on the
-    fediverse; None for anything else. Its spoilers travel as in feeds: a comment
-    that says how far it spoils is replaced by a note naming that point, which is
-    also its content warning."""
+    fediverse; None for anything else. Once sent (a reply out), exactly the Note last
+    delivered (its :class:`FederatedComment`)."""
+    sent = FederatedComment.objects.filter(
+        comment_pk=pk, state=FederatedComment.State.PUBLIC
+    ).first()
+    if sent is not None:
+        return {"@context": CONTEXT, **sent.note}
     comment = (
         Comment.objects.approved()
         .filter(pk=pk, user__in=identity.authors(), fediverse_note__isnull=True)
-        .select_related("user", "review__work", "parent")
+        .select_related("user", "review__work")
         .first()
     )
     if comment is None or comment.user is None:
@@ -209,24 +314,4 @@ def comment_note(pk: int) -> dict[str, Any] | None:
     if record is None or not comment.review.is_public:
         return None
     seasons = list(comment.review.work.seasons.all())
-    page = absolute(comment.get_absolute_url())
-    redacted = comment.travelling_html(seasons)
-    document: dict[str, Any] = {
-        "@context": CONTEXT,
-        "id": identity.comment_object_id(comment.pk),
-        "type": "Note",
-        "url": page,
-        "attributedTo": identity.actor_id(comment.user),
-        "inReplyTo": _in_reply_to(comment, record),
-        "content": absolute_links(redacted, absolute(""), page),
-        "mediaType": "text/html",
-        "published": comment.created_at.isoformat().replace("+00:00", "Z"),
-        "to": ["https://www.w3.org/ns/activitystreams#Public"],
-        "sensitive": False,
-    }
-    scope = comment.spoiler_scope
-    if scope is not None:
-        document |= {"summary": f"Spoilers: {scope_label(scope, seasons)}", "sensitive": True}
-    elif 'class="spoiler-placeholder"' in redacted:
-        document |= {"summary": "Spoilers", "sensitive": True}
-    return document
+    return {"@context": CONTEXT, **note(comment, record.object_id, conversation(comment), seasons)}

@@ -8,6 +8,8 @@
 * :class:`Follower` — a remote actor who follows a critic, with the inboxes to deliver to.
 * :class:`BlockedDomain` — servers whose activities are refused (403).
 * :class:`RemoteComment` — a comment that came as a remote ``Note``, by its object id.
+* :class:`FederatedComment` — what remote servers were last told of a critic's comment
+  (a reply out: ``Create``, ``Update``, ``Delete`` of its ``Note``).
 * :class:`Delivery` — one signed POST to one inbox, retried with back-off until it
   lands or gives up; a row, so nothing queued is lost when a worker restarts.
 
@@ -206,7 +208,37 @@ class RemoteComment(models.Model):
     )
     object_id = models.URLField(max_length=2000, unique=True)
     actor = models.URLField(max_length=2000)
+    # Read from the author's actor document when the reply came: how a critic's answer
+    # mentions them ("@alice@peer.example") and where it is delivered.
+    handle = models.CharField(max_length=80, blank=True, default="")
+    inbox = models.URLField(max_length=2000, blank=True, default="")
+    shared_inbox = models.URLField(max_length=2000, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.object_id
+
+
+class FederatedComment(models.Model):
+    """What remote servers were last told of a critic's comment (a reply out), like
+    :class:`FederatedReview` for reviews: the ``Note`` as last sent (also what
+    ``/objects/comments/ID`` serves while it is out), its digest, and the inboxes it
+    went to, so an ``Update`` or ``Delete`` reaches every server that has it.
+
+    ``comment_pk`` is a plain number: a deleted comment's record stays, so its
+    ``Delete`` can still be sent."""
+
+    class State(models.TextChoices):
+        PUBLIC = "public", "Sent"
+        WITHDRAWN = "withdrawn", "Withdrawn (Delete sent)"
+
+    comment_pk = models.PositiveIntegerField(unique=True)
+    actor = models.ForeignKey(LocalActor, on_delete=models.CASCADE, related_name="comments")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PUBLIC)
+    note = models.JSONField()
+    digest = models.CharField(max_length=64)
+    inboxes = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"comment {self.comment_pk} ({self.get_state_display()})"

@@ -35,6 +35,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -176,8 +177,19 @@ def _normal(value: Any) -> Any:
 # --- who wrote it ------------------------------------------------------------------
 
 
-def author_of(actor_id: str) -> tuple[str, str]:
-    """(name shown, profile link) of a remote actor: "Alice (@alice@peer.example)"."""
+@dataclass(frozen=True)
+class Author:
+    """A remote author as their actor document describes them."""
+
+    shown: str  # "Alice Liddell (@alice@peer.example)"
+    link: str  # their profile (``url``), else the actor id
+    handle: str  # "@alice@peer.example"
+    inbox: str  # "" when none on their own server
+    shared_inbox: str
+
+
+def author_of(actor_id: str) -> Author:
+    """A remote actor: name shown, profile link, handle and inboxes."""
     try:
         document = remote.signed_fetch(actor_id)
     except NetworkError as error:
@@ -195,7 +207,24 @@ def author_of(actor_id: str) -> tuple[str, str]:
     link = _id_of(link[0] if isinstance(link, list) and link else link)
     if not (link.startswith(("https://", "http://")) and len(link) <= 200):
         link = actor_id if len(actor_id) <= 200 else ""
-    return shown, link
+    endpoints = document.get("endpoints")
+    inbox = _own_address(document.get("inbox"), actor_id)
+    shared = _own_address(
+        endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None, actor_id
+    )
+    return Author(shown=shown, link=link, handle=handle, inbox=inbox, shared_inbox=shared)
+
+
+def _own_address(value: Any, actor_id: str) -> str:
+    """An http(s) address on the actor's own server, else ""."""
+    if (
+        isinstance(value, str)
+        and len(value) <= 2000
+        and value.startswith(("https://", "http://"))
+        and remote.domain_of(value) == remote.domain_of(actor_id)
+    ):
+        return value
+    return ""
 
 
 # --- what it says ------------------------------------------------------------------
@@ -246,7 +275,7 @@ def create(activity: dict[str, Any], signer: str) -> str:
     review, parent = target
     seasons = list(review.work.seasons.all())
     html, spoils = body_of(document, seasons)
-    name, link = author_of(signer)
+    author = author_of(signer)
     try:
         with transaction.atomic():
             comment = comment_post(
@@ -254,14 +283,21 @@ def create(activity: dict[str, Any], signer: str) -> str:
                 parent=parent,
                 body=html_to_text(html),
                 body_html=html,
-                author_name=name,
-                author_url=link,
+                author_name=author.shown,
+                author_url=author.link,
                 author_actor=signer,
                 spoils=spoils,
                 seasons=seasons,
                 site_url=identity.absolute_root(),
             )
-            RemoteComment.objects.create(comment=comment, object_id=object_id, actor=signer)
+            RemoteComment.objects.create(
+                comment=comment,
+                object_id=object_id,
+                actor=signer,
+                handle=author.handle,
+                inbox=author.inbox,
+                shared_inbox=author.shared_inbox,
+            )
     except CommentError as error:
         log.info("reply %s not taken: %s", object_id, "; ".join(error.messages))
         return "not taken: " + "; ".join(error.messages)
