@@ -20,7 +20,8 @@ A ``Create(Note)`` whose ``inReplyTo`` is one of ours becomes a comment:
   ("Part 2, ep 7", "Spoilers: Part 2, ep 7", "S2E7") becomes the comment's "spoils up
   to" (folded for readers behind it); any other becomes an unscoped block spoiler
   around the whole body (``<details class="spoiler">``, the summary its label), which
-  the shield never opens for anyone: a reader opens it by hand;
+  the shield never opens for anyone: a reader opens it by hand; ``sensitive: true``
+  without a summary is folded the same way, labelled "Sensitive";
 * **how often:** the per-address comment rate (``RATE_PER_EMAIL``) per remote actor.
   Over it: 429, which servers retry later.
 
@@ -86,6 +87,17 @@ def _id_of(value: Any) -> str:
     if isinstance(value, dict):
         value = value.get("id")
     return value if isinstance(value, str) else ""
+
+
+def reply_target(value: Any) -> str:
+    """The id ``inReplyTo`` names: an id, an object with one, a ``Link`` (its
+    ``href``), or a list of exactly one of those; anything else names nothing."""
+    if isinstance(value, list):
+        return reply_target(value[0]) if len(value) == 1 else ""
+    if isinstance(value, dict) and value.get("type") == "Link" and "id" not in value:
+        href = value.get("href")
+        return href if isinstance(href, str) else ""
+    return _id_of(value)
 
 
 def one_line(text: Any, limit: int) -> str:
@@ -169,8 +181,8 @@ def _normal(value: Any) -> Any:
     """``inReplyTo`` may be an id or an object with one; a missing value is ``""``."""
     if value is None:
         return ""
-    if isinstance(value, dict):
-        return _id_of(value)
+    if isinstance(value, dict | list):
+        return reply_target(value)
     return value
 
 
@@ -235,6 +247,8 @@ def body_of(note: dict[str, Any], seasons: Any) -> tuple[str, Position | None]:
     content = note.get("content")
     html = clean_html(content if isinstance(content, str) else "", profile="comment").strip()
     warning = one_line(note.get("summary"), 200)
+    if not warning and note.get("sensitive") is True:
+        warning = "Sensitive"  # flagged, without words for it: fold it all the same
     if not warning:
         return html, None
     scope = parse_scope(_CW_PREFIX.sub("", warning))
@@ -262,14 +276,14 @@ def create(activity: dict[str, Any], signer: str) -> str:
     object_id = _id_of(note)
     if not object_id or (isinstance(note, dict) and note.get("type") != "Note"):
         return "not a Note; ignored"
-    if isinstance(note, dict) and find_target(_id_of(note.get("inReplyTo"))) is None:
+    if isinstance(note, dict) and find_target(reply_target(note.get("inReplyTo"))) is None:
         return "not a reply to anything here; ignored"
     if RemoteComment.objects.filter(object_id=object_id).exists():
         return "already here"
     if _rate_limited(signer):
         raise Refused(429, "too many replies from this actor; try again later")
     document = fetch_note(object_id, signer, note)
-    target = find_target(_id_of(document.get("inReplyTo")))
+    target = find_target(reply_target(document.get("inReplyTo")))
     if target is None:
         return "not a reply to anything here; ignored"
     review, parent = target
