@@ -165,3 +165,37 @@ def test_the_demo_loads_onto_object_storage_and_its_pages_show_bucket_images(cli
     # Loading again changes nothing and writes no second copy.
     call_command_output("load_demo")
     assert s3_media.keys() == sorted(f"{s3_media.folder}/{name}" for name in stored)
+
+
+# --- a reply from the fediverse ---------------------------------------------------------
+
+
+def test_the_demo_has_a_fediverse_reply_folded_for_readers_before_ep_8(demo, client):
+    from watchworthy.demo.content import DEMO_REMOTE_NOTE_ID, DEMO_REMOTE_SPOILER
+    from watchworthy.fediverse.models import RemoteComment
+
+    remote = RemoteComment.objects.select_related("comment").get(object_id=DEMO_REMOTE_NOTE_ID)
+    comment = remote.comment
+    assert (comment.review, comment.status) == (demo, "approved")
+    assert comment.author_name == "Noor Haddad (@noor@tidewater.example)"
+    assert (comment.spoils_season, comment.spoils_episode) == (2, 8)
+    assert (remote.handle, remote.shared_inbox) == (
+        "@noor@tidewater.example", "https://tidewater.example/inbox",
+    )  # fmt: skip
+    assert "mention" not in comment.body_html  # through the one sanitizer
+
+    folded = "Spoils Part 2, ep 8 — show this comment"
+    work = demo.work.slug
+    assert client.post(f"/works/{work}/progress/", {"position": "2:3"}).status_code == 302
+    page = client.get(demo.get_absolute_url()).content.decode()
+    assert "Noor Haddad" in page and folded in page
+    assert client.post(f"/works/{work}/progress/", {"position": "2:"}).status_code == 302
+    page = client.get(demo.get_absolute_url()).content.decode()
+    assert folded not in page and DEMO_REMOTE_SPOILER in page
+
+
+def test_loading_the_demo_again_takes_the_fediverse_reply_once(demo):
+    from watchworthy.fediverse.models import RemoteComment
+
+    load_demo()
+    assert RemoteComment.objects.count() == 1

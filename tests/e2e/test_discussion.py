@@ -56,7 +56,7 @@ def test_guest_comment_is_held_approved_by_staff_then_the_reply_nests(
     # Back as the guest: the comment is public and numbered; the reply opens inline.
     page.goto(review_url)
     approved = page.locator(f"#comment-{comment.pk}")
-    expect(approved.locator(".comment-number")).to_have_text("#5")
+    expect(approved.locator(".comment-number")).to_have_text("#6")  # after the demo's five
     expect(approved).not_to_have_class("comment-held")
     approved.get_by_role("link", name="Reply").first.click()
     inline_form = approved.locator("#respond")

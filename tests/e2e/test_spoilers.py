@@ -28,7 +28,7 @@ def test_progress_opens_the_spoilers_a_reader_has_reached(live_server, page):
     expect(body_spoiler).not_to_have_attribute("open", "")
     expect(body_spoiler.locator(".spoiler-body")).to_be_hidden()
     expect(inline).not_to_have_class(re.compile("spoiler-open"))
-    kaz = page.locator("details.comment-spoiler")
+    kaz = page.locator("details.comment-spoiler").first  # then Noor's, from the fediverse
     expect(kaz.locator("summary").first).to_contain_text("Spoils Part 2, ep 3")
     expect(kaz.locator(".comment-body")).to_be_hidden()
 

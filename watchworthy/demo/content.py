@@ -39,6 +39,8 @@ from watchworthy.core.models import SiteSettings, SupportLink
 from watchworthy.discussion.models import Comment
 from watchworthy.discussion.moderation import Decision, ModerationPolicy
 from watchworthy.discussion.services import comment_post
+from watchworthy.fediverse import identity, replies
+from watchworthy.fediverse.models import RemoteComment
 from watchworthy.images.models import Image
 from watchworthy.reviews.audience import audience_recount
 from watchworthy.reviews.models import AudienceVote, Review, Tag, Verdict
@@ -1010,6 +1012,57 @@ def _load_discussion(tally: _Tally, critic: models.Model) -> None:
             by_key[key] = comment
 
 
+# A reply from the fediverse: a reader on another server answered the Part 2 review
+# from Mastodon, with a content warning naming a late episode. It is taken through
+# the replies-in service (as the inbox would, once its server had served the Note),
+# so readers before Part 2 ep 8 see it folded.
+DEMO_REMOTE_ACTOR = {
+    "id": "https://tidewater.example/users/noor",
+    "type": "Person",
+    "preferredUsername": "noor",
+    "name": "Noor Haddad",
+    "url": "https://tidewater.example/@noor",
+    "inbox": "https://tidewater.example/users/noor/inbox",
+    "endpoints": {"sharedInbox": "https://tidewater.example/inbox"},
+}
+DEMO_REMOTE_NOTE_ID = "https://tidewater.example/users/noor/statuses/113562004117"
+DEMO_REMOTE_WARNING = "Spoilers: Part 2, ep 8"
+DEMO_REMOTE_SPOILER = "the engineer burns her own levee sketches"
+DEMO_REMOTE_BODY = (
+    '<p><span class="h-card"><a href="{critic}" class="u-url mention">@<span>mara</span></a>'
+    "</span> Came here from Mastodon. You are right about the council, but episode 8 "
+    f"earns something: {DEMO_REMOTE_SPOILER}, and the whole crossing watches.</p>"
+)
+
+
+def _load_fediverse_reply(tally: _Tally, critic: models.Model) -> None:
+    review = Review.objects.select_related("work").get(slug=DEMO_PART2_REVIEW_SLUG)
+    critic_id = identity.actor_id(critic)  # type: ignore[arg-type]
+    note = {
+        "id": DEMO_REMOTE_NOTE_ID,
+        "type": "Note",
+        "attributedTo": DEMO_REMOTE_ACTOR["id"],
+        "inReplyTo": identity.review_object_id(review.pk),
+        "summary": DEMO_REMOTE_WARNING,
+        "sensitive": True,
+        "content": DEMO_REMOTE_BODY.format(critic=critic_id),
+        "tag": [{"type": "Mention", "href": critic_id, "name": f"@{identity.handle(critic)}"}],  # type: ignore[arg-type]
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+    }
+    created = not RemoteComment.objects.filter(object_id=DEMO_REMOTE_NOTE_ID).exists()
+    replies.take(
+        review=review,
+        parent=None,
+        note=note,
+        actor=str(DEMO_REMOTE_ACTOR["id"]),
+        author=replies.author_from(DEMO_REMOTE_ACTOR),
+        policy=_DemoPolicy(),
+        posted_at=_at(2024, 12, 28, 21),
+        send_notifications=False,
+    )
+    tally.record("comments", "Noor Haddad (fediverse) on " + DEMO_PART2_REVIEW_SLUG, created)
+
+
 # (review slug, agree, disagree, of which readers who had finished the part: agree, disagree)
 DEMO_AUDIENCE = [
     (DEMO_PART1_REVIEW_SLUG, 31, 4, 20, 2),
@@ -1091,5 +1144,6 @@ def load_demo(*, stdout: TextIOBase | None = None) -> dict[str, dict[str, int]]:
         _load_reviews(tally, critic, catalog, images)
         _load_site(tally)
         _load_discussion(tally, critic)
+        _load_fediverse_reply(tally, critic)
         _load_audience()
     return tally.result()

@@ -37,6 +37,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -46,6 +47,7 @@ from django.db import transaction
 from watchworthy.core.ratelimit import over_limit
 from watchworthy.core.sanitize import clean_html, html_to_text
 from watchworthy.discussion.models import Comment
+from watchworthy.discussion.moderation import ModerationPolicy
 from watchworthy.discussion.services import (
     CommentError,
     comment_edit,
@@ -201,13 +203,20 @@ class Author:
 
 
 def author_of(actor_id: str) -> Author:
-    """A remote actor: name shown, profile link, handle and inboxes."""
+    """A remote actor as its server serves it: name shown, profile link, handle and
+    inboxes."""
     try:
         document = remote.signed_fetch(actor_id)
     except NetworkError as error:
         raise Refused(400, "the author's actor could not be fetched") from error
     if document.get("id") != actor_id:
         raise Refused(400, "not an actor document")
+    return author_from(document)
+
+
+def author_from(document: dict[str, Any]) -> Author:
+    """An actor document (whose ``id`` has been checked) as an :class:`Author`."""
+    actor_id = _id_of(document)
     username = document.get("preferredUsername")
     if not isinstance(username, str) or not _USERNAME.match(username):
         username = one_line(actor_id.rstrip("/").rsplit("/", 1)[-1], 64) or "someone"
@@ -287,35 +296,63 @@ def create(activity: dict[str, Any], signer: str) -> str:
     if target is None:
         return "not a reply to anything here; ignored"
     review, parent = target
-    seasons = list(review.work.seasons.all())
-    html, spoils = body_of(document, seasons)
-    author = author_of(signer)
     try:
-        with transaction.atomic():
-            comment = comment_post(
-                review=review,
-                parent=parent,
-                body=html_to_text(html),
-                body_html=html,
-                author_name=author.shown,
-                author_url=author.link,
-                author_actor=signer,
-                spoils=spoils,
-                seasons=seasons,
-                site_url=identity.absolute_root(),
-            )
-            RemoteComment.objects.create(
-                comment=comment,
-                object_id=object_id,
-                actor=signer,
-                handle=author.handle,
-                inbox=author.inbox,
-                shared_inbox=author.shared_inbox,
-            )
+        comment = take(
+            review=review, parent=parent, note=document, actor=signer, author=author_of(signer)
+        )
     except CommentError as error:
         log.info("reply %s not taken: %s", object_id, "; ".join(error.messages))
         return "not taken: " + "; ".join(error.messages)
     return f"taken as comment {comment.pk} ({comment.status})"
+
+
+def take(
+    *,
+    review: Review,
+    parent: Comment | None,
+    note: dict[str, Any],
+    actor: str,
+    author: Author,
+    policy: ModerationPolicy | None = None,
+    posted_at: datetime | None = None,
+    send_notifications: bool = True,
+) -> Comment:
+    """The replies-in service: a Note already trusted (served by its server as
+    attributed to ``actor``) becomes a comment of ``review`` under ``parent``, with
+    its :class:`RemoteComment`; the one already taken for its id when there is one.
+    ``policy``, ``posted_at``, ``send_notifications``: as for ``comment_post`` (the
+    demo's reply is approved and backdated). Raises ``CommentError``."""
+    object_id = _id_of(note)
+    found = RemoteComment.objects.filter(object_id=object_id).select_related("comment").first()
+    if found is not None:
+        return found.comment
+    seasons = list(review.work.seasons.all())
+    html, spoils = body_of(note, seasons)
+    with transaction.atomic():
+        comment = comment_post(
+            review=review,
+            parent=parent,
+            body=html_to_text(html),
+            body_html=html,
+            author_name=author.shown,
+            author_url=author.link,
+            author_actor=actor,
+            spoils=spoils,
+            seasons=seasons,
+            site_url=identity.absolute_root(),
+            policy=policy,
+            posted_at=posted_at,
+            send_notifications=send_notifications,
+        )
+        RemoteComment.objects.create(
+            comment=comment,
+            object_id=object_id,
+            actor=actor,
+            handle=author.handle,
+            inbox=author.inbox,
+            shared_inbox=author.shared_inbox,
+        )
+    return comment
 
 
 def _stored(activity: dict[str, Any], signer: str) -> RemoteComment | None:
