@@ -379,8 +379,9 @@ def test_the_dashboard_costs_the_same_queries_as_reviews_grow(
         cache.clear()
         # next scheduled moment, site settings; session and user; the writer's
         # permissions (their own and their groups'); the waiting count, the three
-        # lists, the replies
-        with django_assert_num_queries(11):
+        # lists, the replies; the fediverse setting (its panel, off here: see
+        # tests/fediverse/test_dashboard.py)
+        with django_assert_num_queries(12):
             assert desk.get("/desk/").status_code == 200
 
 

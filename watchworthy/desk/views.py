@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from watchworthy.accounts.models import User
 from watchworthy.catalog.models import Work
+from watchworthy.core import panels
 from watchworthy.core.models import SiteSettings
 from watchworthy.core.text import parse_id
 from watchworthy.discussion.models import Comment
@@ -115,6 +116,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "replies": replies,
             "waiting": waiting,
             "moderation_count": Comment.objects.pending().count() if user.is_staff else None,
+            # What other apps show here (the fediverse: followers, remote replies).
+            "panels": panels.for_page("desk-dashboard", user),
         },
     )
 
