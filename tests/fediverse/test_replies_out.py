@@ -121,7 +121,9 @@ def test_a_scoped_answer_carries_the_scope_as_its_content_warning(
     assert SECRET not in obj["content"] and "Part 2, ep 7" in obj["content"]
 
 
-def test_edit_sends_update_and_removal_sends_delete(commit, network, alices_reply, critic, review):
+def test_edit_sends_update_and_removal_sends_delete(
+    client, commit, network, alices_reply, critic, review
+):
     answer = commit(comment_post, review=review, user=critic, parent=alices_reply, body="Soon.")
     network.posts.clear()
     commit(comment_edit, comment=answer, body="Soon, I promise.")
@@ -137,6 +139,8 @@ def test_edit_sends_update_and_removal_sends_delete(commit, network, alices_repl
     assert inbox == "https://peer.example/inbox"
     assert delete["object"] == {"id": f"{SITE}/objects/comments/{answer.pk}", "type": "Tombstone"}
     assert FederatedComment.objects.get(comment_pk=answer.pk).state == "withdrawn"
+    gone = client.get(f"/objects/comments/{answer.pk}", **AS_JSON)
+    assert gone.status_code == 410 and gone.json()["type"] == "Tombstone"
 
 
 def test_trash_and_deleting_the_row_send_delete(commit, network, alices_reply, critic, review):

@@ -294,12 +294,13 @@ def note(comment: Comment, review_object: str, talk: Conversation, seasons: Any)
 def comment_note(pk: int) -> dict[str, Any] | None:
     """The Note of a critic's public comment under a review that is out on the
     fediverse; None for anything else. Once sent (a reply out), exactly the Note last
-    delivered (its :class:`FederatedComment`)."""
-    sent = FederatedComment.objects.filter(
-        comment_pk=pk, state=FederatedComment.State.PUBLIC
-    ).first()
-    if sent is not None:
+    delivered (its :class:`FederatedComment`); a ``Tombstone`` once its ``Delete`` was
+    sent."""
+    sent = FederatedComment.objects.filter(comment_pk=pk).first()
+    if sent is not None and sent.state == FederatedComment.State.PUBLIC:
         return {"@context": CONTEXT, **sent.note}
+    if sent is not None:
+        return {"@context": CONTEXT, "id": identity.comment_object_id(pk), "type": "Tombstone"}
     comment = (
         Comment.objects.approved()
         .filter(pk=pk, user__in=identity.authors(), fediverse_note__isnull=True)

@@ -213,10 +213,14 @@ def comment_object(request: HttpRequest, pk: int) -> HttpResponse:
     """A critic's comment under a federated review, as a ``Note`` (a browser goes to
     the comment). Guests' comments are not federated: 404 (replies to them by id are
     still placed under them), as are comments that came from the fediverse (their id
-    is on their own server)."""
+    is on their own server). One whose ``Delete`` was sent: its Tombstone (410)."""
     document = documents.comment_note(pk)
     if document is None:
         raise Http404("No such object.")
+    if document["type"] == "Tombstone":
+        response = _activity(request, document)
+        response.status_code = 410
+        return response
     if _wants_html(request):
         return HttpResponseRedirect(document["url"])
     return _activity(request, document)
