@@ -10,9 +10,12 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from watchworthy.core.sanitize import html_to_text
 from watchworthy.discussion.models import Comment
+from watchworthy.fediverse import replies
 from watchworthy.fediverse.models import RemoteComment
 
 from . import pasture
@@ -144,3 +147,32 @@ def test_the_shapes_of_in_reply_to(deliver, review):
         "embedded note": True,  # an object with our id
     }
     assert SITE in review_id(review)
+
+
+# --- any shape at all --------------------------------------------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=40),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(JSON)
+@settings(max_examples=300, deadline=None)
+def test_in_reply_to_of_any_shape_names_a_string(value):
+    assert isinstance(replies.reply_target(value), str)
+
+
+@given(summary=JSON, sensitive=JSON, content=JSON)
+@settings(max_examples=200, deadline=None)
+def test_a_note_of_any_shape_reads_as_sanitized_html_and_a_scope_or_none(
+    summary, sensitive, content
+):
+    html, scope = replies.body_of(
+        {"summary": summary, "sensitive": sensitive, "content": content}, []
+    )
+    assert isinstance(html, str) and "<script" not in html
+    assert scope is None or scope.season >= 0
