@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.safestring import SafeString
 
 from .markdown import render_markdown
+from .prepared import PreparedQuery
 from .sanitize import stored_html
 
 SITE_SETTINGS_CACHE_KEY = "core:site-settings:v1"
@@ -97,9 +98,16 @@ class SiteSettings(models.Model):
     def current(cls) -> SiteSettings:
         settings = cache.get(SITE_SETTINGS_CACHE_KEY)
         if settings is None:
-            settings = cls.objects.filter(pk=1).first() or cls(pk=1)
+            found = _SETTINGS_ROW.fetch()
+            settings = found[0] if found else cls(pk=1)
             cache.set(SITE_SETTINGS_CACHE_KEY, settings, 300)
         return settings
+
+
+# ``SiteSettings.objects.filter(pk=1).first()``, compiled once per database.
+_SETTINGS_ROW: PreparedQuery[SiteSettings] = PreparedQuery(
+    lambda: SiteSettings.objects.filter(pk=1).order_by("pk")[:1]
+)
 
 
 class SupportLink(models.Model):

@@ -7,11 +7,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from watchworthy.core.models import SiteSettings
+from watchworthy.core.prepared import PreparedQuery
 from watchworthy.core.text import parse_id
 from watchworthy.spoilers.shield import Shield
 
@@ -59,8 +60,7 @@ def discussion_context(
         )
     )
     in_thread = Q(review=review, episode_thread_id=thread_id)
-    approved = Comment.objects.filter(in_thread, status=Comment.Status.APPROVED)
-    comments = [] if empty else _read(page.within(approved))
+    comments = [] if empty else _read_approved(review.pk, thread_id, page)
     mine = my_comment_ids(request)
     held: list[ThreadComment] = []
     if mine and not empty:
@@ -124,21 +124,72 @@ def discussion_context(
     }
 
 
+def _rows(comments, since) -> QuerySet:
+    """``comments`` as the thread reads them: :data:`COLUMNS` in tree order, ``recent``
+    meaning written at ``since`` or later."""
+    recent = ExpressionWrapper(Q(created_at__gte=since), output_field=BooleanField())
+    return (
+        comments.annotate(writer_is_staff=F("user__is_staff"), recent=recent)
+        .order_by("path")
+        .values_list(*COLUMNS)
+    )
+
+
+def _edit_window_start():
+    return timezone.now() - timedelta(minutes=settings.WATCHWORTHY_COMMENTS["EDIT_MINUTES"])
+
+
+def _approved_shape(*, episode: bool, lower: bool, upper: bool) -> PreparedQuery[Comment]:
+    """The page's approved comments, for one shape of page (main thread or an
+    episode's; a path range bounded below, above, both or neither)."""
+
+    def build(review, since, thread=None, lower=None, upper=None):
+        approved = Comment.objects.filter(
+            review=review, episode_thread_id=thread, status=Comment.Status.APPROVED
+        )
+        return _rows(ThreadPage(lower=lower or "", upper=upper).within(approved), since)
+
+    path = Comment._meta.get_field("path")
+    fields = {"review": Comment._meta.get_field("review"), "since": _CREATED}
+    if episode:
+        fields["thread"] = Comment._meta.get_field("episode_thread")
+    if lower:
+        fields["lower"] = path
+    if upper:
+        fields["upper"] = path
+    return PreparedQuery(build, **fields)
+
+
+_CREATED = Comment._meta.get_field("created_at")
+_APPROVED = {
+    (episode, lower, upper): _approved_shape(episode=episode, lower=lower, upper=upper)
+    for episode in (False, True)
+    for lower in (False, True)
+    for upper in (False, True)
+}
+
+
+def _read_approved(review_id: int, thread_id: int | None, page: ThreadPage) -> list[ThreadComment]:
+    """The approved comments of ``page`` of a thread (the review's main thread, or
+    episode thread ``thread_id``) as :func:`_read` gives them, from SQL compiled once."""
+    values: dict = {"review": review_id, "since": _edit_window_start()}
+    if thread_id is not None:
+        values["thread"] = thread_id
+    if page.lower:
+        values["lower"] = page.lower
+    if page.upper is not None:
+        values["upper"] = page.upper
+    shape = _APPROVED[(thread_id is not None, bool(page.lower), page.upper is not None)]
+    return list(map(ThreadComment._make, shape.rows(**values)))
+
+
 def _read(comments) -> list[ThreadComment]:
     """The page's comments as plain rows (no model objects), in tree order.
 
     The query is Django's, run through the cursor directly: a thousand rows then cost
     the driver's own tuples and no per-value converters. (The only values a converter
     would touch are the flags, 0/1 on SQLite, which are read as truth values.)"""
-    window = timedelta(minutes=settings.WATCHWORTHY_COMMENTS["EDIT_MINUTES"])
-    recent = ExpressionWrapper(
-        Q(created_at__gte=timezone.now() - window), output_field=BooleanField()
-    )
-    query = (
-        comments.annotate(writer_is_staff=F("user__is_staff"), recent=recent)
-        .order_by("path")
-        .values_list(*COLUMNS)
-    )
+    query = _rows(comments, _edit_window_start())
     try:
         sql, params = query.query.get_compiler(using=query.db).as_sql()
     except EmptyResultSet:  # a filter that matches nothing, such as pk__in=[]

@@ -9,20 +9,22 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from watchworthy.catalog.models import Season, Work
 from watchworthy.core.caching import cacheable
 from watchworthy.core.changes import LISTS, review_tag, work_tag
-from watchworthy.core.models import SupportLink
 from watchworthy.discussion import episodes as episode_threads
 from watchworthy.discussion.context import discussion_context
 from watchworthy.discussion.models import EpisodeThread
 from watchworthy.reviews.audience import current_vote
-from watchworthy.reviews.models import Review, Tag, Verdict
+from watchworthy.reviews.models import Review, Verdict
 from watchworthy.spoilers.progress import reader_shield
 from watchworthy.spoilers.shield import Shield
+
+from . import queries
 
 HOME_CARDS = 12
 WORKS_PER_PAGE = 50
@@ -43,14 +45,12 @@ def about(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    review = get_object_or_404(
-        Review.objects.visible_to(request.user)
-        .for_cards()
-        .select_related("work__poster")  # for the structured data (sharing)
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name"))),
-        slug=slug,
-    )
-    seasons = list(review.work.seasons.all())
+    user = request.user
+    now = timezone.now()
+    review = queries.review_for_page(slug, staff=user.is_authenticated and user.is_staff, now=now)
+    if review is None:
+        raise Http404("No review here.")
+    seasons = queries.seasons_of(review.work)
     episodes = episode_threads.covered_episodes(review, seasons)
     _cacheable_review_page(request, review, episodes)
     shield = reader_shield(request, review.work, seasons)
@@ -63,12 +63,8 @@ def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "catch_up": _catch_up(review, shield, seasons),
         "my_vote": current_vote(request, review),
         "covered_label": shield.description_of(review.covered_position(seasons)),
-        "more_on_work": Review.objects.published()
-        .for_cards()
-        .filter(work=review.work_id)
-        .exclude(pk=review.pk)
-        .newest_first()[:6],
-        "support_links": SupportLink.objects.filter(is_active=True),
+        "more_on_work": queries.more_on_work(review, now=now),
+        "support_links": queries.support_links(),
         **shield.form_context(),
         **index,
         **discussion_context(request, review, shield=shield, count=index["main_thread_count"]),
