@@ -126,7 +126,8 @@ class PreparedQuery(Generic[M]):
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, self._params(compiled, connection, values))
-            return cursor.fetchall()
+            found: list[tuple[Any, ...]] = cursor.fetchall()
+            return found
 
     def fetch(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[M]:
         """The objects the queryset built with ``values`` would give, in its order."""
@@ -139,7 +140,7 @@ class PreparedQuery(Generic[M]):
         runner = copy.copy(compiled.compiler)
         runner.connection = connection
         sql = compiled.sql
-        runner.as_sql = lambda *args, **kwargs: (sql, params)  # type: ignore[method-assign]
+        runner.as_sql = lambda *args, **kwargs: (sql, params)  # type: ignore[method-assign,assignment]
         converters = compiled.converters
         runner.get_converters = lambda expressions: converters  # type: ignore[method-assign]
         queryset: models.QuerySet[M] = compiled.model._default_manager.using(using).all()  # type: ignore[assignment]

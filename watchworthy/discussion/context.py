@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -150,7 +151,7 @@ def _approved_shape(*, episode: bool, lower: bool, upper: bool) -> PreparedQuery
         return _rows(ThreadPage(lower=lower or "", upper=upper).within(approved), since)
 
     path = Comment._meta.get_field("path")
-    fields = {"review": Comment._meta.get_field("review"), "since": _CREATED}
+    fields: dict[str, Any] = {"review": Comment._meta.get_field("review"), "since": _CREATED}
     if episode:
         fields["thread"] = Comment._meta.get_field("episode_thread")
     if lower:

@@ -71,8 +71,8 @@ def review_for_page(slug: str, *, staff: bool, now: datetime | None = None) -> R
     # then the fetched list, with no query.
     tags = review.tags.all()
     tags._result_cache = _TAGS.fetch(review=review.pk)
-    tags._prefetch_done = True
-    review._prefetched_objects_cache = {"tags": tags}
+    tags._prefetch_done = True  # type: ignore[attr-defined]
+    review._prefetched_objects_cache = {"tags": tags}  # type: ignore[attr-defined]
     return review
 
 

@@ -1,0 +1,117 @@
+"""Querysets compiled once per database (core.prepared) give what the queryset gives:
+the same objects with their select_related rows, the same plain rows; on every shape
+of comment page the thread reads the rows its queryset read."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from tests.factories import ImageFactory, ReviewFactory, SeasonFactory, WorkFactory
+from watchworthy.core.prepared import PreparedQuery
+from watchworthy.discussion.context import _read, _read_approved
+from watchworthy.discussion.models import Comment, EpisodeThread
+from watchworthy.discussion.paging import ThreadPage, thread_page
+from watchworthy.reviews.models import Review
+from watchworthy.web import queries
+
+pytestmark = pytest.mark.django_db
+
+PUBLISHED_AT = Review._meta.get_field("published_at")
+BY_WORK = PreparedQuery(
+    lambda work, now: (
+        Review.objects.published(now=now).for_cards().filter(work=work).newest_first()
+    ),
+    work=Review._meta.get_field("work"),
+    now=PUBLISHED_AT,
+)
+
+
+def values(review: Review) -> tuple:
+    """A review's own fields and those of every row select_related loaded."""
+    related = (review.work, review.season, review.author, review.cover)
+    return tuple(
+        (type(row).__name__, tuple(getattr(row, f.attname) for f in row._meta.concrete_fields))
+        if row is not None
+        else None
+        for row in (review, *related)
+    )
+
+
+def test_the_same_objects_as_the_queryset_with_each_calls_values():
+    work = WorkFactory()
+    season = SeasonFactory(work=work, number=1)
+    old = ReviewFactory(work=work, season=season, cover=ImageFactory())
+    newer = ReviewFactory(work=work, published_at=timezone.now() - timedelta(hours=1))
+    ReviewFactory()  # another work
+    now = timezone.now()
+    fetched = BY_WORK.fetch(work=work.pk, now=now)
+    expected = list(Review.objects.published(now=now).for_cards().filter(work=work).newest_first())
+    assert [values(r) for r in fetched] == [values(r) for r in expected]
+    assert [r.pk for r in fetched] == [newer.pk, old.pk]
+    # Other values, same compiled SQL: an earlier moment sees only the older review.
+    earlier = BY_WORK.fetch(work=work.pk, now=now - timedelta(minutes=90))
+    assert [r.pk for r in earlier] == [old.pk]
+    assert BY_WORK.fetch(work=work.pk + 1000, now=now) == []
+
+
+def test_a_value_the_sql_does_not_carry_is_refused_when_compiled():
+    folded = PreparedQuery(lambda slug: Review.objects.all(), slug=Review._meta.get_field("slug"))
+    with pytest.raises(ImproperlyConfigured, match="slug"):
+        folded.fetch(slug="a")
+
+
+def test_the_review_page_rows_match_their_querysets(critic):
+    review = ReviewFactory(author=critic, season=SeasonFactory(number=2))
+    review.tags.create(name="b", slug="b")
+    review.tags.create(name="a", slug="a")
+    found = queries.review_for_page(review.slug, staff=False)
+    assert found is not None and values(found) == values(
+        Review.objects.for_cards().get(pk=review.pk)
+    )
+    assert [t.name for t in found.tags.all()] == ["a", "b"]
+    assert queries.seasons_of(review.work) == list(review.work.seasons.all())
+    Review.objects.filter(pk=review.pk).update(status=Review.Status.DRAFT)
+    assert queries.review_for_page(review.slug, staff=False) is None
+    assert queries.review_for_page(review.slug, staff=True) is not None
+
+
+@pytest.mark.parametrize("per_page", [0, 2])
+@pytest.mark.parametrize("in_episode", [False, True])
+def test_every_shape_of_comment_page_reads_what_its_queryset_read(
+    make_comment, critic, per_page, in_episode
+):
+    review = ReviewFactory(author=critic)
+    thread = (
+        EpisodeThread.objects.create(review=review, season=1, episode=1) if in_episode else None
+    )
+    for n in range(5):
+        top = make_comment(review, f"Thread {n}.", user=critic if n == 1 else None)
+        make_comment(review, f"Reply {n}.", parent=top)
+    Comment.objects.filter(review=review).update(episode_thread=thread)
+    Comment.objects.filter(review=review, number__in=[2, 3]).update(
+        created_at=timezone.now() - timedelta(days=1)  # outside the edit window
+    )
+    thread_id = thread.pk if thread else None
+    approved = Comment.objects.filter(
+        review=review, episode_thread_id=thread_id, status=Comment.Status.APPROVED
+    )
+    pages = [ThreadPage(page_range=[1])]
+    if per_page:
+        pages = [
+            thread_page(
+                review.pk,
+                page=n,
+                per_page=per_page,
+                newest_first=False,
+                episode_thread_id=thread_id,
+            )
+            for n in (1, 2, 3)
+        ]
+        assert any(p.lower and p.upper for p in pages) and any(p.upper is None for p in pages)
+    for page in pages:
+        rows = _read_approved(review.pk, thread_id, page)
+        assert rows and rows == _read(page.within(approved))

@@ -1,0 +1,56 @@
+"""The review page as it was read before its queries were compiled once
+(watchworthy.web.queries): the same view with Django's querysets, served at the same
+address by a URLconf that puts it in front of the site's own. The output comparison
+is in test_review_page_output.py."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+
+from config.urls import handler404  # noqa: F401 - the site's 404 page here too
+from config.urls import urlpatterns as site_urlpatterns
+from watchworthy.core.models import SupportLink
+from watchworthy.discussion.context import discussion_context
+from watchworthy.reviews.audience import current_vote
+from watchworthy.reviews.models import Review, Tag
+from watchworthy.spoilers.progress import reader_shield
+from watchworthy.web import views
+from watchworthy.web.views import _cacheable_review_page, _catch_up, episode_threads
+
+
+def old_review_detail(request, slug):
+    review = get_object_or_404(
+        Review.objects.visible_to(request.user)
+        .for_cards()
+        .select_related("work__poster")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name"))),
+        slug=slug,
+    )
+    seasons = list(review.work.seasons.all())
+    episodes = episode_threads.covered_episodes(review, seasons)
+    _cacheable_review_page(request, review, episodes)
+    shield = reader_shield(request, review.work, seasons)
+    index = episode_threads.index_context(review, episodes, shield)
+    scope = review.spoiler_scope
+    context = {
+        "review": review,
+        "body": shield.html(review.body_html),
+        "spoiler_banner": shield.label(scope) if scope else "",
+        "catch_up": _catch_up(review, shield, seasons),
+        "my_vote": current_vote(request, review),
+        "covered_label": shield.description_of(review.covered_position(seasons)),
+        "more_on_work": Review.objects.published()
+        .for_cards()
+        .filter(work=review.work_id)
+        .exclude(pk=review.pk)
+        .newest_first()[:6],
+        "support_links": SupportLink.objects.filter(is_active=True),
+        **shield.form_context(),
+        **index,
+        **discussion_context(request, review, shield=shield, count=index["main_thread_count"]),
+    }
+    return render(request, "web/review_detail.html", context)
+
+
+assert views.review_detail is not old_review_detail
+urlpatterns = [path("reviews/<slug:slug>/", old_review_detail, name="review"), *site_urlpatterns]
