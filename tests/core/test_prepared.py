@@ -115,3 +115,14 @@ def test_every_shape_of_comment_page_reads_what_its_queryset_read(
     for page in pages:
         rows = _read_approved(review.pk, thread_id, page)
         assert rows and rows == _read(page.within(approved))
+
+
+def test_next_due_is_the_earliest_scheduled_moment_as_a_time():
+    from watchworthy.core.publishing import next_due
+
+    assert next_due() is None
+    soon = timezone.now() + timedelta(hours=2)
+    ReviewFactory(status=Review.Status.SCHEDULED, published_at=soon + timedelta(hours=1))
+    ReviewFactory(status=Review.Status.SCHEDULED, published_at=soon)
+    ReviewFactory(published_at=soon - timedelta(days=3))  # published: not scheduled
+    assert next_due() == soon

@@ -129,6 +129,16 @@ class PreparedQuery(Generic[M]):
             found: list[tuple[Any, ...]] = cursor.fetchall()
             return found
 
+    def values(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[tuple[Any, ...]]:
+        """The rows with Django's converters applied, as ``values_list()`` gives them."""
+        compiled = self.compiled(using)
+        rows = self.rows(using=using, **values)
+        if not compiled.converters:
+            return rows
+        runner = copy.copy(compiled.compiler)
+        runner.connection = connections[using]
+        return [tuple(row) for row in runner.apply_converters(rows, compiled.converters)]
+
     def fetch(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[M]:
         """The objects the queryset built with ``values`` would give, in its order."""
         compiled = self.compiled(using)

@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .changes import ChangeSet, mark_changed_ids
+from .prepared import PreparedQuery
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, AnonymousUser
@@ -105,18 +106,27 @@ def publishable_models() -> list[type[Publishable]]:
     return [m for m in apps.get_models() if issubclass(m, Publishable)]
 
 
-def next_due() -> datetime | None:
-    """The earliest moment a scheduled item (of any publishable model) goes public."""
+def _next_due_query() -> models.QuerySet[Any]:
     queries = [
         model._default_manager.filter(status=Publishable.Status.SCHEDULED)
         .order_by()
-        .values_list("published_at", flat=True)
+        .values_list("published_at")
         for model in publishable_models()
     ]
-    if not queries:
-        return None
     combined = queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0]
-    return combined.order_by("published_at").first()
+    return combined.order_by("published_at")[:1]
+
+
+# Compiled once per database (core.prepared): on a cold cache every request asks.
+_NEXT_DUE: PreparedQuery[Any] = PreparedQuery(_next_due_query)
+
+
+def next_due() -> datetime | None:
+    """The earliest moment a scheduled item (of any publishable model) goes public."""
+    if not publishable_models():
+        return None
+    found = _NEXT_DUE.values()
+    return found[0][0] if found else None
 
 
 def announce_due(now: datetime | None = None) -> int:
