@@ -3,6 +3,7 @@
     .venv/bin/python bench/thread_render.py              # SQLite, 20 / 1,000 / 5,000
     BENCH_DATABASE_URL=postgres://… .venv/bin/python bench/thread_render.py
     .venv/bin/python bench/thread_render.py --profile 1000   # cProfile of one size
+    .venv/bin/python bench/thread_render.py --production     # production settings
     .venv/bin/python bench/thread_render.py --episodes 12 --sizes 5000
         # the comments spread over the main thread and 12 episode threads: the review
         # page and an episode thread's page, for a reader who has reached them all
@@ -26,11 +27,26 @@ SIZES = (20, 1_000, 5_000)
 REPEATS = {20: 41, 1_000: 15, 5_000: 7}
 
 
-def setup() -> None:
+def setup(production: bool = False) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench.bootstrap import start_throwaway_site
 
-    start_throwaway_site("watchworthy-render-", WATCHWORTHY_PAGE_CACHE="0")
+    environment = {"WATCHWORTHY_PAGE_CACHE": "0"}
+    if production:  # what bench/server.py gives a production server, in this process
+        import secrets
+        import tempfile
+
+        environment.update(
+            WATCHWORTHY_ENV="production",
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+            DJANGO_ALLOWED_HOSTS="testserver",
+            DJANGO_SECURE_SSL_REDIRECT="0",
+            WATCHWORTHY_SITE_URL="http://testserver",
+            WATCHWORTHY_STATIC_ROOT=tempfile.mkdtemp(prefix="watchworthy-render-static-"),
+            EMAIL_URL="console://",
+            WATCHWORTHY_LOG_LEVEL="WARNING",
+        )
+    start_throwaway_site("watchworthy-render-", **environment)
     from django.conf import settings
     from django.core.management import call_command
 
@@ -38,6 +54,8 @@ def setup() -> None:
     # per template), which would be measured too. The test client's host is allowed.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     call_command("migrate", verbosity=0)
+    if production:
+        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def prepare(size: int) -> str:
@@ -124,8 +142,14 @@ def main() -> None:
     parser.add_argument(
         "--episodes", type=int, default=0, help="spread the comments over N episode threads"
     )
+    parser.add_argument(
+        "--production",
+        action="store_true",
+        help="production settings (WATCHWORTHY_ENV=production: the folder cache, "
+        "compressed manifest static files, secure cookies), still in this process",
+    )
     args = parser.parse_args()
-    setup()
+    setup(production=args.production)
     from django.db import connection
 
     if args.profile:
@@ -146,7 +170,8 @@ def main() -> None:
         stats.sort_stats("cumulative").print_stats(45)
         stats.sort_stats("tottime").print_stats(35)
         return
-    print(f"Review page, uncached, all comments on one page — {connection.vendor}")
+    mode = "production settings" if args.production else "development settings"
+    print(f"Review page, uncached, all comments on one page — {connection.vendor}, {mode}")
     print(f"{'comments':>9}{'requests':>10}{'cpu ms':>9}{'wall ms':>9}{'queries':>9}{'KiB':>8}")
     for size in args.sizes:
         url = prepare(size)

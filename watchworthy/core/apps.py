@@ -6,9 +6,13 @@ class CoreConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self) -> None:
+        from django.core.signals import request_finished, request_started
+
         from .changes import content_changed, track
-        from .models import SiteSettings, SupportLink
+        from .models import SiteSettings, SupportLink, request_began, request_ended
         from .publishing import forget_next_due
 
         track(SiteSettings, SupportLink)
+        request_started.connect(request_began, dispatch_uid="core.site_settings.began")
+        request_finished.connect(request_ended, dispatch_uid="core.site_settings.ended")
         content_changed.connect(forget_next_due, dispatch_uid="core.publishing.next_due")

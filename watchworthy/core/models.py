@@ -3,6 +3,7 @@ and the support links shown under every review. No domain models live here."""
 
 from __future__ import annotations
 
+from asgiref.local import Local
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,6 +14,12 @@ from .prepared import PreparedQuery
 from .sanitize import stored_html
 
 SITE_SETTINGS_CACHE_KEY = "core:site-settings:v1"
+
+# The row as this request has read it: a page asks for it four times (the context
+# processor, the discussion, the feed links, the sharing tags), and each ask was a
+# cache read (a file and an unpickling in production). Kept from the request's start
+# to its end only (see watchworthy.core.apps), so it never outlives the request.
+_this_request = Local()
 
 
 class SiteSettings(models.Model):
@@ -89,6 +96,7 @@ class SiteSettings(models.Model):
         self.about_html = render_markdown(self.about)
         super().save(*args, **kwargs)
         cache.delete(SITE_SETTINGS_CACHE_KEY)
+        _this_request.settings = None
 
     @property
     def about_markup(self) -> SafeString:
@@ -96,12 +104,30 @@ class SiteSettings(models.Model):
 
     @classmethod
     def current(cls) -> SiteSettings:
+        in_request = getattr(_this_request, "active", False)
+        settings = getattr(_this_request, "settings", None) if in_request else None
+        if settings is not None:
+            return settings
         settings = cache.get(SITE_SETTINGS_CACHE_KEY)
         if settings is None:
             found = _SETTINGS_ROW.fetch()
             settings = found[0] if found else cls(pk=1)
             cache.set(SITE_SETTINGS_CACHE_KEY, settings, 300)
+        if in_request:
+            _this_request.settings = settings
         return settings
+
+
+def request_began(**kwargs: object) -> None:
+    """``request_started``: :meth:`SiteSettings.current` keeps the row until the end."""
+    _this_request.settings = None
+    _this_request.active = True
+
+
+def request_ended(**kwargs: object) -> None:
+    """``request_finished``: forget the row this request read."""
+    _this_request.active = False
+    _this_request.settings = None
 
 
 # ``SiteSettings.objects.filter(pk=1).first()``, compiled once per database.
