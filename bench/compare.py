@@ -14,8 +14,9 @@ its README). We run its scripts from there and never copy them. Our side:
    cache in production's shared cache folder; with PostgreSQL, the scale-out set-up
    with Redis; and *cached (nginx)*: the nginx front of docs/deploy.md, its
    configuration printed by ``manage.py nginx_front``, on a free loopback port before
-   gunicorn, serving the page files of ``WATCHWORTHY_PAGE_FILES``) — gunicorn serves
-   the app in production mode on a loopback port, our big and small pages are saved
+   the app server, serving the page files of ``WATCHWORTHY_PAGE_FILES``) — the
+   production server (granian; ``BENCH_SERVER=gunicorn`` for gunicorn) serves the app
+   in production mode on a loopback port, our big and small pages are saved
    into the harness's static root (``ww-big.html``, ``ww-small.html``), and ONE
    ``measure.sh`` run measures the WordPress big and small pages, ours, and nginx
    serving our HTML as static files.
@@ -60,6 +61,7 @@ from bench.server import (
     production_env,
     reset_postgres,
     run_python,
+    server_kind,
     stop_on_sigterm,
 )
 
@@ -259,7 +261,7 @@ def main() -> None:
                     manage(env, "collectstatic", "--noinput")
                 run_python(env, "bench/content.py", str(content))
                 loaded.add(database)
-            server = Server(env, log=work / f"gunicorn-{database}-{mode}-{cache}.log")
+            server = Server(env, log=work / f"server-{database}-{mode}-{cache}.log")
             with ExitStack() as running:
                 running.enter_context(server)
                 base = server.base
@@ -344,7 +346,7 @@ def write_results(rows: list[dict[str, object]], notes: list[str], minutes: floa
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench-compare` "
         f"({minutes:.0f} min). Machine: {machine()}. "
-        f"gunicorn {workers()} sync workers, production settings; measure.sh "
+        f"{server_kind()} with {workers()} workers, production settings; measure.sh "
         f"(wrk -t{env('THREADS', '2')} -c{env('CONNS', '16')} -d{env('DURATION', '15s')}, "
         f"{env('REPEATS', '3')} runs, medians; settings: {settings or 'its defaults'}). "
         "WordPress: Debian's 6.1, classic theme, php-fpm 4 workers, MariaDB, no page cache. "

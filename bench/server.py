@@ -1,4 +1,6 @@
-"""A real Watchworthy server for the benchmarks: production settings under gunicorn.
+"""A real Watchworthy server for the benchmarks: production settings under the
+production server (granian, as ``make serve`` runs it; ``BENCH_SERVER=gunicorn`` for
+gunicorn's sync workers, the server of issue 15's first measurement).
 
 Used by ``bench/compare.py`` (``make bench-compare``) and ``bench/posting.py`` (the
 posting part of ``make bench``). Each server gets its own data folder (SQLite file,
@@ -24,9 +26,34 @@ HOST = "127.0.0.1"
 
 
 def default_workers() -> int:
-    """4 sync workers, as in issue 15's measurements, unless WEB_WORKERS says."""
+    """4 workers, as WordPress's php-fpm has in the harness, unless WEB_WORKERS says."""
     value = os.environ.get("WEB_WORKERS", "").strip()
     return int(value) if value.isdigit() and int(value) > 0 else 4
+
+
+SERVERS = ("granian", "gunicorn")
+
+
+def server_kind() -> str:
+    """Which WSGI server: ``BENCH_SERVER``, granian (production's, scripts/serve.sh) by
+    default."""
+    kind = os.environ.get("BENCH_SERVER", "granian").strip() or "granian"
+    if kind not in SERVERS:
+        raise SystemExit(f"BENCH_SERVER must be one of {', '.join(SERVERS)}, not {kind!r}")
+    return kind
+
+
+def server_command(kind: str, port: int, workers: int) -> list[str]:
+    """The command line of one server: the same worker count for both, no access log
+    (the harness's nginx logs nothing either)."""
+    if kind == "gunicorn":
+        return [sys.executable, "-m", "gunicorn", "config.wsgi:application",
+                f"--bind={HOST}:{port}", f"--workers={workers}",
+                "--worker-class=sync", "--timeout=120"]  # fmt: skip
+    granian = str(Path(sys.executable).parent / "granian")
+    return [granian, "--interface", "wsgi", "config.wsgi:application",
+            "--host", HOST, "--port", str(port), "--workers", str(workers),
+            "--respawn-failed-workers", "--workers-kill-timeout", "30"]  # fmt: skip
 
 
 def production_env(
@@ -103,6 +130,7 @@ class Server:
     port: int = field(default_factory=free_port)
     workers: int = field(default_factory=default_workers)
     log: Path | None = None
+    kind: str = field(default_factory=server_kind)
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -111,17 +139,8 @@ class Server:
 
     def start(self) -> Server:
         log = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen(  # noqa: S603 - gunicorn from our own venv
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi:application",
-                f"--bind={HOST}:{self.port}",
-                f"--workers={self.workers}",
-                "--worker-class=sync",
-                "--timeout=120",
-            ],
+        self.process = subprocess.Popen(  # noqa: S603 - a server from our own venv
+            server_command(self.kind, self.port, self.workers),
             env=self.env,
             cwd=ROOT,
             stdout=log,
@@ -132,7 +151,7 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(
-                    f"gunicorn exited with {self.process.returncode} (log: {self.log})"
+                    f"{self.kind} exited with {self.process.returncode} (log: {self.log})"
                 )
             try:
                 urllib.request.urlopen(self.base + "/", timeout=10).close()  # noqa: S310
@@ -142,10 +161,10 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"gunicorn did not answer on {self.base} within 60 s")
+        raise RuntimeError(f"{self.kind} did not answer on {self.base} within 60 s")
 
     def stop(self) -> None:
-        """Stop the gunicorn master we started (it stops its workers), by its pid."""
+        """Stop the server's main process we started (it stops its workers), by its pid."""
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(signal.SIGTERM)
@@ -179,7 +198,7 @@ class Server:
 
 
 def stop_on_sigterm() -> None:
-    """A SIGTERM unwinds like Ctrl-C, so `with Server(...)` blocks stop gunicorn."""
+    """A SIGTERM unwinds like Ctrl-C, so `with Server(...)` blocks stop the server."""
     import signal
 
     def handler(signum: int, frame: object) -> None:
