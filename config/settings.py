@@ -443,6 +443,17 @@ if WATCHWORTHY_FEDIVERSE_SIGNATURE not in {"draft-cavage", "rfc9421"}:
 # Fetch from and deliver to loopback and private addresses (a test peer); off, so a
 # hostile keyId cannot make the site probe its own network.
 WATCHWORTHY_FEDIVERSE_ALLOW_PRIVATE = env_bool("WATCHWORTHY_FEDIVERSE_ALLOW_PRIVATE", default=False)
+# A PEM file of CA certificates trusted for fediverse fetches and deliveries besides
+# the system's (a test peer's certificate authority); empty: the system's only.
+WATCHWORTHY_FEDIVERSE_EXTRA_CA = os.environ.get("WATCHWORTHY_FEDIVERSE_EXTRA_CA", "")
+if WATCHWORTHY_FEDIVERSE_EXTRA_CA and not Path(WATCHWORTHY_FEDIVERSE_EXTRA_CA).is_file():
+    refuse(f"WATCHWORTHY_FEDIVERSE_EXTRA_CA={WATCHWORTHY_FEDIVERSE_EXTRA_CA!r} is not a file.")
+if PRODUCTION and (WATCHWORTHY_FEDIVERSE_ALLOW_PRIVATE or WATCHWORTHY_FEDIVERSE_EXTRA_CA):
+    # Both exist for test peers on loopback; a public site needs neither.
+    refuse(
+        "WATCHWORTHY_FEDIVERSE_ALLOW_PRIVATE and WATCHWORTHY_FEDIVERSE_EXTRA_CA are for "
+        "test peers; unset them in production."
+    )
 # A dotted path to the object that fetches and delivers (tests swap in a double).
 WATCHWORTHY_FEDIVERSE_TRANSPORT = "watchworthy.fediverse.network.HttpTransport"
 

@@ -69,6 +69,7 @@ def test_wrong_email_urls_say_what_is_wrong(url, says):
         ({"DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"}, "EMAIL_URL"),
         ({"WATCHWORTHY_TASKS": "celery"}, "WATCHWORTHY_TASKS='celery'"),
         ({"WATCHWORTHY_PAGE_FILES": "pages"}, "WATCHWORTHY_PAGE_FILES must be an absolute"),
+        ({"WATCHWORTHY_FEDIVERSE_EXTRA_CA": "/nonexistent/ca.pem"}, "is not a file"),
     ],
 )
 def test_a_wrong_value_stops_start_up_with_one_line(env, says, tmp_path):
@@ -104,3 +105,14 @@ def test_production_needs_an_http_site_address(site_url, says, tmp_path):
 
     assert status != 0
     assert stderr.startswith("Watchworthy will not start:") and says in stderr
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"WATCHWORTHY_FEDIVERSE_ALLOW_PRIVATE": "1"}, {"WATCHWORTHY_FEDIVERSE_EXTRA_CA": __file__}],
+)
+def test_production_refuses_the_test_peer_settings(env, tmp_path):
+    status, stderr = start({**PRODUCTION_READY, **env, "WATCHWORTHY_DATA_DIR": str(tmp_path)})
+
+    assert status != 0
+    assert stderr.startswith("Watchworthy will not start:") and "for test peers" in stderr

@@ -3,8 +3,10 @@
 
 The default, :class:`HttpTransport`, speaks HTTP with the standard library, with
 timeouts, a size cap, and refusal of addresses on this machine or a private network
-(so a hostile keyId cannot make us probe the inside). Tests and the interop peer of
-later phases swap it with ``WATCHWORTHY_FEDIVERSE_TRANSPORT`` (a dotted path to a
+(so a hostile keyId cannot make us probe the inside). It trusts the system's
+certificate authorities, plus those in ``WATCHWORTHY_FEDIVERSE_EXTRA_CA`` when set
+(a test peer's CA; refused in production, like ``WATCHWORTHY_FEDIVERSE_ALLOW_PRIVATE``).
+Tests swap it with ``WATCHWORTHY_FEDIVERSE_TRANSPORT`` (a dotted path to a
 class or factory), to serve documents from a local peer or a test double, and to
 capture what is delivered.
 """
@@ -14,9 +16,11 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
+import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -85,13 +89,23 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-_OPENER = urllib.request.build_opener(_CheckedRedirects)
+@lru_cache(maxsize=4)
+def _opener(extra_ca: str) -> urllib.request.OpenerDirector:
+    """An opener that follows only checked redirects and verifies certificates against
+    the system's authorities and, when named, those in the file ``extra_ca``."""
+    context = ssl.create_default_context()
+    if extra_ca:
+        context.load_verify_locations(cafile=extra_ca)
+    return urllib.request.build_opener(
+        _CheckedRedirects, urllib.request.HTTPSHandler(context=context)
+    )
 
 
 class HttpTransport:
     def _open(self, request: urllib.request.Request) -> Response:
+        opener = _opener(getattr(settings, "WATCHWORTHY_FEDIVERSE_EXTRA_CA", ""))
         try:
-            with _OPENER.open(request, timeout=TIMEOUT) as answer:
+            with opener.open(request, timeout=TIMEOUT) as answer:
                 body = answer.read(MAX_DOCUMENT + 1)
                 status = int(answer.status)
                 headers = dict(answer.headers.items())
