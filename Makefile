@@ -14,7 +14,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/watchworthy
 WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(WORKERS)
 
-.PHONY: desk-bundle desk-bundle-check desk-bundle-check-if-node screenshots run serve worker check-deploy test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-search bench-import bench-compare clean
+.PHONY: desk-bundle desk-bundle-check desk-bundle-check-if-node fedify-peer fedify-peer-if-node screenshots run serve worker check-deploy test test-quick test-sqlite test-postgres install services browser lint fmt bench bench-search bench-import bench-compare clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,9 +45,10 @@ worker: install
 	WATCHWORTHY_TASKS=$${WATCHWORTHY_TASKS:-database} $(PY) manage.py db_worker --interval 1
 
 # The whole suite on SQLite, then again on PostgreSQL. Browser tests need Debian's
-# chromium; PostgreSQL tests need a server on 127.0.0.1:5432. Missing ones skip with
-# a reason, unless WATCHWORTHY_REQUIRE_BROWSER=1 / WATCHWORTHY_REQUIRE_POSTGRES=1.
-test: install services browser lint check-deploy desk-bundle-check-if-node
+# chromium; PostgreSQL tests need a server on 127.0.0.1:5432; the fediverse interop
+# tests need Node.js (fedify-peer). Missing ones skip with a reason, unless
+# WATCHWORTHY_REQUIRE_BROWSER=1 / WATCHWORTHY_REQUIRE_POSTGRES=1 / WATCHWORTHY_REQUIRE_NODE=1.
+test: install services browser lint check-deploy desk-bundle-check-if-node fedify-peer-if-node
 	$(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
@@ -84,14 +85,14 @@ services:
 # and manifest.json, both committed, so `make run` and `make test` need no Node.js.
 # npm's cache stays in the git-ignored .cache/npm; install scripts are not run.
 DESK_FRONTEND := watchworthy/desk/frontend
-DESK_NPM_CI := npm ci --cache "$(CURDIR)/.cache/npm" --ignore-scripts --no-audit --no-fund --silent
+NPM_CI := npm ci --cache "$(CURDIR)/.cache/npm" --ignore-scripts --no-audit --no-fund --silent
 desk-bundle:
-	cd $(DESK_FRONTEND) && $(DESK_NPM_CI) && node build.mjs && node --test test/
+	cd $(DESK_FRONTEND) && $(NPM_CI) && node build.mjs && node --test test/
 
 # Rebuilds into a temporary folder and fails if that differs from what is committed;
 # also runs the tools' unit tests (node --test).
 desk-bundle-check:
-	@cd $(DESK_FRONTEND) && $(DESK_NPM_CI) && node build.mjs --check && node --test test/ >/dev/null
+	@cd $(DESK_FRONTEND) && $(NPM_CI) && node build.mjs --check && node --test test/ >/dev/null
 
 # `make test` runs the check when Node.js and npm are installed (CI has them).
 desk-bundle-check-if-node:
@@ -99,6 +100,25 @@ desk-bundle-check-if-node:
 		$(MAKE) --no-print-directory desk-bundle-check; \
 	else \
 		echo "SKIPPED: desk bundle check — Node.js not installed"; \
+	fi
+
+# The Fedify server that the fediverse interop tests run as a real peer
+# (tests/fediverse/fedify_peer: @fedify/fedify pinned in package-lock.json), installed
+# from the npm registry again only when the lock file changes. Without it (or Node.js)
+# those tests skip, unless WATCHWORTHY_REQUIRE_NODE=1.
+FEDIFY_PEER := tests/fediverse/fedify_peer
+$(FEDIFY_PEER)/node_modules/.installed: $(FEDIFY_PEER)/package-lock.json
+	cd $(FEDIFY_PEER) && $(NPM_CI)
+	touch $@
+
+fedify-peer: $(FEDIFY_PEER)/node_modules/.installed
+
+# `make test` installs it when Node.js and npm are installed (CI has them).
+fedify-peer-if-node:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory fedify-peer; \
+	else \
+		echo "SKIPPED: Fedify interop peer — Node.js not installed"; \
 	fi
 
 # Debian's chromium (browser tests), axe-core, and nginx-light (the nginx front tests
