@@ -183,6 +183,7 @@ def fedify_peer(node: str, certificates: Certificates, *, knock: str, stderr_pat
             [*command, "--knock", knock],
             cwd=PEER_DIR,
             env=env,
+            stdin=subprocess.PIPE,  # closed when this process ends: the peer then exits
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,
@@ -191,6 +192,8 @@ def fedify_peer(node: str, certificates: Certificates, *, knock: str, stderr_pat
             origin = _ready_line(process)
             yield Peer(origin, certificates.client_context, process)
         finally:
+            assert process.stdin is not None
+            process.stdin.close()
             process.terminate()
             try:
                 process.wait(timeout=5)

@@ -5,7 +5,7 @@
 //   node peer.mjs --cert CERT.pem --key KEY.pem --knock rfc9421|draft-cavage-http-signatures-12
 //
 // Listens on a free loopback port over TLS and prints one line, "ready https://…", on
-// stdout. Node must trust the test CA (NODE_EXTRA_CA_CERTS) to fetch from the site.
+// stdout; exits when its stdin closes. Node must trust the test CA (NODE_EXTRA_CA_CERTS) to fetch from the site.
 //
 // What it records, for the test to assert on (GET /control/log):
 // * received: every POST to an inbox here, raw, with the signature format it came in
@@ -298,5 +298,9 @@ server.on("request", async (req, res) => {
     json(res, 500, { error: String(error?.stack ?? error) });
   }
 });
+
+// The test holds our stdin open; when it goes (the test ended, or was killed), so do we.
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();
 
 process.stdout.write(`ready ${origin}\n`);
