@@ -6,7 +6,8 @@ signatures, deliveries and re-fetches all cross real HTTPS connections.
 Alice, on the peer, follows the critic (the site sends a signed Accept), receives the
 published review (``Create(Article)``: spoilers kept back, the scope as content
 warning), replies with a content warning (held, then approved, folded as a spoiler),
-edits her reply (``Update``) and deletes it (``Delete`` → tombstone). Once with each
+edits her reply (``Update``), deletes it (``Delete`` → tombstone) and unfollows
+(``Undo(Follow)``). Once with each
 signature format: the site signs its deliveries in it first and Fedify knocks with it
 first, and each side's logs show that nobody had to fall back to the other.
 """
@@ -58,6 +59,7 @@ class Federation:
     critic: Any
     work: Any
     format: str
+    follow: str = ""
 
     @property
     def mira(self) -> str:
@@ -114,6 +116,7 @@ def handled(peer: Peer, kind: str, object_type: str | None = None) -> list[dict[
 def follow_and_publish(fed: Federation) -> Review:
     """Alice follows the critic; the critic publishes a review with spoilers."""
     answer = fed.peer.call("follow", handle=fed.handle)
+    fed.follow = answer["follow"]
     assert answer["actor"] == fed.mira
     follower = Follower.objects.get(remote_actor=fed.peer.alice)
     assert follower.inbox == f"{fed.peer.alice}/inbox"
@@ -210,6 +213,9 @@ def test_follow_publish_reply_edit_delete(federation):
     fed.peer.call("delete", id=note)
     comment.refresh_from_db()
     assert comment.is_removed  # a tombstone: the thread keeps its place
+
+    fed.peer.call("unfollow", follow=fed.follow)
+    assert not Follower.objects.filter(remote_actor=fed.peer.alice).exists()
 
     assert_no_leak_and_one_format(fed)
 

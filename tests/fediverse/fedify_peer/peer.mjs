@@ -37,6 +37,7 @@ import {
   PUBLIC_COLLECTION,
   Person,
   Tombstone,
+  Undo,
   Update,
 } from "@fedify/fedify/vocab";
 
@@ -178,6 +179,8 @@ federation
 
 const ctx = () => federation.createContext(new URL(origin));
 
+const follows = new Map(); // Follow id → the followed actor
+
 async function follow({ handle }) {
   const context = ctx();
   const them = await context.lookupObject(handle);
@@ -185,7 +188,23 @@ async function follow({ handle }) {
   const id = new URL(`/follows/${++counter}`, origin);
   const activity = new Follow({ id, actor: context.getActorUri("alice"), object: them.id });
   await context.sendActivity({ identifier: "alice" }, them, activity);
+  follows.set(id.href, them);
   return { actor: them.id.href, follow: id.href };
+}
+
+async function unfollow({ follow: id }) {
+  const context = ctx();
+  const them = follows.get(id);
+  if (them == null) throw new Error(`no follow ${id}`);
+  const alice = context.getActorUri("alice");
+  const activity = new Undo({
+    id: new URL(`${id}#undo`),
+    actor: alice,
+    object: new Follow({ id: new URL(id), actor: alice, object: them.id }),
+  });
+  await context.sendActivity({ identifier: "alice" }, them, activity);
+  follows.delete(id);
+  return { follow: id };
 }
 
 async function recipient(context, actorId) {
@@ -248,8 +267,13 @@ async function remove({ id }) {
   return { id };
 }
 
-const controls = { "/control/follow": follow, "/control/reply": reply,
-                   "/control/edit": edit, "/control/delete": remove };
+const controls = {
+  "/control/follow": follow,
+  "/control/unfollow": unfollow,
+  "/control/reply": reply,
+  "/control/edit": edit,
+  "/control/delete": remove,
+};
 
 function json(res, status, value) {
   res.writeHead(status, { "Content-Type": "application/json" });
