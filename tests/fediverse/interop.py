@@ -170,8 +170,11 @@ class Peer:
 
 
 @contextmanager
-def fedify_peer(node: str, certificates: Certificates, *, knock: str, stderr_path: Path):
-    """Start peer.mjs; yields a :class:`Peer` once it prints its address."""
+def fedify_peer(
+    node: str, certificates: Certificates, *, knock: str, stderr_path: Path, refuse: str = ""
+):
+    """Start peer.mjs (``refuse``: a signature format its inboxes answer with 401);
+    yields a :class:`Peer` once it prints its address."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(stderr_path.parent),
@@ -180,7 +183,7 @@ def fedify_peer(node: str, certificates: Certificates, *, knock: str, stderr_pat
     command = [node, "peer.mjs", "--cert", certificates.cert, "--key", certificates.key]
     with stderr_path.open("w") as stderr:
         process = subprocess.Popen(  # noqa: S603 - our own script, fixed arguments
-            [*command, "--knock", knock],
+            [*command, "--knock", knock, "--refuse", refuse],
             cwd=PEER_DIR,
             env=env,
             stdin=subprocess.PIPE,  # closed when this process ends: the peer then exits

@@ -18,6 +18,7 @@ import importlib.util
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,7 @@ from tests.factories import ReviewFactory, SeasonFactory, UserFactory, WorkFacto
 from watchworthy.discussion.models import Comment
 from watchworthy.discussion.services import comment_moderate, comment_post
 from watchworthy.fediverse.models import (
+    Delivery,
     FederatedReview,
     FederationSettings,
     Follower,
@@ -77,19 +79,25 @@ class Federation:
             return answer.read().decode()
 
 
-@pytest.fixture(params=["rfc9421", "draft-cavage"])
-def federation(request, transactional_db, settings, tmp_path) -> Iterator[Federation]:
+@contextmanager
+def federating(settings, tmp_path, format: str, *, refuse: str = "") -> Iterator[Federation]:
+    """The TLS site signing in ``format`` first and the peer knocking in it first (its
+    inboxes answering ``refuse``-signed POSTs with 401); a critic with one review."""
     node = node_or_skip()
     certificates = make_certificates(tmp_path)
     settings.ALLOWED_HOSTS = ["localhost"]
     settings.WATCHWORTHY_FEDIVERSE_TRANSPORT = "watchworthy.fediverse.network.HttpTransport"
     settings.WATCHWORTHY_FEDIVERSE_ALLOW_PRIVATE = True
     settings.WATCHWORTHY_FEDIVERSE_EXTRA_CA = certificates.ca
-    settings.WATCHWORTHY_FEDIVERSE_SIGNATURE = request.param
+    settings.WATCHWORTHY_FEDIVERSE_SIGNATURE = format
     with (
         tls_live_server(certificates.server_context) as site,
         fedify_peer(
-            node, certificates, knock=KNOCK[request.param], stderr_path=tmp_path / "peer.log"
+            node,
+            certificates,
+            knock=KNOCK[format],
+            refuse=refuse,
+            stderr_path=tmp_path / "peer.log",
         ) as peer,
     ):
         settings.WATCHWORTHY_SITE_URL = site
@@ -101,8 +109,14 @@ def federation(request, transactional_db, settings, tmp_path) -> Iterator[Federa
         # An earlier review makes the critic an actor (with no followers yet).
         ReviewFactory(author=critic, work=work, season=work.seasons.get(number=1), slug="part-1")
         started = time.monotonic()
-        yield Federation(site, peer, critic, work, request.param)
-        print(f"interop ({request.param}): {time.monotonic() - started:.2f} s")
+        yield Federation(site, peer, critic, work, format)
+        print(f"interop ({format}): {time.monotonic() - started:.2f} s")
+
+
+@pytest.fixture(params=["rfc9421", "draft-cavage"])
+def federation(request, transactional_db, settings, tmp_path) -> Iterator[Federation]:
+    with federating(settings, tmp_path, request.param) as fed:
+        yield fed
 
 
 def handled(peer: Peer, kind: str, object_type: str | None = None) -> list[dict[str, Any]]:
@@ -218,6 +232,21 @@ def test_follow_publish_reply_edit_delete(federation):
     assert not Follower.objects.filter(remote_actor=fed.peer.alice).exists()
 
     assert_no_leak_and_one_format(fed)
+
+
+def test_a_peer_that_refuses_rfc9421_gets_the_accept_in_draft_cavage_at_once(
+    transactional_db, settings, tmp_path
+):
+    """The site's double knock: RFC 9421 first, answered 401 by a server that knows
+    only draft-cavage (Fedify behind a refusing door), then draft-cavage at once."""
+    with federating(settings, tmp_path, "rfc9421", refuse="rfc9421") as fed:
+        answer = fed.peer.call("follow", handle=fed.handle)
+        (accept,) = handled(fed.peer, "Accept")
+        assert accept["objectId"] == answer["follow"]
+        knocks = [(e["format"], e["status"]) for e in fed.peer.log()["received"]]
+        assert knocks == [("rfc9421", 401), ("draft-cavage", 202)]
+        delivery = Delivery.objects.get()
+        assert (delivery.status, delivery.attempts) == (Delivery.Status.DELIVERED, 1)
 
 
 @pytest.mark.skipif(

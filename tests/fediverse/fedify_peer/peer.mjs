@@ -3,6 +3,7 @@
 // /control/… and whose mailbox it reads back.
 //
 //   node peer.mjs --cert CERT.pem --key KEY.pem --knock rfc9421|draft-cavage-http-signatures-12
+//                 [--refuse rfc9421|draft-cavage]
 //
 // Listens on a free loopback port over TLS and prints one line, "ready https://…", on
 // stdout; exits when its stdin closes. Node must trust the test CA (NODE_EXTRA_CA_CERTS) to fetch from the site.
@@ -46,6 +47,9 @@ const { values: args } = parseArgs({
     cert: { type: "string" },
     key: { type: "string" },
     knock: { type: "string", default: "rfc9421" },
+    // "rfc9421" or "draft-cavage": answer inbox POSTs signed so with 401 before Fedify
+    // sees them, as a server that knows only the other format does.
+    refuse: { type: "string", default: "" },
   },
 });
 
@@ -305,11 +309,15 @@ server.on("request", async (req, res) => {
       headers,
       body: ["GET", "HEAD"].includes(req.method) ? undefined : body,
     });
-    const response = await federation.fetch(request, {
-      contextData: undefined,
-      onNotFound: () => new Response("Not found", { status: 404 }),
-      onNotAcceptable: () => new Response("Not acceptable", { status: 406 }),
-    });
+    const refused =
+      req.method === "POST" && url.pathname.endsWith("/inbox") && formatOf(headers) === args.refuse;
+    const response = refused
+      ? new Response("Unsupported signature format", { status: 401 })
+      : await federation.fetch(request, {
+          contextData: undefined,
+          onNotFound: () => new Response("Not found", { status: 404 }),
+          onNotAcceptable: () => new Response("Not acceptable", { status: 406 }),
+        });
     const entry = { path: url.pathname, format: formatOf(headers), status: response.status };
     if (req.method === "POST" && url.pathname.endsWith("/inbox")) {
       log.received.push({ ...entry, body: body.toString() });
