@@ -61,9 +61,14 @@ class Network:
     posts: list[Posted] = field(default_factory=list)
     fetches: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     inbox_status: int = 202
+    # A server that cannot verify one signature format answers a GET signed in it 401.
+    refuses_fetches_signed_in: str = ""
 
     def get(self, url: str, headers: dict[str, str]) -> Response:
         self.fetches.append((url, headers))
+        sent_format = "rfc9421" if "Signature-Input" in headers else "draft-cavage"
+        if "Signature" in headers and sent_format == self.refuses_fetches_signed_in:
+            return Response(status=401)
         document = self.documents.get(url)
         if document is None:
             return Response(status=404)

@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -55,18 +54,13 @@ def _owner_id(actor: LocalActor) -> str:
     return identity.instance_id() if actor.user is None else identity.actor_id(actor.user)
 
 
-def _formats() -> list[str]:
-    first = getattr(settings, "WATCHWORTHY_FEDIVERSE_SIGNATURE", httpsig.CAVAGE)
-    return [first, *[other for other in httpsig.FORMATS if other != first]]
-
-
 def _post(row: Delivery) -> str:
     """Send once; returns '' when delivered, else why not."""
     body = json.dumps(row.activity, separators=(",", ":")).encode()
     key = keys.private_key(row.actor)
     key_id = identity.key_id(_owner_id(row.actor))
     why = ""
-    for format in _formats():
+    for format in httpsig.formats_to_try():
         headers = httpsig.sign(
             method="POST", url=row.inbox, body=body, key_id=key_id, private_key=key, format=format
         )

@@ -47,6 +47,15 @@ RFC9421 = "rfc9421"
 FORMATS = (CAVAGE, RFC9421)
 
 
+def formats_to_try() -> list[str]:
+    """The format we sign in first (``WATCHWORTHY_FEDIVERSE_SIGNATURE``), then the other:
+    a server that cannot verify one answers 401, and we knock again in the other."""
+    from django.conf import settings
+
+    first = getattr(settings, "WATCHWORTHY_FEDIVERSE_SIGNATURE", CAVAGE)
+    return [first, *[other for other in FORMATS if other != first]]
+
+
 class Headers(MutableMapping[str, str]):
     """Header fields looked up without regard to case; names keep their spelling."""
 

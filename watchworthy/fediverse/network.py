@@ -34,7 +34,12 @@ TIMEOUT = 10
 
 
 class NetworkError(Exception):
-    """The remote server could not be reached or answered with something unusable."""
+    """The remote server could not be reached or answered with something unusable;
+    ``status`` is the HTTP status when it answered with one that is not a success."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -145,7 +150,7 @@ def fetch_json(url: str, headers: dict[str, str]) -> dict[str, Any]:
     """GET an ActivityStreams document; NetworkError unless it is a JSON object."""
     answer = transport().get(url, {"Accept": f"{ACTIVITY_JSON}, {LD_JSON}", **headers})
     if answer.status != 200:
-        raise NetworkError(f"{url[:200]} answered {answer.status}")
+        raise NetworkError(f"{url[:200]} answered {answer.status}", status=answer.status)
     try:
         document = json.loads(answer.body)
     except (ValueError, UnicodeDecodeError) as error:
