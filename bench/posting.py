@@ -35,7 +35,6 @@ import re
 import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -49,6 +48,7 @@ from bench.server import (
     postgres_reachable,
     production_env,
     reset_postgres,
+    work_folder,
     stop_on_sigterm,
 )
 
@@ -133,7 +133,7 @@ def main() -> None:
     if database == "postgresql" and (why := postgres_reachable(PG_URL)):
         print(f"{database:>10}: SKIPPED — PostgreSQL not reachable ({why})")
         return
-    work = Path(tempfile.mkdtemp(prefix="watchworthy-posting-"))
+    work = work_folder("watchworthy-posting-")
     try:
         measure(database, work)
     finally:

@@ -25,6 +25,18 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 
 
+def work_folder(prefix: str) -> Path:
+    """A fresh folder for a benchmark server's data (SQLite file, cache folder, static
+    files): under ``BENCH_WORK_DIR``, by default ``var/bench/`` in the checkout (on the
+    disk a site's data folder is on), not the system's temporary folder, which may be
+    another filesystem with other costs (here: /tmp writes a cache entry ~9x slower)."""
+    import tempfile
+
+    parent = Path(os.environ.get("BENCH_WORK_DIR") or ROOT / "var" / "bench")
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+
+
 def default_workers() -> int:
     """4 workers, as WordPress's php-fpm has in the harness, unless WEB_WORKERS says."""
     value = os.environ.get("WEB_WORKERS", "").strip()

@@ -13,7 +13,8 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from watchworthy.core.changes import COUNTS, mark_changed_ids
@@ -115,6 +116,9 @@ def comment_post(
     )
     approves = decision.status == Comment.Status.APPROVED
     with transaction.atomic():
+        if approves:
+            # The lock first: the number is handed out and the count stored under it.
+            lock_reviews([review.pk])
         comment = Comment(
             review=review,
             episode_thread=episode_thread,
@@ -128,7 +132,7 @@ def comment_post(
             user_agent=user_agent[:300],
             body=body,
             body_html=render_comment_markdown(body) if body_html is None else body_html,
-            status=Comment.Status.PENDING,
+            status=Comment.Status.APPROVED if approves else Comment.Status.PENDING,
             moderation_reason=decision.reason,
             spoils_season=spoils.season if spoils else None,
             spoils_episode=spoils.episode if spoils else None,
@@ -137,11 +141,13 @@ def comment_post(
             created_at=posted_at,
             approved_at=posted_at if approves else None,  # approved the moment it came
         )
+        if approves:
+            number_comments([comment])  # top-level: the thread's next number
         comment.save()
         comment.set_path()
-        comment.save(update_fields=["path", "depth"])
+        comment.save(update_fields=["path", "depth"])  # and the header, with the number
         if approves:
-            _approve([comment])
+            _count_one(review.pk, episode_thread)
         elif decision.status != Comment.Status.PENDING:
             Comment.objects.filter(pk=comment.pk).update(status=decision.status)
             mark_changed_ids(Comment, [comment.pk])
@@ -213,6 +219,29 @@ def _count(review_ids: Iterable[int]) -> None:
     if changed:
         EpisodeThread.objects.bulk_update(changed, ["approved_comment_count", "last_comment_at"])
     mark_changed_ids(Review, review_ids, aspect=COUNTS)
+
+
+def _count_one(review_id: int, thread: EpisodeThread | None) -> None:
+    """:func:`_count` after one comment was approved in one thread (a new post): the
+    review's count and that thread's, each counted again in one UPDATE; the review's
+    other threads did not move. The caller holds the review's lock."""
+    approved = Comment.objects.approved().order_by()
+
+    def count(rows):  # the rows' number as a subquery (0 when there are none)
+        return Coalesce(Subquery(rows.values("review_id").annotate(n=Count("pk")).values("n")), 0)
+
+    Review.objects.filter(pk=review_id).update(
+        approved_comment_count=count(approved.filter(review_id=review_id))
+    )
+    if thread is not None:
+        mine = approved.filter(episode_thread_id=thread.pk)
+        EpisodeThread.objects.filter(pk=thread.pk).update(
+            approved_comment_count=count(mine),
+            last_comment_at=Subquery(
+                mine.values("episode_thread_id").annotate(t=Max("created_at")).values("t")
+            ),
+        )
+    mark_changed_ids(Review, [review_id], aspect=COUNTS)
 
 
 def refresh_comment_counts(review_ids: Iterable[int]) -> None:

@@ -200,21 +200,26 @@ def follow_changes(sender: object, changes: ChangeSet, **kwargs: object) -> None
     ):
         rebuild()
         return
+    # Each look-up below runs only when the changes name rows of its kind: a comment
+    # post (the most frequent change) then costs this receiver no query at all.
     work_ids = set(changes.ids(Work))
-    work_ids |= set(
-        Season.objects.filter(pk__in=changes.ids(Season)).values_list("work_id", flat=True)
-    )
+    if season_ids := changes.ids(Season):
+        work_ids |= set(Season.objects.filter(pk__in=season_ids).values_list("work_id", flat=True))
     # A platform or genre is named only in its works' own entries (the others hold
     # its id, which does not change); linking one to a work marks that work too.
-    renamed = Work.objects.filter(
-        models.Q(platforms__in=changes.ids("catalog.platform"))
-        | models.Q(genres__in=changes.ids("catalog.genre"))
-    )
-    refresh(Kind.WORK, set(renamed.values_list("pk", flat=True)) - work_ids)
-    # A work's rows that are gone: what was indexed under it goes too.
-    missing = work_ids - set(Work.objects.filter(pk__in=work_ids).values_list("pk", flat=True))
-    SearchEntry.objects.filter(work_id__in=missing).delete()
-    refresh_works(work_ids - missing)
+    platform_ids, genre_ids = changes.ids("catalog.platform"), changes.ids("catalog.genre")
+    if platform_ids or genre_ids:
+        renamed = Work.objects.filter(
+            models.Q(platforms__in=platform_ids) | models.Q(genres__in=genre_ids)
+        )
+        refresh(Kind.WORK, set(renamed.values_list("pk", flat=True)) - work_ids)
+    if work_ids:
+        # A work's rows that are gone: what was indexed under it goes too.
+        found = set(Work.objects.filter(pk__in=work_ids).values_list("pk", flat=True))
+        missing = work_ids - found
+        if missing:
+            SearchEntry.objects.filter(work_id__in=missing).delete()
+        refresh_works(found)
 
     # Tags are filters (by id), not words: a renamed tag changes no entry, and one
     # added to a review marks that review.
@@ -223,9 +228,10 @@ def follow_changes(sender: object, changes: ChangeSet, **kwargs: object) -> None
     refresh(Kind.CHARACTER, changes.ids(Character))
     if comments_searchable():
         comment_ids = set(changes.ids(Comment))
-        comment_ids |= set(
-            Comment.objects.filter(review__in=review_ids).values_list("pk", flat=True)
-        )
+        if review_ids:
+            comment_ids |= set(
+                Comment.objects.filter(review__in=review_ids).values_list("pk", flat=True)
+            )
         refresh(Kind.COMMENT, comment_ids)
 
 

@@ -1,0 +1,144 @@
+"""CPU per comment post in one process: the form's POST through Django's test client
+under production settings, with cProfile around it.
+
+    python bench/posting_profile.py sqlite|postgresql [POSTS] [--profile]
+
+The same set-up as ``bench/posting.py`` (a fresh database, 16 verified regulars, the
+production cache default: the cache folder when no REDIS_URL), but no server and no
+concurrency: it says what one accepted post costs in CPU and queries, and with
+``--profile`` where that time goes (the top of a cProfile listing, by own time and
+by cumulative time). Numbers, not pass/fail.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import pstats
+import shutil
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.posting import BODY, CLIENTS, PG_URL, email
+from bench.server import HOST, postgres_reachable, production_env, reset_postgres, work_folder
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    database = args[0] if args else "sqlite"
+    posts = int(args[1]) if len(args) > 1 else 300
+    if database == "postgresql" and (why := postgres_reachable(PG_URL)):
+        print(f"{database}: SKIPPED — PostgreSQL not reachable ({why})")
+        return
+    work = work_folder("watchworthy-posting-profile-")
+    try:
+        measure(database, work, posts, profile="--profile" in sys.argv)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(database: str, work: Path, posts: int, *, profile: bool) -> None:
+    database_url = PG_URL if database == "postgresql" else ""
+    huge = "1000000/60"
+    env = production_env(
+        data_dir=work / "data",
+        static_root=work / "static",
+        database_url=database_url,
+        extra={
+            "WATCHWORTHY_COMMENT_RATE_PER_IP": huge,
+            "WATCHWORTHY_COMMENT_RATE_PER_EMAIL": huge,
+        },
+    )
+    if database_url:
+        reset_postgres(database_url)
+    os.environ.update(env)
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if name not in env:
+            os.environ.pop(name, None)
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # The mails are made and sent as on the server, but kept in memory, not printed.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from bench.posting import prepare
+    from watchworthy.discussion.forms import form_token
+    from watchworthy.reviews.models import Review
+
+    call_command("migrate", verbosity=0)
+    (work / "static").mkdir()
+    path = prepare()
+    review = Review.objects.get(slug="posting-bench")
+    client = Client(HTTP_HOST=HOST, HTTP_SEC_FETCH_SITE="same-origin", REMOTE_ADDR="127.0.0.1")
+    forms = []
+    for number in range(posts + 20):
+        client_no = number % CLIENTS
+        forms.append(
+            {
+                "author_name": f"Regular {client_no}",
+                "author_email": email(client_no),
+                "author_url": "",
+                "body": f"{BODY} (post {number})",
+                "spoils": "",
+                "parent": "",
+                "token": form_token(review.pk, issued=time.time() - 10),
+                "homepage": "",
+            }
+        )
+    form_path = f"{path}comments/"
+
+    def post(form: dict[str, str]) -> None:
+        response = client.post(
+            form_path, urlencode(form), content_type="application/x-www-form-urlencoded"
+        )
+        if response.status_code != 302:
+            raise SystemExit(f"HTTP {response.status_code}: {response.content[:300]!r}")
+
+    for form in forms[:20]:  # warm: imports, templates, first cache entries
+        post(form)
+    queries: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        post(forms[20])
+    profiler = cProfile.Profile(time.process_time) if profile else None
+    began_cpu, began = time.process_time(), time.perf_counter()
+    if profiler:
+        profiler.enable()
+    for form in forms[21:]:
+        post(form)
+    if profiler:
+        profiler.disable()
+    cpu = time.process_time() - began_cpu
+    wall = time.perf_counter() - began
+    count = len(forms) - 21
+    print(
+        f"{database:>10}: {count} posts in one process, {cpu * 1000 / count:.2f} ms CPU and "
+        f"{wall * 1000 / count:.2f} ms wall per post, {len(queries)} queries per post"
+        + (" (profiled: slower)" if profiler else "")
+    )
+    if "--queries" in sys.argv:
+        for sql in queries:
+            print("   ", sql[:200])
+    if profiler:
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("tottime").print_stats(30)
+        stats.sort_stats("cumulative").print_stats(60)
+        if os.environ.get("PROFILE_DUMP"):
+            stats.dump_stats(os.environ["PROFILE_DUMP"])
+
+
+if __name__ == "__main__":
+    main()
