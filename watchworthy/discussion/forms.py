@@ -99,9 +99,10 @@ class CommentForm(forms.Form):
     def __init__(self, *args, review, user=None, seasons=(), episode=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["spoils"]).choices = spoiler_choices(
-            seasons, after=episode
-        )
+        self._episode = episode
+        self.show_seasons(seasons or ())
+        # None: the caller did not load the work's parts (see show_seasons).
+        self.has_seasons = seasons is not None
         self.review = review
         self.signed_in = bool(user is not None and user.is_authenticated)
         limit = settings.WATCHWORTHY_COMMENTS["MAX_LENGTH"]
@@ -118,6 +119,13 @@ class CommentForm(forms.Form):
             )
         if not self.is_bound:
             self.initial.setdefault("token", form_token(review.pk))
+
+    def show_seasons(self, seasons) -> None:
+        """Offer the work's points in "spoils up to" (``seasons``: the work's)."""
+        cast(forms.ChoiceField, self.fields["spoils"]).choices = spoiler_choices(
+            seasons, after=self._episode
+        )
+        self.has_seasons = True
 
     def clean_body(self) -> str:
         return check_body(self.cleaned_data["body"])

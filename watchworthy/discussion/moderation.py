@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Exists
 
 from .models import Comment, VerifiedAddress
 
@@ -121,4 +122,6 @@ class ModerationPolicy:
         trusted = list(trusted_comment_ids)
         if trusted and mine.filter(pk__in=trusted).exists():
             return True
-        return VerifiedAddress.is_verified(author_email) and mine.exists()
+        # One query: an approved comment with the address, and the address verified.
+        verified = VerifiedAddress.objects.filter(email=author_email.strip().lower())
+        return mine.filter(Exists(verified)).exists()

@@ -58,10 +58,9 @@ def comment_approved(comment_id: int, site_url: str = "") -> None:
 
 @task()
 def send_comment_mail(event: str, comment_id: int, site_url: str = "") -> None:
-    comment = (
-        Comment.objects.select_related("review__author", "parent").filter(pk=comment_id).first()
-    )
-    if comment is None:
+    try:  # get(), not first(): no ordering to compile (first() cost twice as much CPU)
+        comment = Comment.objects.select_related("review__author", "parent").get(pk=comment_id)
+    except Comment.DoesNotExist:
         return
     if event == "posted":
         _tell_review_author(comment, site_url)

@@ -57,8 +57,11 @@ def _rate_limited(request: HttpRequest, email: str) -> bool:
 @shareable_form_view
 @require_POST
 def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
-    review = get_object_or_404(Review.objects.published().for_cards(), slug=slug)
-    seasons = list(review.work.seasons.all())
+    review = get_object_or_404(Review.objects.published().select_related("work"), slug=slug)
+    # The work's parts are needed only for a comment that says how far it spoils or
+    # goes to an episode's thread (most say neither), or to show the form again.
+    wants_seasons = bool(request.POST.get("spoils") or request.POST.get("episode"))
+    seasons = list(review.work.seasons.all()) if wants_seasons else None
     form = CommentForm(request.POST, review=review, user=request.user, seasons=seasons)
     email = (
         request.user.email
@@ -118,6 +121,8 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
 def _form_again(request: HttpRequest, review: Review, form: CommentForm, *, status: int):
     """The form with what was wrong and everything the commenter typed, on a page of
     its own: an answer that costs the same however long the thread is."""
+    if not form.has_seasons:
+        form.show_seasons(list(review.work.seasons.all()))
     parent_id = parse_id(str(form["parent"].value() or ""))
     reply_to = None
     if parent_id:
