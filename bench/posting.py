@@ -151,6 +151,13 @@ def measure(database: str, work: Path) -> None:
         extra={
             "WATCHWORTHY_COMMENT_RATE_PER_IP": huge,
             "WATCHWORTHY_COMMENT_RATE_PER_EMAIL": huge,
+            # PostgreSQL as docs/deploy.md sets it up: workers keep their connection
+            # (SQLite keeps it by default).
+            **(
+                {"DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE") or "60"}
+                if database_url
+                else {}
+            ),
         },
     )
     if database_url:

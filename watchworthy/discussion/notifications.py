@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.core import signing
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -91,7 +92,8 @@ def _tell_review_author(comment: Comment, site_url: str) -> None:
     author = comment.review.author
     if not author.email or comment.user_id == author.pk:
         return
-    notice = AuthorNotice.objects.create(author=author, comment=comment)
+    with transaction.atomic():  # a write transaction: on SQLite it queues with the others
+        notice = AuthorNotice.objects.create(author=author, comment=comment)
     site = SiteSettings.current()
     if site.comment_mail != SiteSettings.CommentMail.IMMEDIATE:
         return
@@ -108,7 +110,8 @@ def _tell_review_author(comment: Comment, site_url: str) -> None:
             comment, site_url, held=held, queue_url=absolute(reverse("discussion:queue"), site_url)
         ),
     )
-    AuthorNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
+    with transaction.atomic():
+        AuthorNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
 
 
 DIGEST_EVERY = {"immediate": 3600, "hourly": 3600, "daily": 24 * 3600}
