@@ -1,0 +1,50 @@
+"""What posting a comment costs in queries, counted exactly: a change may lower it.
+
+A known guest (an approved comment before, the address confirmed) posts through the
+form and is published at once, with the side effects that run after the commit (the
+change signal's receivers, the mail to the review's author) run here too.
+"""
+
+import pytest
+from django.db import connection
+
+from watchworthy.core.changes import start_new_batch
+from watchworthy.discussion.models import Comment
+
+pytestmark = pytest.mark.django_db
+
+# The review (with its work); whether the name is a critic's; whether the address is
+# known (approved before and confirmed, one query).
+BEFORE = 3
+# In the transaction (savepoint and release here, inside the test's own): PostgreSQL
+# locks the review row (SQLite's BEGIN IMMEDIATE already is the lock); the thread's
+# highest number; the row; its path and header; the review's count.
+IN_TRANSACTION = 2 + (1 if connection.vendor == "postgresql" else 0) + 4
+# After the commit: the page cache finds the comment's review and its work; the mail
+# task loads the comment with its review and author, writes the author's notice (in
+# its own savepoint here) and counts the mails of the last hour; the mail is sent and
+# marked sent (savepoint again).
+AFTER = 2 + 1 + 3 + 1 + 3
+# The redirect: the comment's page (how many threads come before it).
+REDIRECT = 1
+
+
+def test_a_known_guest_post_costs_a_fixed_number_of_queries(
+    client, review, approved_email, post_comment, django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    start_new_batch()  # (the fixtures' changes wait for a commit that never comes)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_comment(client, review, body="First, to warm the caches.")
+    start_new_batch()  # the measured post's changes are delivered by its own callback
+    with (
+        django_assert_num_queries(BEFORE + IN_TRANSACTION + AFTER + REDIRECT),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = post_comment(client, review, body="The ferry scene *earns* it.")
+    assert response.status_code == 302
+    comment = Comment.objects.get(body="The ferry scene *earns* it.")
+    assert comment.status == Comment.Status.APPROVED
+    assert comment.number == 2
+    review.refresh_from_db()
+    assert review.approved_comment_count == 2
