@@ -48,8 +48,8 @@ from bench.server import (
     postgres_reachable,
     production_env,
     reset_postgres,
-    work_folder,
     stop_on_sigterm,
+    work_folder,
 )
 
 CLIENTS = int(os.environ.get("BENCH_POST_CLIENTS", "16"))

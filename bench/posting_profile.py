@@ -137,8 +137,7 @@ def measure(database: str, work: Path, posts: int, *, profile: bool) -> None:
         f"{database:>10}: {count} posts in one process, {cpu * 1000 / count:.2f} ms CPU and "
         f"{wall * 1000 / count:.2f} ms wall per post (batches of 20: least "
         f"{min(batches) * 1000:.2f}, median {statistics.median(batches) * 1000:.2f} ms CPU), "
-        f"{len(queries)} queries per post"
-        + (" (profiled: slower)" if profiler else "")
+        f"{len(queries)} queries per post" + (" (profiled: slower)" if profiler else "")
     )
     if "--queries" in sys.argv:
         for sql in queries:

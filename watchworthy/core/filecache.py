@@ -19,6 +19,7 @@ here; a comment post writes about nine entries.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from typing import Any
@@ -42,7 +43,11 @@ class FolderCache(FileBasedCache):
             super()._cull()  # type: ignore[misc]
 
     def set(
-        self, key: str, value: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
+        self,
+        key: str,
+        value: Any,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
     ) -> None:
         fname = self._key_to_file(key, version)  # type: ignore[attr-defined]
         self._cull()
@@ -58,8 +63,6 @@ class FolderCache(FileBasedCache):
                 self._write_content(file, timeout, value)  # type: ignore[attr-defined]
             os.replace(temporary, fname)
         except BaseException:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.remove(temporary)
-            except FileNotFoundError:
-                pass
             raise

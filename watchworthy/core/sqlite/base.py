@@ -6,7 +6,7 @@ finds the lock taken waits in SQLite's busy handler, which *sleeps* between trie
 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50 and then 100 ms at a time — however soon the
 lock comes free. With sixteen commenters posting at once, a write transaction that
 holds the lock for a few milliseconds made the others sleep tens of milliseconds each:
-the workers idled while posts waited (10–12 posts/s on two cores, far below what their
+the workers idled while posts waited (10 to 12 posts/s on two cores, far below what their
 CPU allowed).
 
 So, before ``BEGIN IMMEDIATE``, a writer takes an exclusive ``flock`` on a file beside
@@ -40,7 +40,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _writers_lock_path(self) -> str | None:
         name = str(self.settings_dict["NAME"])
-        if self.is_in_memory_db() or self.transaction_mode != "IMMEDIATE":
+        if self.is_in_memory_db() or self.transaction_mode != "IMMEDIATE":  # type: ignore[attr-defined]
             return None
         return f"{name}-writers"
 
@@ -73,26 +73,26 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _start_transaction_under_autocommit(self) -> None:
         self._take_writers_lock()
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
         except BaseException:
             self._release_writers_lock()
             raise
 
     def _commit(self) -> None:
         try:
-            super()._commit()
+            super()._commit()  # type: ignore[misc]
         finally:
             self._release_writers_lock()
 
     def _rollback(self) -> None:
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]
         finally:
             self._release_writers_lock()
 
     def _close(self) -> None:
         try:
-            super()._close()
+            super()._close()  # type: ignore[misc]
         finally:
             self._release_writers_lock()
             if self._writers_file is not None:
