@@ -2,9 +2,11 @@
 
     python bench/posting.py sqlite|postgresql
 
-A fresh database (a temporary SQLite file, or BENCH_PG_URL, which is dropped and
-re-created), ``migrate``, then gunicorn in production mode (4 sync workers or
-WEB_WORKERS) on a loopback port. 16 clients, each a known commenter whose address is
+A fresh database (a SQLite file in a new folder under ``var/bench/`` or
+BENCH_WORK_DIR, or BENCH_PG_URL, which is dropped and re-created and used with
+DATABASE_CONN_MAX_AGE=60 as docs/deploy.md sets PostgreSQL up), ``migrate``, then
+gunicorn in production mode (4 sync workers or WEB_WORKERS) on a loopback port, with
+the production cache default (the cache folder, beside the database). 16 clients, each a known commenter whose address is
 verified (``VerifiedAddress``) and who has an approved comment, so their comments are
 approved at once, as a regular's are:
 
