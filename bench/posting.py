@@ -6,9 +6,11 @@ A fresh database (a SQLite file in a new folder under ``var/bench/`` or
 BENCH_WORK_DIR, or BENCH_PG_URL, which is dropped and re-created and used with
 DATABASE_CONN_MAX_AGE=60 as docs/deploy.md sets PostgreSQL up), ``migrate``, then
 gunicorn in production mode (4 sync workers or WEB_WORKERS) on a loopback port, with
-the production cache default (the cache folder, beside the database). 16 clients, each a known commenter whose address is
-verified (``VerifiedAddress``) and who has an approved comment, so their comments are
-approved at once, as a regular's are:
+the production cache default (the cache folder, beside the database).
+
+16 clients, each a known commenter whose address is verified (``VerifiedAddress``)
+and who has an approved comment, so their comments are approved at once, as a
+regular's are:
 
 1. *untimed:* each client loads the review page as many times as it will post and
    keeps the comment form's signed token from each load (one token per form, as a
@@ -26,7 +28,8 @@ a fresh token (cached copies share one, which a client can spend once); the writ
 path is the same either way — the change signal forgets cached pages on every post.
 The rate limits (5 posts a minute per address and per e-mail by default) are raised
 for this server through WATCHWORTHY_COMMENT_RATE_PER_IP / _PER_EMAIL: all clients
-come from 127.0.0.1. Prints one line; numbers, not pass/fail.
+come from 127.0.0.1. Prints one line, with the load average before and after (the
+machine's other work takes CPU from the server); numbers, not pass/fail.
 """
 
 from __future__ import annotations
@@ -183,9 +186,9 @@ def measure(database: str, work: Path) -> None:
     with Server(env, log=work / "gunicorn.log") as server:
         tokens = collect_tokens(server.port, path)
         time.sleep(3.5)  # older than the form's minimum fill time (3 s)
-        cpu_before = server.cpu_seconds()
+        cpu_before, load_before = server.cpu_seconds(), os.getloadavg()[0]
         accepted, refused, seconds, latencies = post_all(server.port, path, tokens)
-        cpu = server.cpu_seconds() - cpu_before
+        cpu, load_after = server.cpu_seconds() - cpu_before, os.getloadavg()[0]
     verdict = verify(accepted)
     total = CLIENTS * POSTS_PER_CLIENT
     first_refusal = f"; first refusal: {refused[0]}" if refused else ""
@@ -194,7 +197,9 @@ def measure(database: str, work: Path) -> None:
         f"{len(accepted) / seconds:.0f} posts/s, {CLIENTS} clients, "
         f"{server.workers} gunicorn workers; median {statistics.median(latencies):.0f} ms, "
         f"p99 {percentile(latencies, 0.99):.0f} ms per post; gunicorn CPU "
-        f"{cpu * 1000 / max(1, len(accepted)):.1f} ms per post; {verdict}{first_refusal}"
+        f"{cpu * 1000 / max(1, len(accepted)):.1f} ms per post; {verdict}; load average "
+        f"{load_before:.1f} before, {load_after:.1f} after (2 cores here: other work "
+        f"takes CPU from the server){first_refusal}"
     )
 
 
