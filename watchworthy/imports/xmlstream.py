@@ -44,6 +44,7 @@ MAX_ELEMENTS = 2_000_000  # in one captured subtree (an item with all its commen
 MAX_DEPTH = 100  # elements inside elements; a WXR file needs about six
 MAX_RUN = 4 * 1024 * 1024  # bytes without a ">": no real tag or attribute is this long
 XML_NS = "http://www.w3.org/XML/1998/namespace"
+NAMES_KEPT = 512  # resolved element names remembered (a file may invent millions)
 UNDECLARED = "undeclared:"
 
 # One namespace URI, or any of a set of them (WordPress has used six for ``wp:``).
@@ -152,6 +153,10 @@ class ElementReader:
         self.text_sizes: list[int] = []
         self.done: deque[Element] = deque()
         self.counted = 0  # elements in the subtree being built
+        # Element names resolved in one scope (the one nearly every element shares):
+        # qname → (namespace, local name), at most NAMES_KEPT of them.
+        self.named_scope: dict[str, str] | None = None
+        self.named: dict[str, tuple[str, str]] = {}
         self.parser = self._make_parser()
 
     def _make_parser(self) -> XMLParserType:
@@ -322,7 +327,16 @@ class ElementReader:
                 self._line(),
             )
         scope = self._declare(attrs, self.scopes[-1]) if attrs else self.scopes[-1]
-        ns, local = self._resolve(qname, scope, is_attribute=False)
+        if scope is not self.named_scope:
+            self.named_scope, self.named = scope, {}
+        resolved = self.named.get(qname)
+        if resolved is None:
+            # An undeclared prefix is noted on its first use, so a name found here
+            # again has nothing more to note.
+            resolved = self._resolve(qname, scope, is_attribute=False)
+            if len(self.named) < NAMES_KEPT:
+                self.named[qname] = resolved
+        ns, local = resolved
         if not self.path:
             self.info.root = (ns, local)
             if self.check_root is not None:
@@ -330,7 +344,8 @@ class ElementReader:
         parent = self.building[-1] if self.building else None
         element = None
         if parent is not None or self._wanted():
-            element = Element(ns, local, self._attributes(attrs, scope), self._line())
+            plain = self._attributes(attrs, scope) if attrs else {}
+            element = Element(ns, local, plain, self.parser.CurrentLineNumber)
             if parent is None:
                 self.counted = 0
                 self.subtree_text = 0

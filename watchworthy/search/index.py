@@ -175,21 +175,29 @@ _CONTENT_FIELDS = [
 ]
 
 
-def refresh_works(work_ids: Iterable[int]) -> None:
-    """A work and everything under it (they all carry its title and facets)."""
+def refresh_works(work_ids: Iterable[int]) -> dict[str, set[int]]:
+    """A work and everything under it (they all carry its title and facets). Returns
+    the ids re-indexed per kind, so that a caller does not index them twice."""
     work_ids = set(work_ids)
     if not work_ids:
-        return
+        return {}
+    under = {
+        Kind.REVIEW: set(
+            Review.objects.filter(work__in=work_ids).values_list("pk", flat=True)
+        ),
+        Kind.CHARACTER: set(
+            Character.objects.filter(work__in=work_ids).values_list("pk", flat=True)
+        ),
+    }
     refresh(Kind.WORK, work_ids)
-    refresh(Kind.REVIEW, Review.objects.filter(work__in=work_ids).values_list("pk", flat=True))
-    refresh(
-        Kind.CHARACTER, Character.objects.filter(work__in=work_ids).values_list("pk", flat=True)
-    )
+    refresh(Kind.REVIEW, under[Kind.REVIEW])
+    refresh(Kind.CHARACTER, under[Kind.CHARACTER])
     if comments_searchable():
-        refresh(
-            Kind.COMMENT,
-            Comment.objects.filter(review__work__in=work_ids).values_list("pk", flat=True),
+        under[Kind.COMMENT] = set(
+            Comment.objects.filter(review__work__in=work_ids).values_list("pk", flat=True)
         )
+        refresh(Kind.COMMENT, under[Kind.COMMENT])
+    return under
 
 
 def follow_changes(sender: object, changes: ChangeSet, **kwargs: object) -> None:
@@ -213,26 +221,29 @@ def follow_changes(sender: object, changes: ChangeSet, **kwargs: object) -> None
             models.Q(platforms__in=platform_ids) | models.Q(genres__in=genre_ids)
         )
         refresh(Kind.WORK, set(renamed.values_list("pk", flat=True)) - work_ids)
+    done: dict[str, set[int]] = {}
     if work_ids:
         # A work's rows that are gone: what was indexed under it goes too.
         found = set(Work.objects.filter(pk__in=work_ids).values_list("pk", flat=True))
         missing = work_ids - found
         if missing:
             SearchEntry.objects.filter(work_id__in=missing).delete()
-        refresh_works(found)
+        # What was re-indexed under a work is not indexed a second time below (an
+        # import creates its placeholder work and thousands of reviews under it at once).
+        done = refresh_works(found)
 
     # Tags are filters (by id), not words: a renamed tag changes no entry, and one
     # added to a review marks that review.
     review_ids = set(changes.ids(Review))
-    refresh(Kind.REVIEW, review_ids)
-    refresh(Kind.CHARACTER, changes.ids(Character))
+    refresh(Kind.REVIEW, review_ids - done.get(Kind.REVIEW, set()))
+    refresh(Kind.CHARACTER, set(changes.ids(Character)) - done.get(Kind.CHARACTER, set()))
     if comments_searchable():
         comment_ids = set(changes.ids(Comment))
         if review_ids:
             comment_ids |= set(
                 Comment.objects.filter(review__in=review_ids).values_list("pk", flat=True)
             )
-        refresh(Kind.COMMENT, comment_ids)
+        refresh(Kind.COMMENT, comment_ids - done.get(Kind.COMMENT, set()))
 
 
 # --- rebuilding -------------------------------------------------------------------
