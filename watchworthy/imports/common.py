@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import json
@@ -164,8 +165,13 @@ def parse_iso(value: str) -> datetime | None:
 
 
 def valid_ip(value: str) -> str | None:
+    return _valid_ip((value or "").strip())
+
+
+@functools.lru_cache(maxsize=4096)  # a blog's commenters write from a few addresses
+def _valid_ip(value: str) -> str | None:
     try:
-        return str(ipaddress.ip_address((value or "").strip()))
+        return str(ipaddress.ip_address(value))
     except ValueError:
         return None
 
