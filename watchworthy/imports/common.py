@@ -52,28 +52,39 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         for f in fields
         if not f.primary_key
     }
-    kinds = [_kind(f) for f in fields]
-    adapt_moment = connection.ops.adapt_datetimefield_value
-    values = []
-    for row in rows:
-        out = []
-        for f, kind in zip(fields, kinds, strict=True):
-            if f.attname not in row:
-                out.append(defaults[f.attname])
-                continue
-            value = row[f.attname]
-            if kind is _PLAIN:
-                if not (value is None or type(value) in PLAIN_VALUES):
-                    value = f.get_db_prep_save(value, connection)
-            elif kind is _MOMENT and value is None:
-                pass
-            elif kind is _MOMENT and type(value) is datetime and value.tzinfo is not None:
-                # What DateTimeField.get_db_prep_save comes to for an aware datetime.
-                value = adapt_moment(value)
-            else:
-                value = f.get_db_prep_save(value, connection)
-            out.append(value)
-        values.append(out)
+    # Column by column: one comprehension per field instead of a branch per value
+    # (this loop was a sixth of a large import's time).
+    prepare = connection.ops.adapt_datetimefield_value
+    columns = []
+    for f in fields:
+        name, kind = f.attname, _kind(f)
+        if name in defaults:
+            default = defaults[name]
+            raw = [row[name] if name in row else _MISSING for row in rows]
+        else:  # the primary key, given in every row
+            default, raw = None, [row[name] for row in rows]
+        if kind is _PLAIN:
+            column = [
+                default if v is _MISSING
+                else v if v is None or type(v) in PLAIN_VALUES
+                else f.get_db_prep_save(v, connection)
+                for v in raw
+            ]  # fmt: skip
+        elif kind is _MOMENT:
+            # An aware datetime: what DateTimeField.get_db_prep_save comes to.
+            column = [
+                default if v is _MISSING
+                else None if v is None
+                else prepare(v) if type(v) is datetime and v.tzinfo is not None
+                else f.get_db_prep_save(v, connection)
+                for v in raw
+            ]  # fmt: skip
+        else:
+            column = [
+                default if v is _MISSING else f.get_db_prep_save(v, connection) for v in raw
+            ]
+        columns.append(column)
+    values = list(zip(*columns, strict=True))
     with connection.cursor() as cursor:
         cursor.executemany(sql, values)
 
@@ -89,6 +100,7 @@ PLAIN_VALUES = {str, int, bool}
 
 
 _PLAIN, _MOMENT, _OTHER = "plain", "moment", "other"
+_MISSING = object()  # a field a row does not give: its default
 
 
 def _kind(field: models.Field) -> str:
@@ -110,10 +122,15 @@ def digest(value: object) -> str:
     return hashlib.sha256(encoded.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def _as_data(value: Any) -> Any:
     """``asdict(value)`` without its deep copy when the fields hold only text, numbers
     and flat lists or dicts of them (a WXR comment): the same JSON, five times faster."""
-    data = {f.name: getattr(value, f.name) for f in fields(value)}
+    data = {name: getattr(value, name) for name in _field_names(type(value))}
     for item in data.values():
         if isinstance(item, list | tuple | dict):
             inner = item.values() if isinstance(item, dict) else item
