@@ -341,19 +341,21 @@ class ElementReader:
             self.info.root = (ns, local)
             if self.check_root is not None:
                 self.check_root(ns, local, self._line())
-        parent = self.building[-1] if self.building else None
+        building = self.building
+        parent = building[-1] if building else None
         element = None
-        if parent is not None or self._wanted():
+        if parent is not None:  # inside a captured subtree: most elements
             plain = self._attributes(attrs, scope) if attrs else {}
             element = Element(ns, local, plain, self.parser.CurrentLineNumber)
-            if parent is None:
-                self.counted = 0
-                self.subtree_text = 0
-            else:
-                self._adopt(parent, element)
+            self._adopt(parent, element)
+        elif self._wanted():
+            plain = self._attributes(attrs, scope) if attrs else {}
+            element = Element(ns, local, plain, self.parser.CurrentLineNumber)
+            self.counted = 0
+            self.subtree_text = 0
         self.scopes.append(scope)
         self.path.append((ns, local))
-        self.building.append(element)
+        building.append(element)
         self.text_sizes.append(0)
 
     def _wanted(self) -> bool:
