@@ -60,7 +60,7 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         name, kind = f.attname, _kind(f)
         if name in defaults:
             default = defaults[name]
-            raw = [row[name] if name in row else _MISSING for row in rows]
+            raw = [row.get(name, _MISSING) for row in rows]
         else:  # the primary key, given in every row
             default, raw = None, [row[name] for row in rows]
         if kind is _PLAIN:
@@ -80,9 +80,7 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
                 for v in raw
             ]  # fmt: skip
         else:
-            column = [
-                default if v is _MISSING else f.get_db_prep_save(v, connection) for v in raw
-            ]
+            column = [default if v is _MISSING else f.get_db_prep_save(v, connection) for v in raw]
         columns.append(column)
     values = list(zip(*columns, strict=True))
     with connection.cursor() as cursor:

@@ -182,9 +182,7 @@ def refresh_works(work_ids: Iterable[int]) -> dict[str, set[int]]:
     if not work_ids:
         return {}
     under = {
-        Kind.REVIEW: set(
-            Review.objects.filter(work__in=work_ids).values_list("pk", flat=True)
-        ),
+        Kind.REVIEW: set(Review.objects.filter(work__in=work_ids).values_list("pk", flat=True)),
         Kind.CHARACTER: set(
             Character.objects.filter(work__in=work_ids).values_list("pk", flat=True)
         ),
