@@ -22,6 +22,7 @@ from tests.imports.builders import cdata, comment, item, wxr
 from tests.imports.conftest import import_path
 from watchworthy.core.changes import start_new_batch
 from watchworthy.discussion.models import Comment
+from watchworthy.imports import content
 from watchworthy.imports import wxr as wxr_module
 from watchworthy.imports.common import insert_rows, parse_wp_date
 from watchworthy.imports.wordpress.batch import BlankComment
@@ -225,3 +226,20 @@ def test_an_import_leaves_the_entries_a_rebuild_writes(
     assert sum(kind == "comment" for kind, _pk in after_import) == (21 if with_comments else 0)
     index.rebuild()
     assert _entries() == after_import
+
+
+# --- paragraphs -------------------------------------------------------------------------
+
+
+def test_plain_text_gets_the_paragraphs_the_general_way_gives():
+    rnd = random.Random(15)
+    pieces = ["word", "ünï", " ", "  ", "\t", "\n", "\n\n", "\n \n", "\r\n", "\r", "\u00a0",
+              "\u2028", "\x0b", "&amp;", "a & b", "'quote'", '"q"', "[caption]"]  # fmt: skip
+    texts = ["Just one line.", "One.\nTwo.", "One.\n\nTwo.\n\n\n", "\n\n  padded  \n"]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 30))) for _ in range(3000)]
+    for text in texts:
+        normalized = text.replace("\r\n", "\n").replace("\r", "\n")
+        if not normalized.strip():
+            assert content.autop(text) == ""
+            continue
+        assert content.autop(text) == content._autop_html(normalized), repr(text)

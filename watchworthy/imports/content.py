@@ -50,6 +50,7 @@ BLOCK_CLOSE = re.compile(rf"(</(?:{BLOCK_TAGS})>)", re.IGNORECASE)
 STARTS_WITH_BLOCK = re.compile(rf"^(?:</?(?:{BLOCK_TAGS})\b|\x00)", re.IGNORECASE)
 PRE = re.compile(r"<pre\b.*?</pre>", re.DOTALL | re.IGNORECASE)
 NEWLINE_OUTSIDE_TAG = re.compile(r"\n(?![^<]*>)")
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 EMBEDS = re.compile(r"<(script|iframe|object|embed)\b", re.IGNORECASE)
 
 
@@ -100,6 +101,19 @@ def autop(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return ""
+    if "<" not in text and ">" not in text and "\x00" not in text:
+        # Plain text (most comments): no tag to keep or stand apart, so the general
+        # way comes to paragraphs with every newline a <br> (tests/imports/test_fast_paths.py).
+        return "\n".join(
+            "<p>" + chunk.replace("\n", "<br>\n") + "</p>"
+            for chunk in (piece.strip() for piece in PARAGRAPH_BREAK.split(text))
+            if chunk
+        )
+    return _autop_html(text)
+
+
+def _autop_html(text: str) -> str:
+    """:func:`autop` of text with tags (newlines already ``\\n``, not blank)."""
     kept: list[str] = []
 
     def keep(match: re.Match) -> str:
@@ -110,7 +124,7 @@ def autop(text: str) -> str:
     text = BLOCK_OPEN.sub(r"\n\n\1", text)
     text = BLOCK_CLOSE.sub(r"\1\n\n", text)
     chunks = []
-    for chunk in re.split(r"\n\s*\n", text):
+    for chunk in PARAGRAPH_BREAK.split(text):
         chunk = chunk.strip()
         if not chunk:
             continue
