@@ -120,9 +120,13 @@ def digest(value: object) -> str:
     return hashlib.sha256(encoded.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-@functools.cache
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+    if cls not in _FIELD_NAMES:
+        _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return _FIELD_NAMES[cls]
 
 
 def _as_data(value: Any) -> Any:
@@ -150,7 +154,8 @@ def parse_wp_date(value: str) -> datetime | None:
     usual = WP_DATE.fullmatch(value)
     if usual is not None:  # what strptime gives for this form, a tenth of its time
         try:
-            return datetime(*map(int, usual.groups()), tzinfo=UTC)
+            year, month, day, hour, minute, second = map(int, usual.groups())
+            return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
         except ValueError:
             pass  # out of range (month 13…): strptime's verdict below
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):

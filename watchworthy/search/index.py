@@ -181,7 +181,7 @@ def refresh_works(work_ids: Iterable[int]) -> dict[str, set[int]]:
     work_ids = set(work_ids)
     if not work_ids:
         return {}
-    under = {
+    under: dict[str, set[int]] = {
         Kind.REVIEW: set(Review.objects.filter(work__in=work_ids).values_list("pk", flat=True)),
         Kind.CHARACTER: set(
             Character.objects.filter(work__in=work_ids).values_list("pk", flat=True)
