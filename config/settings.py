@@ -217,6 +217,8 @@ TEMPLATES = [
                 "watchworthy.core.context_processors.site",
                 "watchworthy.discussion.context_processors.moderation",
             ],
+            # {% url %} from address shapes worked out once (core/links.py).
+            "builtins": ["watchworthy.core.links"],
         },
     },
 ]

@@ -6,7 +6,8 @@ and notification preferences can hang off it without swapping models later.
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.urls import reverse
+
+from watchworthy.core.links import reverse
 
 
 class User(AbstractUser):

@@ -23,9 +23,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from watchworthy.core.links import reverse
 from watchworthy.core.markdown import render_markdown
 from watchworthy.core.sanitize import stored_html
 

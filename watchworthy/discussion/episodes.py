@@ -24,9 +24,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 
+from watchworthy.core.links import reverse
 from watchworthy.spoilers.shield import Position, Shield, scope_label
 
 from .models import EpisodeThread

@@ -29,12 +29,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from watchworthy.core.changes import mark_changed
+from watchworthy.core.links import reverse
 from watchworthy.core.markdown import BodyFormat, parse_markdown, render_comment_markdown
 from watchworthy.core.publishing import Publishable, PublishingQuerySet
 from watchworthy.core.sanitize import clean_html, stored_html

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
 
 from watchworthy.catalog.models import Work
+from watchworthy.core.links import reverse
 from watchworthy.core.text import parse_id
 from watchworthy.images.models import Image
 from watchworthy.reviews.feeds import verdict_words

@@ -1,0 +1,152 @@
+"""``reverse()`` for the hot pages, from an address shape worked out once per process.
+
+Django's ``reverse()`` walks the URL resolver's possibilities, runs each converter and
+checks the candidate against the pattern's regex on every call: about 25 look-ups
+make up ~8% of the review page's CPU. :func:`reverse` here asks Django once per name
+and shape of arguments (which positions, which keyword names) with stand-in values,
+keeps the address split around them, and afterwards only joins the real values in.
+
+It holds code and settings only (the URLconf, the script prefix), never content: the
+values are the caller's. The short way is taken only for values Django would put in
+the address unchanged: slugs made of ``[-a-zA-Z0-9_]`` (which every converter that
+took the letter stand-in accepts and quoting leaves alone) or digits (for an ``int``
+converter). Anything else — another character, a namespace served under several
+instances, an address the stand-ins do not fit — goes to Django's ``reverse()``.
+``tests/core/test_links.py`` compares the two for every name of the site.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template import defaulttags
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf
+from django.urls import reverse as django_reverse
+from django.utils.html import conditional_escape
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
+_DIGITS = re.compile(r"[0-9]+\Z")
+
+# A shape's address: the literal pieces around the values, and the values it takes
+# (letters and digits, or digits only). None: this shape always goes to Django.
+_Shape = tuple[tuple[str, ...], re.Pattern[str]] | None
+_shapes: dict[tuple[Any, ...], _Shape] = {}
+
+
+@receiver(setting_changed)
+def _forget(**kwargs: Any) -> None:
+    """Tests change the URLconf or the script name: work the shapes out again."""
+    _shapes.clear()
+
+
+def reverse(
+    viewname: str,
+    args: Sequence[Any] | None = None,
+    kwargs: dict[str, Any] | None = None,
+    current_app: str | None = None,
+) -> str:
+    """What ``django.urls.reverse(viewname, args=args, kwargs=kwargs)`` answers."""
+    names: tuple[str, ...] = tuple(kwargs) if kwargs else ()
+    values = [str(v) for v in (kwargs.values() if kwargs else args or ())]
+    if args and kwargs:
+        return django_reverse(viewname, args=args, kwargs=kwargs, current_app=current_app)
+    key = (
+        viewname,
+        len(values),
+        names,
+        current_app,
+        get_urlconf() or settings.ROOT_URLCONF,
+        get_script_prefix(),
+    )
+    try:
+        shape = _shapes[key]
+    except KeyError:
+        shape = _shapes[key] = _learn(viewname, len(values), names, current_app)
+    if shape is None or not all(shape[1].match(v) for v in values):
+        return django_reverse(viewname, args=args, kwargs=kwargs, current_app=current_app)
+    pieces = shape[0]
+    if not values:
+        return pieces[0]
+    parts = [pieces[0]]
+    for value, piece in zip(values, pieces[1:], strict=True):
+        parts.append(value)
+        parts.append(piece)
+    return "".join(parts)
+
+
+def _learn(viewname: str, count: int, names: tuple[str, ...], current_app: str | None) -> _Shape:
+    """The address of ``viewname`` split around its ``count`` values, or None."""
+    letters = [f"zqx{i}-q_Z" for i in range(count)]
+    digits = [f"7319{i}8642" for i in range(count)]
+    by_letters = _split(viewname, letters, names, current_app)
+    by_digits = _split(viewname, digits, names, current_app)
+    if by_digits is None:
+        return None
+    if by_letters == by_digits:
+        return by_digits, _SLUG
+    if by_letters is None:  # an int converter: digits only
+        return by_digits, _DIGITS
+    return None  # letters and digits reach different patterns
+
+
+def _split(
+    viewname: str, values: list[str], names: tuple[str, ...], current_app: str | None
+) -> tuple[str, ...] | None:
+    try:
+        if names:
+            url = django_reverse(
+                viewname, kwargs=dict(zip(names, values, strict=True)), current_app=current_app
+            )
+        else:
+            url = django_reverse(viewname, args=values, current_app=current_app)
+    except NoReverseMatch:
+        return None
+    pieces = []
+    rest = url
+    for value in values:
+        if rest.count(value) != 1:
+            return None
+        before, rest = rest.split(value)
+        pieces.append(before)
+    pieces.append(rest)
+    return tuple(pieces)
+
+
+class URLNode(defaulttags.URLNode):
+    """``{% url %}`` through :func:`reverse`; with ``as`` (which swallows a missing
+    name) exactly Django's tag."""
+
+    def render(self, context: template.Context) -> str:
+        if self.asvar:
+            return str(super().render(context))
+        args = [arg.resolve(context) for arg in self.args]
+        kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
+        view_name = self.view_name.resolve(context)
+        try:
+            current_app = context.request.current_app  # type: ignore[attr-defined]
+        except AttributeError:
+            try:
+                current_app = context.request.resolver_match.namespace  # type: ignore[attr-defined]
+            except AttributeError:
+                current_app = None
+        url = reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
+        if context.autoescape:
+            return str(conditional_escape(url))
+        return url
+
+
+register = template.Library()
+
+
+@register.tag
+def url(parser: template.base.Parser, token: template.base.Token) -> URLNode:
+    """Django's ``{% url %}``, answered by :func:`reverse` (a template builtin, so every
+    template's ``{% url %}`` is this one)."""
+    node = defaulttags.url(parser, token)
+    return URLNode(node.view_name, node.args, node.kwargs, node.asvar)
