@@ -1,10 +1,18 @@
-"""The review page as it was read before its queries were compiled once
-(watchworthy.web.queries): the same view with Django's querysets, served at the same
-address by a URLconf that puts it in front of the site's own. The output comparison
-is in test_review_page_output.py."""
+"""The review page as it was before its queries were compiled once
+(watchworthy.web.queries) and before parts of its template were written in Python:
+the same view with Django's querysets, served at the same address by a URLconf that
+puts it in front of the site's own, and rendered by a template engine of its own
+(:data:`ENGINE`) that reads the templates replaced since from tests/web/reference/
+(then the site's own), with the replaced tag libraries from there and Django's own
+``{% url %}``. The output comparison is in test_review_page_output.py."""
+
+from pathlib import Path
 
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template import Engine, engines
+from django.template.context import make_context
 from django.urls import path
 
 from config.urls import handler404  # noqa: F401 - the site's 404 page here too
@@ -49,8 +57,23 @@ def old_review_detail(request, slug):
         **index,
         **discussion_context(request, review, shield=shield, count=index["main_thread_count"]),
     }
-    return render(request, "web/review_detail.html", context)
+    page = ENGINE.get_template("web/review_detail.html")
+    return HttpResponse(page.render(make_context(context, request)))
+
+
+_SITE = engines["django"].engine  # type: ignore[attr-defined]
+ENGINE = Engine(
+    dirs=[Path(__file__).with_name("reference"), *_SITE.dirs],
+    app_dirs=True,
+    context_processors=_SITE.context_processors,
+    libraries={**_SITE.libraries, "sharing": "tests.web.reference.sharing_tags"},
+)
 
 
 assert views.review_detail is not old_review_detail
 urlpatterns = [path("reviews/<slug:slug>/", old_review_detail, name="review"), *site_urlpatterns]
+# The reference really is the old code: Django's own {% url %}, the old sharing tags.
+assert ENGINE.builtins == Engine.default_builtins
+assert ENGINE.template_libraries["sharing"].tags["review_meta"].__module__ == (
+    "tests.web.reference.sharing_tags"
+)
