@@ -1,0 +1,89 @@
+"""The comment form written in Python (discussion.formhtml) is byte for byte what the
+template it replaced wrote (kept in tests/web/reference/discussion/form.html, rendered
+by the reference engine of the review page's output test): for guests and signed-in
+writers, blank and remembered, bound with field and form errors, replying (on the
+review page, an episode thread's page and the form's own page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.template.context import make_context
+from django.test import RequestFactory
+
+from tests.factories import ReviewFactory, SeasonFactory, UserFactory
+from tests.web.old_review_page import ENGINE
+from watchworthy.discussion.episodes import Episode
+from watchworthy.discussion.formhtml import comment_form_html
+from watchworthy.discussion.forms import CommentForm
+from watchworthy.spoilers.shield import Position
+
+pytestmark = pytest.mark.django_db
+
+RANDOM = re.compile(r'(name="(?:csrfmiddlewaretoken|token)" value=")[^"]*(")')
+
+
+def both(form, *, user, review, reply_to=None, episode=None, form_page=False):
+    request = RequestFactory().get(review.get_absolute_url())
+    request.user = user
+    context = {
+        "comment_form": form,
+        "review": review,
+        "reply_to": reply_to,
+        "discussion_episode": episode,
+        "form_page": form_page,
+    }
+    old = ENGINE.get_template("discussion/form.html").render(make_context(context, request))
+    new = comment_form_html(
+        request, form, review=review, reply_to=reply_to, episode=episode, form_page=form_page
+    )
+    return RANDOM.sub(r"\1…\2", old), RANDOM.sub(r"\1…\2", str(new))
+
+
+@pytest.fixture
+def review(critic):
+    review = ReviewFactory(slug="the-review", title="A <review>", author=critic)
+    SeasonFactory(work=review.work, number=1, label="Part 1", episode_count=3)
+    return review
+
+
+def seasons(review):
+    return list(review.work.seasons.all())
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+@pytest.mark.parametrize("form_page", [False, True])
+def test_blank_and_replying(review, make_comment, signed_in, form_page):
+    user = UserFactory(display_name="Ann & <Co>") if signed_in else AnonymousUser()
+    parent = make_comment(review, name="Bo <b>")
+    episode = Episode(1, 2, "Part 1, ep 2", dt.date(2024, 1, 1), "/reviews/the-review/ep/2/")
+    cases = [
+        {},
+        {"reply_to": parent},
+        {"reply_to": parent, "episode": episode},
+    ]
+    for case in cases:
+        initial = {"author_name": "Remembered <me>", "author_email": "me@example.org"}
+        form = CommentForm(
+            initial=initial if not signed_in else {},
+            review=review,
+            user=user,
+            seasons=seasons(review),
+            episode=Position(1, 2) if case.get("episode") else None,
+        )
+        old, new = both(form, user=user, review=review, form_page=form_page, **case)
+        assert new == old, case
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_bound_with_errors(review, signed_in):
+    user = UserFactory() if signed_in else AnonymousUser()
+    data = {"author_name": "", "author_email": "not an address <x>", "body": "", "token": "bad"}
+    form = CommentForm(data, review=review, user=user, seasons=seasons(review))
+    assert not form.is_valid()
+    assert form.non_field_errors()
+    old, new = both(form, user=user, review=review, form_page=True)
+    assert new == old
