@@ -14,23 +14,16 @@ from typing import Any
 
 from django.forms import BoundField
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
-from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
+from watchworthy.core.htmltext import csrf_input
+from watchworthy.core.htmltext import printed as _text
 from watchworthy.core.links import reverse
 
 GUEST_HELP = (
     '<p class="help">Your name and website are shown; your e-mail is not. '
     "A first comment waits for approval.</p>"
 )
-
-
-def _text(value: Any) -> str:
-    """``value`` as ``{{ value }}`` prints it: local time, localized, escaped."""
-    return str(conditional_escape(localize(template_localtime(value))))
 
 
 def comment_form_html(
@@ -71,11 +64,7 @@ def comment_form_html(
         out.append(f'<div class="form-errors" role="alert">{_text(errors)}</div>')
     out.append("\n  ")
     if signed_in:
-        out.append(
-            format_html(
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
-            )
-        )
+        out.append(csrf_input(request))
     out.append("\n  ")
     if signed_in:
         name = _text(getattr(user, "public_name", ""))

@@ -8,13 +8,12 @@ from typing import Any
 from django import template
 from django.http import HttpRequest
 from django.template.defaultfilters import date
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
 from watchworthy.catalog.models import Work
+from watchworthy.core.htmltext import printed as _text
 from watchworthy.core.models import SiteSettings
 from watchworthy.core.sanitize import html_to_text
 from watchworthy.reviews.feeds import verdict_words
@@ -113,11 +112,6 @@ def review_meta(context: template.Context, review: Review) -> SafeString:
     lines.append(structured.json_ld(data) + "\n")
     # Safe: every value above went through _text (escaped), the JSON-LD escapes itself.
     return mark_safe("\n".join(lines))  # noqa: S308
-
-
-def _text(value: Any) -> str:
-    """``value`` as ``{{ value }}`` prints it: local time, localized, escaped."""
-    return str(conditional_escape(localize(template_localtime(value))))
 
 
 @register.inclusion_tag("sharing/work_meta.html", takes_context=True)
