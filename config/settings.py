@@ -219,6 +219,8 @@ TEMPLATES = [
             ],
             # {% url %} from address shapes worked out once (core/links.py).
             "builtins": ["watchworthy.core.links"],
+            # {% load static %} with each file's address remembered (core/staticlinks.py).
+            "libraries": {"static": "watchworthy.core.staticlinks"},
         },
     },
 ]

@@ -66,7 +66,11 @@ ENGINE = Engine(
     dirs=[Path(__file__).with_name("reference"), *_SITE.dirs],
     app_dirs=True,
     context_processors=_SITE.context_processors,
-    libraries={**_SITE.libraries, "sharing": "tests.web.reference.sharing_tags"},
+    libraries={
+        **_SITE.libraries,
+        "sharing": "tests.web.reference.sharing_tags",
+        "static": "django.templatetags.static",
+    },
 )
 
 
