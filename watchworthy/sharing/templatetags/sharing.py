@@ -31,16 +31,28 @@ def _request(context: template.Context) -> HttpRequest:
     return request
 
 
-@register.inclusion_tag("sharing/canonical.html", takes_context=True)
-def canonical_link(context: template.Context) -> dict[str, Any]:
-    return {"url": meta.canonical_url(_request(context))}
+@register.simple_tag(takes_context=True)
+def canonical_link(context: template.Context) -> SafeString:
+    """``<link rel="canonical">`` (on every page; written in Python, as the sharing
+    block of a review is, see :func:`review_meta`)."""
+    url = _text(meta.canonical_url(_request(context)))
+    return mark_safe(f'<link rel="canonical" href="{url}">\n')  # noqa: S308 - escaped
 
 
-@register.inclusion_tag("sharing/feed_links.html", takes_context=True)
-def feed_links(context: template.Context, own: bool = True) -> dict[str, Any]:
+@register.simple_tag(takes_context=True)
+def feed_links(context: template.Context, own: bool = True) -> SafeString:
     """The site's review feeds, and the page's own on a work, tag or author page."""
     site = SiteSettings.current()
-    return {"feeds": meta.feed_links(_request(context), site.site_name, context, own=own)}
+    feeds = meta.feed_links(_request(context), site.site_name, context, own=own)
+    # Safe: every value is escaped by _text.
+    return mark_safe(  # noqa: S308
+        "".join(
+            f'<link rel="alternate" type="application/{_text(feed.type)}+xml" '
+            f'title="{_text(feed.title)}" href="{_text(feed.url)}">\n'
+            for feed in feeds
+        )
+        + "\n"
+    )
 
 
 @register.inclusion_tag("sharing/site_meta.html", takes_context=True)
