@@ -39,9 +39,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists
 
-from .models import Comment, VerifiedAddress
+from . import queries
+from .models import Comment
 
 LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)  # one match per address
 
@@ -123,5 +123,4 @@ class ModerationPolicy:
         if trusted and mine.filter(pk__in=trusted).exists():
             return True
         # One query: an approved comment with the address, and the address verified.
-        verified = VerifiedAddress.objects.filter(email=author_email.strip().lower())
-        return mine.filter(Exists(verified)).exists()
+        return queries.known_address(author_email)

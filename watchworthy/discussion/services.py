@@ -13,8 +13,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from watchworthy.core.changes import COUNTS, mark_changed_ids
@@ -23,7 +22,7 @@ from watchworthy.core.models import SiteSettings
 from watchworthy.reviews.models import Review
 from watchworthy.spoilers.shield import Position
 
-from . import episodes, header, notifications
+from . import episodes, header, notifications, queries
 from .models import HEADER_FIELDS, Comment, EpisodeThread
 from .moderation import ModerationPolicy
 from .numbering import number_comments
@@ -230,22 +229,7 @@ def _count_one(review_id: int, thread: EpisodeThread | None) -> None:
     """:func:`_count` after one comment was approved in one thread (a new post): the
     review's count and that thread's, each counted again in one UPDATE; the review's
     other threads did not move. The caller holds the review's lock."""
-    approved = Comment.objects.approved().order_by()
-
-    def count(rows):  # the rows' number as a subquery (0 when there are none)
-        return Coalesce(Subquery(rows.values("review_id").annotate(n=Count("pk")).values("n")), 0)
-
-    Review.objects.filter(pk=review_id).update(
-        approved_comment_count=count(approved.filter(review_id=review_id))
-    )
-    if thread is not None:
-        mine = approved.filter(episode_thread_id=thread.pk)
-        EpisodeThread.objects.filter(pk=thread.pk).update(
-            approved_comment_count=count(mine),
-            last_comment_at=Subquery(
-                mine.values("episode_thread_id").annotate(t=Max("created_at")).values("t")
-            ),
-        )
+    queries.store_counts(review_id, thread.pk if thread is not None else None)
     mark_changed_ids(Review, [review_id], aspect=COUNTS)
 
 

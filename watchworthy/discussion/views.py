@@ -21,7 +21,7 @@ from watchworthy.core.siteurl import site_root
 from watchworthy.core.text import parse_id
 from watchworthy.reviews.models import Review
 
-from . import identity
+from . import identity, queries
 from .episodes import thread_url
 from .forms import CommentEditForm, CommentForm, spend_token
 from .models import Comment, VerifiedAddress
@@ -57,7 +57,9 @@ def _rate_limited(request: HttpRequest, email: str) -> bool:
 @shareable_form_view
 @require_POST
 def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
-    review = get_object_or_404(Review.objects.published().select_related("work"), slug=slug)
+    review = queries.published_review(slug)
+    if review is None:
+        raise Http404("No such review")
     # The work's parts are needed only for a comment that says how far it spoils or
     # goes to an episode's thread (most say neither), or to show the form again.
     wants_seasons = bool(request.POST.get("spoils") or request.POST.get("episode"))

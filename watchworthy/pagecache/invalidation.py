@@ -42,25 +42,30 @@ def tags_for(changes: ChangeSet) -> set[str]:
     comment_ids = changes.ids("discussion.comment")
     if comment_ids:
         tags.add(COMMENTS)
-        found = dict(Comment.objects.filter(pk__in=comment_ids).values_list("pk", "review_id"))
+        found = dict(
+            Comment.objects.filter(pk__in=comment_ids).order_by().values_list("pk", "review_id")
+        )
         if len(found) < len(comment_ids):
             return {SITE}  # deleted: where they were shown is no longer known
         review_ids |= set(found.values())
     work_ids = set(changes.ids("catalog.work"))
-    work_ids |= set(
-        Season.objects.filter(pk__in=changes.ids("catalog.season")).values_list(
-            "work_id", flat=True
+    # Only the kinds the change names are looked up (building an empty query costs too).
+    if season_ids := changes.ids("catalog.season"):
+        work_ids |= set(
+            Season.objects.filter(pk__in=season_ids).order_by().values_list("work_id", flat=True)
         )
-    )
-    work_ids |= set(
-        Character.objects.filter(pk__in=changes.ids("catalog.character")).values_list(
-            "work_id", flat=True
+    if character_ids := changes.ids("catalog.character"):
+        work_ids |= set(
+            Character.objects.filter(pk__in=character_ids)
+            .order_by()
+            .values_list("work_id", flat=True)
         )
-    )
     if review_ids:
         tags.add(LISTS)
         tags |= {review_tag(pk) for pk in review_ids}
-        works = dict(Review.objects.filter(pk__in=review_ids).values_list("pk", "work_id"))
+        works = dict(
+            Review.objects.filter(pk__in=review_ids).order_by().values_list("pk", "work_id")
+        )
         if len(works) < len(review_ids):
             return {SITE}  # a deleted review: its cards and pages could be anywhere
         work_ids |= set(works.values())

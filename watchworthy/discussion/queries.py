@@ -1,0 +1,155 @@
+"""The queries of a comment post, as SQL built once per database.
+
+On a post, turning querysets into SQL cost more CPU than running them (about 0.3 to
+0.5 ms each, bench/README.md "Comment posts"). The lookups go through
+:class:`~watchworthy.core.prepared.PreparedQuery` (each returns what the queryset in
+its docstring returns); the numbering and counting statements, whose ORM form builds
+subquery expressions on every call, are plain SQL written from the models' own table
+and column names. Each is one query, as its ORM form was.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+
+from django.db import connection
+from django.db.models import Exists
+from django.utils import timezone
+
+from watchworthy.core.prepared import PreparedQuery
+from watchworthy.reviews.models import Review
+
+from .models import Comment, EpisodeThread, VerifiedAddress
+
+_EMAIL = Comment._meta.get_field("author_email")
+
+_POSTING_REVIEW: PreparedQuery[Review] = PreparedQuery(
+    lambda slug, now: (
+        Review.objects.published(now=now).select_related("work").filter(slug=slug).order_by()[:1]
+    ),
+    slug=Review._meta.get_field("slug"),
+    now=Review._meta.get_field("published_at"),
+)
+
+_KNOWN_ADDRESS: PreparedQuery[Comment] = PreparedQuery(
+    lambda email, verified: (
+        Comment.objects.filter(status=Comment.Status.APPROVED, author_email__iexact=email)
+        .filter(Exists(VerifiedAddress.objects.filter(email=verified)))
+        .order_by()
+        .values_list("pk")[:1]
+    ),
+    email=_EMAIL,
+    verified=VerifiedAddress._meta.get_field("email"),
+)
+
+
+def published_review(slug: str, now: datetime | None = None) -> Review | None:
+    """``Review.objects.published().select_related("work").filter(slug=slug).first()``
+    (slugs are unique)."""
+    found = _POSTING_REVIEW.fetch(slug=slug, now=now or timezone.now())
+    return found[0] if found else None
+
+
+def known_address(author_email: str) -> bool:
+    """``Comment.objects.filter(status=APPROVED, author_email__iexact=author_email)
+    .filter(Exists(VerifiedAddress with the address in lower case)).exists()``."""
+    # The iexact lookup escapes the value for LIKE (SQLite) as the ORM would.
+    email = connection.ops.prep_for_iexact_query(author_email)
+    return bool(_KNOWN_ADDRESS.rows(email=email, verified=author_email.strip().lower()))
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model, name: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+@cache
+def _sql(vendor: str) -> dict[str, str]:
+    """The statements, written once per database kind."""
+    del vendor  # the cache key: quoting differs between databases
+    c, r, t = _table(Comment), _table(Review), _table(EpisodeThread)
+
+    def col(name: str) -> str:
+        return _column(Comment, name)
+
+    approved = f"{col('status')} = %s AND {col('is_removed')} = %s"
+    roots = (
+        f"SELECT COUNT(*) FROM {c} WHERE {col('review')} = %s AND {{thread}} "  # noqa: S608
+        f"AND {col('status')} = %s AND {col('parent')} IS NULL AND {col('path')} {{op}} %s"
+    )
+    main, episode = f"{col('episode_thread')} IS NULL", f"{col('episode_thread')} = %s"
+    return {
+        "roots_main_gt": roots.format(thread=main, op=">"),
+        "roots_main_lt": roots.format(thread=main, op="<"),
+        "roots_episode_gt": roots.format(thread=episode, op=">"),
+        "roots_episode_lt": roots.format(thread=episode, op="<"),
+        "last_main": (
+            f"SELECT MAX({col('number')}) FROM {c} "  # noqa: S608
+            f"WHERE {col('review')} = %s AND {col('episode_thread')} IS NULL"
+        ),
+        "last_episode": (
+            f"SELECT MAX({col('number')}) FROM {c} "  # noqa: S608
+            f"WHERE {col('review')} = %s AND {col('episode_thread')} = %s"
+        ),
+        "count_review": (
+            f"UPDATE {r} SET {_column(Review, 'approved_comment_count')} = "  # noqa: S608
+            f"(SELECT COUNT(*) FROM {c} WHERE {col('review')} = %s AND {approved}) "
+            f"WHERE {_column(Review, 'id')} = %s"
+        ),
+        "count_thread": (
+            f"UPDATE {t} SET {_column(EpisodeThread, 'approved_comment_count')} = "  # noqa: S608
+            f"(SELECT COUNT(*) FROM {c} WHERE {col('episode_thread')} = %s AND {approved}), "
+            f"{_column(EpisodeThread, 'last_comment_at')} = "
+            f"(SELECT MAX({col('created_at')}) FROM {c} "
+            f"WHERE {col('episode_thread')} = %s AND {approved}) "
+            f"WHERE {_column(EpisodeThread, 'id')} = %s"
+        ),
+    }
+
+
+def last_number(review_id: int, episode_thread_id: int | None) -> int:
+    """``Comment.objects.filter(review_id=…, episode_thread_id=…)
+    .aggregate(n=Max("number"))["n"] or 0``."""
+    sql = _sql(connection.vendor)
+    with connection.cursor() as cursor:
+        if episode_thread_id is None:
+            cursor.execute(sql["last_main"], [review_id])
+        else:
+            cursor.execute(sql["last_episode"], [review_id, episode_thread_id])
+        row = cursor.fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def store_counts(review_id: int, thread_id: int | None) -> None:
+    """Count the review's approved comments again (all threads), and ``thread_id``'s
+    with its newest comment's time: one UPDATE each."""
+    sql = _sql(connection.vendor)
+    approved = [Comment.Status.APPROVED.value, False]
+    with connection.cursor() as cursor:
+        cursor.execute(sql["count_review"], [review_id, *approved, review_id])
+        if thread_id is not None:
+            cursor.execute(
+                sql["count_thread"], [thread_id, *approved, thread_id, *approved, thread_id]
+            )
+
+
+def roots_before(
+    review_id: int, episode_thread_id: int | None, root_path: str, *, newest_first: bool
+) -> int:
+    """How many approved top-level comments of the thread come before the one whose
+    path starts with ``root_path`` (``paging._roots(…).filter(path__gt or __lt).count()``)."""
+    sql = _sql(connection.vendor)
+    thread = "main" if episode_thread_id is None else "episode"
+    key = f"roots_{thread}_{'gt' if newest_first else 'lt'}"
+    params: list[object] = [review_id]
+    if episode_thread_id is not None:
+        params.append(episode_thread_id)
+    params += [Comment.Status.APPROVED.value, root_path]
+    with connection.cursor() as cursor:
+        cursor.execute(sql[key], params)
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
