@@ -5,8 +5,12 @@
 A fresh database (a SQLite file in a new folder under ``var/bench/`` or
 BENCH_WORK_DIR, or BENCH_PG_URL, which is dropped and re-created and used with
 DATABASE_CONN_MAX_AGE=60 as docs/deploy.md sets PostgreSQL up), ``migrate``, then
-gunicorn in production mode (4 sync workers or WEB_WORKERS) on a loopback port, with
-the production cache default (the cache folder, beside the database).
+the production server of bench/server.py (granian, or BENCH_SERVER=gunicorn; 4
+workers or WEB_WORKERS) on a loopback port, with the production cache default (the
+cache folder, beside the database), and, as docs/deploy.md runs a site
+(``WATCHWORTHY_TASKS=database``), ``manage.py db_worker`` beside it: the mail about
+each comment is a task row the worker sends, and its CPU is measured and printed
+apart from the server's (``BENCH_TASKS=immediate``: no worker, mail in the request).
 
 16 clients, each a known commenter whose address is verified (``VerifiedAddress``)
 and who has an approved comment, so their comments are approved at once, as a
@@ -19,7 +23,7 @@ regular's are:
 2. *timed:* the 16 clients start together and POST ``/reviews/<slug>/comments/`` with
    the form's fields and token and ``Sec-Fetch-Site: same-origin`` (what a browser
    sends for a form on our own page; guests' forms are checked by it), one request at
-   a time each, a new connection per request (gunicorn's sync workers close it);
+   a time each, a new connection per request;
 3. every answered 302 (accepted) is looked up afterwards: each accepted post must be
    in the database, approved, and the thread's numbers must run 1..n without a gap.
 
@@ -38,7 +42,9 @@ import http.client
 import os
 import re
 import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -60,6 +66,8 @@ from bench.server import (
 CLIENTS = int(os.environ.get("BENCH_POST_CLIENTS", "16"))
 POSTS_PER_CLIENT = int(os.environ.get("BENCH_POSTS_PER_CLIENT", "60"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/watchworthy_bench")
+# How mail is sent: "database" (docs/deploy.md: a row, sent by the worker) or "immediate".
+TASKS = os.environ.get("BENCH_TASKS", "database")
 SLUG = "posting-bench"
 TOKEN = re.compile(rb'name="token" value="([^"]+)"')
 BODY = (
@@ -156,6 +164,8 @@ def measure(database: str, work: Path) -> None:
         extra={
             "WATCHWORTHY_COMMENT_RATE_PER_IP": huge,
             "WATCHWORTHY_COMMENT_RATE_PER_EMAIL": huge,
+            # As docs/deploy.md runs a site: mail is a task row that the worker sends.
+            "WATCHWORTHY_TASKS": TASKS,
             # PostgreSQL as docs/deploy.md sets it up: workers keep their connection
             # (SQLite keeps it by default).
             **(
@@ -183,24 +193,91 @@ def measure(database: str, work: Path) -> None:
 
     connection.close()  # the server's workers write from here on
 
-    with Server(env, log=work / "gunicorn.log") as server:
+    with Server(env, log=work / "server.log") as server, Worker(env, work) as worker:
         tokens = collect_tokens(server.port, path)
         time.sleep(3.5)  # older than the form's minimum fill time (3 s)
         cpu_before, load_before = server.cpu_seconds(), os.getloadavg()[0]
+        worker_before = worker.cpu_seconds()
         accepted, refused, seconds, latencies = post_all(server.port, path, tokens)
         cpu, load_after = server.cpu_seconds() - cpu_before, os.getloadavg()[0]
+        drained = worker.drain()
+        worker_cpu = worker.cpu_seconds() - worker_before
     verdict = verify(accepted)
+    per_post = max(1, len(accepted))
+    worker_note = (
+        f"; worker CPU {worker_cpu * 1000 / per_post:.1f} ms per post (mail tasks"
+        f"{'' if drained else ', queue NOT drained in 120 s'})"
+        if TASKS == "database"
+        else "; mail sent in the request (WATCHWORTHY_TASKS=immediate)"
+    )
     total = CLIENTS * POSTS_PER_CLIENT
     first_refusal = f"; first refusal: {refused[0]}" if refused else ""
     print(
         f"{database:>10}: {len(accepted)}/{total} accepted in {seconds:.2f} s = "
         f"{len(accepted) / seconds:.0f} posts/s, {CLIENTS} clients, "
-        f"{server.workers} gunicorn workers; median {statistics.median(latencies):.0f} ms, "
-        f"p99 {percentile(latencies, 0.99):.0f} ms per post; gunicorn CPU "
-        f"{cpu * 1000 / max(1, len(accepted)):.1f} ms per post; {verdict}; load average "
+        f"{server.workers} {server.kind} workers; median {statistics.median(latencies):.0f} "
+        f"ms, p99 {percentile(latencies, 0.99):.0f} ms per post; server CPU "
+        f"{cpu * 1000 / per_post:.1f} ms per post{worker_note}; {verdict}; load average "
         f"{load_before:.1f} before, {load_after:.1f} after (2 cores here: other work "
         f"takes CPU from the server){first_refusal}"
     )
+
+
+class Worker:
+    """``manage.py db_worker`` as docs/deploy.md runs it, while the server runs (with
+    ``BENCH_TASKS=immediate`` none: the mail is then sent inside each request)."""
+
+    def __init__(self, env: dict[str, str], work: Path) -> None:
+        self.env, self.log, self.process = env, work / "worker.log", None
+
+    def __enter__(self) -> Worker:
+        if TASKS == "database":
+            with open(self.log, "ab") as log:
+                self.process = subprocess.Popen(
+                    [sys.executable, "manage.py", "db_worker", "--interval", "1"],
+                    env=self.env,
+                    cwd=Path(__file__).resolve().parent.parent,
+                    stdout=log,
+                    stderr=log,
+                    start_new_session=True,
+                )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # the task in hand finishes
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def cpu_seconds(self) -> float:
+        """The worker's CPU time (user + system) so far."""
+        if self.process is None:
+            return 0.0
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1]
+        except OSError:
+            return 0.0
+        user, system = fields.split()[11:13]
+        return (int(user) + int(system)) / os.sysconf("SC_CLK_TCK")
+
+    def drain(self, timeout: float = 120) -> bool:
+        """Wait until no task waits or runs; False when that took longer than ``timeout``."""
+        if self.process is None:
+            return True
+        from django.db import connection
+        from django_tasks_db.models import DBTaskResult
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            waiting = DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).exists()
+            connection.close()
+            if not waiting:
+                return True
+            time.sleep(0.5)
+        return False
 
 
 def collect_tokens(port: int, path: str) -> list[list[bytes]]:

@@ -7,7 +7,11 @@ The same set-up as ``bench/posting.py`` (a fresh database, 16 verified regulars,
 production cache default: the cache folder when no REDIS_URL), but no server and no
 concurrency: it says what one accepted post costs in CPU and queries, and with
 ``--profile`` where that time goes (the top of a cProfile listing, by own time and
-by cumulative time). Numbers, not pass/fail.
+by cumulative time). Mail goes through the task queue as on a site set up by
+docs/deploy.md (``WATCHWORTHY_TASKS=database``; ``BENCH_TASKS=immediate`` sends it in
+the request): the posts' mail tasks are then run by ``db_worker --batch`` in this
+process and their CPU printed apart. The client keeps no cookies between posts, as
+bench/posting.py's clients. Numbers, not pass/fail.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.posting import BODY, CLIENTS, PG_URL, email
+from bench.posting import BODY, CLIENTS, PG_URL, TASKS, email
 from bench.server import HOST, postgres_reachable, production_env, reset_postgres, work_folder
 
 
@@ -52,6 +56,7 @@ def measure(database: str, work: Path, posts: int, *, profile: bool) -> None:
         extra={
             "WATCHWORTHY_COMMENT_RATE_PER_IP": huge,
             "WATCHWORTHY_COMMENT_RATE_PER_EMAIL": huge,
+            "WATCHWORTHY_TASKS": TASKS,  # as bench/posting.py: the worker sends the mail
         },
     )
     if database_url:
@@ -96,7 +101,8 @@ def measure(database: str, work: Path, posts: int, *, profile: bool) -> None:
             }
         )
     form_path = f"{path}comments/"
-    persistent = bool(settings.DATABASES["default"].get("CONN_MAX_AGE"))
+    # SQLite keeps its connection (CONN_MAX_AGE None), PostgreSQL for DATABASE_CONN_MAX_AGE
+    persistent = settings.DATABASES["default"].get("CONN_MAX_AGE") != 0
 
     def post(form: dict[str, str]) -> None:
         response = client.post(
@@ -104,6 +110,10 @@ def measure(database: str, work: Path, posts: int, *, profile: bool) -> None:
         )
         if response.status_code != 302:
             raise SystemExit(f"HTTP {response.status_code}: {response.content[:300]!r}")
+        # No cookies kept, as bench/posting.py's clients (a browser follows the redirect,
+        # whose page shows and so drops the "comment is up" message; kept unread here,
+        # the messages cookie grew by one message a post and cost ever more to write).
+        client.cookies.clear()
         if not persistent:
             connection.close()  # as a server does at the end of a request (CONN_MAX_AGE 0)
 
@@ -133,11 +143,17 @@ def measure(database: str, work: Path, posts: int, *, profile: bool) -> None:
     cpu = time.process_time() - began_cpu
     wall = time.perf_counter() - began
     count = len(forms) - 21
+    worker = ""
+    if TASKS == "database":  # the mail tasks the posts left, as the worker runs them
+        began_worker = time.process_time()
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        worker_cpu = (time.process_time() - began_worker) * 1000 / (len(forms) - 20)
+        worker = f"; the worker then {worker_cpu:.2f} ms CPU per post (mail task)"
     print(
         f"{database:>10}: {count} posts in one process, {cpu * 1000 / count:.2f} ms CPU and "
         f"{wall * 1000 / count:.2f} ms wall per post (batches of 20: least "
         f"{min(batches) * 1000:.2f}, median {statistics.median(batches) * 1000:.2f} ms CPU), "
-        f"{len(queries)} queries per post" + (" (profiled: slower)" if profiler else "")
+        f"{len(queries)} queries per post{worker}" + (" (profiled: slower)" if profiler else "")
     )
     if "--queries" in sys.argv:
         for sql in queries:

@@ -71,11 +71,11 @@ def sequence() -> int:
     return int(value)
 
 
-def _increment_sequence() -> None:
-    try:
-        cache.incr(SEQUENCE)
-    except ValueError:
-        cache.set(SEQUENCE, secrets.randbelow(2**62), None)
+def _fresh() -> int:
+    """A new version or sequence value: random, so it is written without reading the
+    old one (an increment of the cache folder is a read and a write) and never comes
+    back to a value a page was stored under (2**62 values)."""
+    return secrets.randbelow(2**62)
 
 
 def bump(tags: Iterable[str]) -> None:
@@ -85,17 +85,13 @@ def bump(tags: Iterable[str]) -> None:
     filler reads the new versions sees the moved sequence and is not stored) and again
     after them (a hit that read the old versions — the sequence read before them —
     writes no page file, files.py). With page files, all three happen under their lock
-    and the files of these tags are deleted after it."""
+    and the files of these tags are deleted after it. Each moves to a fresh random
+    value (written, not read and incremented)."""
     tags = set(tags)
     with files.changing(tags):
-        _increment_sequence()
-        for tag in tags:
-            key = _version_key(tag)
-            try:
-                cache.incr(key)
-            except ValueError:  # never set, or evicted: a fresh random version
-                cache.set(key, secrets.randbelow(2**62), None)
-        _increment_sequence()
+        cache.set(SEQUENCE, _fresh(), None)
+        cache.set_many({_version_key(tag): _fresh() for tag in tags}, None)
+        cache.set(SEQUENCE, _fresh(), None)
 
 
 @dataclass(frozen=True)
