@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from django.db import connection
-from django.db.models import Exists
+from django.db.models import Exists, Field, Model
 from django.utils import timezone
 
 from watchworthy.core.prepared import PreparedQuery
@@ -32,15 +33,18 @@ _POSTING_REVIEW: PreparedQuery[Review] = PreparedQuery(
     now=Review._meta.get_field("published_at"),
 )
 
-_KNOWN_ADDRESS: PreparedQuery[Comment] = PreparedQuery(
-    lambda email, verified: (
+
+def _known_address(email: str, verified: str) -> Any:  # a values_list queryset
+    return (
         Comment.objects.filter(status=Comment.Status.APPROVED, author_email__iexact=email)
         .filter(Exists(VerifiedAddress.objects.filter(email=verified)))
         .order_by()
         .values_list("pk")[:1]
-    ),
-    email=_EMAIL,
-    verified=VerifiedAddress._meta.get_field("email"),
+    )
+
+
+_KNOWN_ADDRESS: PreparedQuery[Any] = PreparedQuery(
+    _known_address, email=_EMAIL, verified=VerifiedAddress._meta.get_field("email")
 )
 
 
@@ -59,12 +63,14 @@ def known_address(author_email: str) -> bool:
     return bool(_KNOWN_ADDRESS.rows(email=email, verified=author_email.strip().lower()))
 
 
-def _table(model) -> str:
+def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _column(model, name: str) -> str:
-    return connection.ops.quote_name(model._meta.get_field(name).column)
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field) and field.column  # a concrete column
+    return connection.ops.quote_name(field.column)
 
 
 @cache
@@ -128,7 +134,7 @@ def store_counts(review_id: int, thread_id: int | None) -> None:
     """Count the review's approved comments again (all threads), and ``thread_id``'s
     with its newest comment's time: one UPDATE each."""
     sql = _sql(connection.vendor)
-    approved = [Comment.Status.APPROVED.value, False]
+    approved: list[Any] = [Comment.Status.APPROVED.value, False]
     with connection.cursor() as cursor:
         cursor.execute(sql["count_review"], [review_id, *approved, review_id])
         if thread_id is not None:
@@ -145,7 +151,7 @@ def roots_before(
     sql = _sql(connection.vendor)
     thread = "main" if episode_thread_id is None else "episode"
     key = f"roots_{thread}_{'gt' if newest_first else 'lt'}"
-    params: list[object] = [review_id]
+    params: list[Any] = [review_id]
     if episode_thread_id is not None:
         params.append(episode_thread_id)
     params += [Comment.Status.APPROVED.value, root_path]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from watchworthy.catalog.models import Character, Season
@@ -14,6 +15,7 @@ from watchworthy.core.changes import (
     review_tag,
     work_tag,
 )
+from watchworthy.core.prepared import PreparedQuery
 from watchworthy.discussion.models import Comment
 from watchworthy.reviews.models import Review
 
@@ -33,6 +35,29 @@ SITEWIDE = {
 }
 
 
+# A change of one row (a comment post: one comment, one review) is looked up by SQL
+# built once; building the query cost more than running it. Several: by the ORM.
+_COMMENT_REVIEW: PreparedQuery[Any] = PreparedQuery(
+    lambda pk: Comment.objects.filter(pk=pk).order_by().values_list("pk", "review_id"),
+    pk=Comment._meta.pk,
+)
+_REVIEW_WORK: PreparedQuery[Any] = PreparedQuery(
+    lambda pk: Review.objects.filter(pk=pk).order_by().values_list("pk", "work_id"),
+    pk=Review._meta.pk,
+)
+
+
+def _pairs(
+    one: PreparedQuery[Any], model: Any, column: str, ids: Iterable[int]
+) -> list[tuple[Any, ...]]:
+    """(pk, ``column``) of the rows ``ids`` of ``model`` that exist (``one``: the
+    same for one row)."""
+    ids = list(ids)
+    if len(ids) == 1:
+        return one.rows(pk=ids[0])
+    return list(model.objects.filter(pk__in=ids).order_by().values_list("pk", column))
+
+
 def tags_for(changes: ChangeSet) -> set[str]:
     """Every tag a page showing something in ``changes`` carries."""
     if SITEWIDE & changes.labels or any(changes.everything(label) for label in changes.labels):
@@ -42,9 +67,7 @@ def tags_for(changes: ChangeSet) -> set[str]:
     comment_ids = changes.ids("discussion.comment")
     if comment_ids:
         tags.add(COMMENTS)
-        found = dict(
-            Comment.objects.filter(pk__in=comment_ids).order_by().values_list("pk", "review_id")
-        )
+        found = dict(_pairs(_COMMENT_REVIEW, Comment, "review_id", comment_ids))
         if len(found) < len(comment_ids):
             return {SITE}  # deleted: where they were shown is no longer known
         review_ids |= set(found.values())
@@ -63,9 +86,7 @@ def tags_for(changes: ChangeSet) -> set[str]:
     if review_ids:
         tags.add(LISTS)
         tags |= {review_tag(pk) for pk in review_ids}
-        works = dict(
-            Review.objects.filter(pk__in=review_ids).order_by().values_list("pk", "work_id")
-        )
+        works = dict(_pairs(_REVIEW_WORK, Review, "work_id", review_ids))
         if len(works) < len(review_ids):
             return {SITE}  # a deleted review: its cards and pages could be anywhere
         work_ids |= set(works.values())
