@@ -219,8 +219,10 @@ TEMPLATES = [
             ],
             # {% url %} from address shapes worked out once (core/links.py).
             "builtins": ["watchworthy.core.links"],
-            # {% load static %} with each file's address remembered (core/staticlinks.py).
-            "libraries": {"static": "watchworthy.core.staticlinks"},
+            # {% load staticlinks %}: {% static %} with each file's address remembered
+            # (core/staticlinks.py). Its own name: a second library called "static"
+            # would shadow Django's and fail the deploy check (templates.W003).
+            "libraries": {"staticlinks": "watchworthy.core.staticlinks"},
         },
     },
 ]

@@ -84,9 +84,11 @@ def test_url_tag_renders_what_djangos_renders():
 def test_static_addresses_as_djangos():
     from django.template import engines
 
-    source = "{% load static %}{% static 'css/site.css' %}|{% static 'a b&c.js' as x %}{{ x }}"
-    site = engines["django"].from_string(source)
-    django = Engine(libraries={"static": "django.templatetags.static"}).from_string(source)
+    source = "{% static 'css/site.css' %}|{% static 'a b&c.js' as x %}{{ x }}"
+    site = engines["django"].from_string("{% load staticlinks %}" + source)
+    django = Engine(libraries={"static": "django.templatetags.static"}).from_string(
+        "{% load static %}" + source
+    )
     for _ in range(2):  # worked out, then remembered
         assert site.render({}) == django.render(Context({}))
     with override_settings(STATIC_URL="/elsewhere/"):

@@ -1,12 +1,15 @@
-"""``{% load static %}`` with each file's address worked out once per process.
+"""``{% load staticlinks %}``: ``{% static %}`` with each file's address worked out once
+per process.
 
 Django's ``{% static %}`` asks the storage on every use (with the manifest storage of
 production: a look-up of the file's hashed name, a quote and a join); the review page
 has three. This library is Django's ``static`` library with its ``{% static %}``
 remembering each path's address — which depends only on the settings and on the
 collected files of this deployment, fixed while the process runs (a change of
-settings in tests forgets them). It is installed under the name ``static`` in the
-TEMPLATES options, so templates keep ``{% load static %}``.
+settings in tests forgets them). It is installed as ``staticlinks`` in the TEMPLATES
+options: under Django's own name ``static`` it would shadow that library, which the
+deploy check refuses (templates.W003); templates of other apps (the admin) keep
+Django's.
 """
 
 from __future__ import annotations
