@@ -407,9 +407,9 @@ def worker_killed_mid_post_leaves_the_whole_comment_or_none(site: Site, critic: 
         except OSError as error:  # the connection dies with the worker
             outcome["error"] = error
 
-    # The test holds the review's row (FOR NO KEY UPDATE: a comment row may still be
-    # inserted, but numbering one must wait), so the post stops half-way through its
-    # transaction, on the lock that numbering takes.
+    # The test holds the review's row (FOR NO KEY UPDATE), so the post stops inside its
+    # transaction on the lock it takes first, before it numbers, writes and counts the
+    # comment under that lock (discussion.services.comment_post).
     with psycopg.connect(site.dsn) as blocker, psycopg.connect(site.dsn, autocommit=True) as spy:
         blocker.execute(
             "SELECT id FROM reviews_review WHERE id = %s FOR NO KEY UPDATE", (site.review_id,)
@@ -426,12 +426,10 @@ def worker_killed_mid_post_leaves_the_whole_comment_or_none(site: Site, critic: 
             what="the comment's transaction to wait for the review's lock",
         )
         assert "FOR UPDATE" in query, query
-        written = spy.execute(
-            "SELECT mode FROM pg_locks WHERE pid = %s "
-            "AND relation = 'discussion_comment'::regclass",
-            (backend,),
-        ).fetchall()
-        assert ("RowExclusiveLock",) in written  # it has inserted the comment row
+        in_transaction = spy.execute(
+            "SELECT xact_start IS NOT NULL FROM pg_stat_activity WHERE pid = %s", (backend,)
+        ).fetchone()
+        assert in_transaction == (True,)  # killed inside the post's transaction
         worker = a.worker_holding(client_port)
         assert worker in workers_before, (worker, workers_before)
 
