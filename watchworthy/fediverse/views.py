@@ -195,16 +195,7 @@ def outbox(request: HttpRequest, username: str) -> HttpResponse:
 def review_object(request: HttpRequest, pk: int, generation: int = 1) -> HttpResponse:
     """A review's Article (a browser goes to the review), or its Tombstone (410)."""
     record = FederatedReview.objects.filter(review_pk=pk).first()
-    document = documents.review_object(record, generation)
-    if document is None:
-        raise Http404("No such object.")
-    if document["type"] == "Tombstone":
-        response = _activity(request, document)
-        response.status_code = 410
-        return response
-    if _wants_html(request):
-        return HttpResponseRedirect(document["url"])
-    return _activity(request, document)
+    return _object(request, documents.review_object(record, generation))
 
 
 @require_safe
@@ -214,7 +205,12 @@ def comment_object(request: HttpRequest, pk: int) -> HttpResponse:
     the comment). Guests' comments are not federated: 404 (replies to them by id are
     still placed under them), as are comments that came from the fediverse (their id
     is on their own server). One whose ``Delete`` was sent: its Tombstone (410)."""
-    document = documents.comment_note(pk)
+    return _object(request, documents.comment_note(pk))
+
+
+def _object(request: HttpRequest, document: dict[str, Any] | None) -> HttpResponse:
+    """An object we published: 404 when unknown, its Tombstone with 410 once deleted,
+    a browser sent on to the page, a server given the document."""
     if document is None:
         raise Http404("No such object.")
     if document["type"] == "Tombstone":
