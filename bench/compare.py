@@ -250,11 +250,7 @@ def main() -> None:
                 database_url=database_url,
                 page_cache=mode == "cached",
                 redis_url=redis_url,
-                extra={
-                    # PostgreSQL connections kept 60 s, as docs/deploy.md sets it up.
-                    **({"DATABASE_CONN_MAX_AGE": "60"} if database_url else {}),
-                    **({"WATCHWORTHY_PAGE_FILES": str(pages)} if cache == "nginx" else {}),
-                },
+                extra={"WATCHWORTHY_PAGE_FILES": str(pages)} if cache == "nginx" else None,
             )
             if database not in loaded:
                 say(f"[bench-compare] {database}: fresh database, migrate, load {content}")

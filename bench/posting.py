@@ -166,13 +166,6 @@ def measure(database: str, work: Path) -> None:
             "WATCHWORTHY_COMMENT_RATE_PER_EMAIL": huge,
             # As docs/deploy.md runs a site: mail is a task row that the worker sends.
             "WATCHWORTHY_TASKS": TASKS,
-            # PostgreSQL as docs/deploy.md sets it up: workers keep their connection
-            # (SQLite keeps it by default).
-            **(
-                {"DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE") or "60"}
-                if database_url
-                else {}
-            ),
         },
     )
     if database_url:

@@ -105,6 +105,9 @@ def production_env(
     )
     if database_url:
         env["DATABASE_URL"] = database_url
+        # PostgreSQL as docs/deploy.md sets it up: workers keep connections 60 s (a new
+        # one costs ~10 ms a request). SQLite keeps its connection by default.
+        env["DATABASE_CONN_MAX_AGE"] = "60"
     if redis_url:
         env["REDIS_URL"] = redis_url
     if os.environ.get("DATABASE_CONN_MAX_AGE"):
