@@ -164,6 +164,13 @@ class Delivery(models.Model):
         return f"{self.activity.get('type', '?')} to {self.inbox}"
 
 
+class SentState(models.TextChoices):
+    """Where a review or comment we federated stands on other servers."""
+
+    PUBLIC = "public", "Sent"
+    WITHDRAWN = "withdrawn", "Withdrawn (Delete sent)"
+
+
 class FederatedReview(models.Model):
     """What followers' servers were last told about one review: the record that
     decides between ``Create`` (never sent, or withdrawn since), ``Update`` (what we
@@ -174,9 +181,7 @@ class FederatedReview(models.Model):
     ``generation`` counts the times the review was sent afresh after a withdrawal;
     servers keep tombstones of deleted ids, so each new ``Create`` names a new id."""
 
-    class State(models.TextChoices):
-        PUBLIC = "public", "Sent"
-        WITHDRAWN = "withdrawn", "Withdrawn (Delete sent)"
+    State = SentState
 
     review_pk = models.PositiveIntegerField(unique=True)
     actor = models.ForeignKey(LocalActor, on_delete=models.CASCADE, related_name="reviews")
@@ -228,9 +233,7 @@ class FederatedComment(models.Model):
     ``comment_pk`` is a plain number: a deleted comment's record stays, so its
     ``Delete`` can still be sent."""
 
-    class State(models.TextChoices):
-        PUBLIC = "public", "Sent"
-        WITHDRAWN = "withdrawn", "Withdrawn (Delete sent)"
+    State = SentState
 
     comment_pk = models.PositiveIntegerField(unique=True)
     actor = models.ForeignKey(LocalActor, on_delete=models.CASCADE, related_name="comments")
