@@ -65,6 +65,7 @@ def server_command(kind: str, port: int, workers: int) -> list[str]:
     granian = str(Path(sys.executable).parent / "granian")
     return [granian, "--interface", "wsgi", "config.wsgi:application",
             "--host", HOST, "--port", str(port), "--workers", str(workers),
+            "--blocking-threads", "1",  # as scripts/serve.sh
             "--respawn-failed-workers", "--workers-kill-timeout", "30"]  # fmt: skip
 
 

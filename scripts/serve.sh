@@ -7,7 +7,9 @@
 #   WATCHWORTHY_ENV                production unless set; every other setting comes
 #                                  from the environment (docs/configuration.md)
 #
-# One access-log line per request goes to standard output. `kill -HUP <pid>` (the
+# Each worker runs one request at a time (--blocking-threads 1, as gunicorn's sync
+# workers do): a second Python thread in a worker only waited on the first for the
+# interpreter lock (bench/serving.md). One access-log line per request goes to standard output. `kill -HUP <pid>` (the
 # first process) replaces the workers one by one after a code or setting change,
 # without dropping requests; SIGTERM stops after the requests in hand.
 set -euo pipefail
@@ -24,4 +26,4 @@ fi
 echo "Serving on http://$HOST:$PORT/ with $WEB_WORKERS workers (granian, pid $$: kill -HUP $$ reloads)"
 exec "$BIN/granian" --interface wsgi config.wsgi:application \
   --host "$HOST" --port "$PORT" --workers "$WEB_WORKERS" \
-  --access-log --respawn-failed-workers --workers-kill-timeout 30
+  --blocking-threads 1 --access-log --respawn-failed-workers --workers-kill-timeout 30
