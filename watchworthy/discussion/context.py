@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -9,8 +10,10 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from watchworthy.core.models import SiteSettings
 from watchworthy.core.prepared import PreparedQuery
@@ -123,6 +126,26 @@ def discussion_context(
         "long_thread": page.has_other_pages or count >= LONG_THREAD,
         "editable_ids": editable,
     }
+
+
+# Stands in the page for the thread's HTML while the template runs. Random per process:
+# nothing a person writes can carry it, so the page has exactly one.
+THREAD_SLOT = mark_safe(f"<!--thread-{secrets.token_hex(16)}-->")  # noqa: S308 - a comment
+
+
+def render_with_thread(request: HttpRequest, template_name: str, context: dict) -> HttpResponse:
+    """``render()`` for a page holding a thread: the template renders around
+    :data:`THREAD_SLOT` and the thread's HTML goes in once, at the end. A thousand
+    comments are a megabyte of HTML, and each template level joining it again cost
+    5 of a 15 ms page."""
+    thread_html = context.get("thread_html")
+    if not thread_html:
+        return HttpResponse(render_to_string(template_name, context, request))
+    page = render_to_string(template_name, {**context, "thread_html": THREAD_SLOT}, request)
+    before, slot, after = page.partition(THREAD_SLOT)
+    if not slot:  # a template that does not show the thread
+        return HttpResponse(page)
+    return HttpResponse("".join((before, thread_html, after)))
 
 
 def _rows(comments, since) -> QuerySet:

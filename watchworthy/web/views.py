@@ -17,7 +17,7 @@ from watchworthy.catalog.models import Season, Work
 from watchworthy.core.caching import cacheable
 from watchworthy.core.changes import LISTS, review_tag, work_tag
 from watchworthy.discussion import episodes as episode_threads
-from watchworthy.discussion.context import discussion_context
+from watchworthy.discussion.context import discussion_context, render_with_thread
 from watchworthy.discussion.models import EpisodeThread
 from watchworthy.reviews.audience import current_vote
 from watchworthy.reviews.models import Review, Verdict
@@ -69,7 +69,7 @@ def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
         **index,
         **discussion_context(request, review, shield=shield, count=index["main_thread_count"]),
     }
-    return render(request, "web/review_detail.html", context)
+    return render_with_thread(request, "web/review_detail.html", context)
 
 
 def _cacheable_review_page(
@@ -122,7 +122,7 @@ def episode_thread(
                 request, review, shield=shield, count=count, episode=found, episode_thread=thread
             )
         )
-    return render(request, "web/episode_thread.html", context)
+    return render_with_thread(request, "web/episode_thread.html", context)
 
 
 def _catch_up(review: Review, shield: Shield, seasons: list[Season]) -> dict[str, Any] | None:
