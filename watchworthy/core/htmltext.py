@@ -10,6 +10,7 @@ they are).
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from django.http import HttpRequest
@@ -21,6 +22,8 @@ from django.utils.timezone import template_localtime  # type: ignore[attr-define
 
 def printed(value: Any) -> str:
     """``value`` as ``{{ value }}`` prints it: local time, localized, escaped."""
+    if type(value) is str:  # most values; localizing leaves a plain str as it is
+        return escape(value)  # what Django's escape() does, without its wrapper
     return str(conditional_escape(localize(template_localtime(value))))
 
 
