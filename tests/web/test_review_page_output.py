@@ -32,6 +32,7 @@ from tests.factories import (
     WorkFactory,
 )
 from tests.spoilers.conftest import set_progress
+from watchworthy.core.models import SiteSettings
 from watchworthy.discussion.models import Comment
 from watchworthy.reviews.models import Review, Verdict
 from watchworthy.spoilers.shield import Position
@@ -174,3 +175,30 @@ def test_same_page_for_a_bare_review(critic):
     """No season, cover, tags, support links, other reviews or comments."""
     review = ReviewFactory(author=critic, verdict=Verdict.UNRATED, score=None)
     assert_same(Client(), review.get_absolute_url())
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "?order=newest", "?order=oldest&page=2", "?page=2&replyto=1&x=%3Cy%3E", "?page=99"],
+)
+@pytest.mark.parametrize("kind", ["guest", "guest at 2:6", "reader"])
+def test_same_page_for_thread_pages_and_orders(site, critic, query, kind):
+    """Comments paged (page links, "Jump to newest"), both orders, a query string."""
+    settings_row = SiteSettings.current()
+    settings_row.comments_per_page = 1
+    settings_row.save()
+    client = reader(kind, site, critic)
+    html = assert_same(client, site["review"].get_absolute_url() + query)
+    assert 'class="pagination comment-pages"' in html
+
+
+@pytest.mark.parametrize("closed", ["review", "no comments", "both"])
+def test_same_page_for_closed_or_empty_discussions(site, critic, closed):
+    review = site["review"]
+    if closed in ("review", "both"):
+        Review.objects.filter(pk=review.pk).update(comments_open=False)
+    if closed in ("no comments", "both"):
+        Comment.objects.filter(review=review).delete()
+        Review.objects.filter(pk=review.pk).update(approved_comment_count=0)
+    html = assert_same(Client(), review.get_absolute_url())
+    assert ("Comments are closed" in html) == (closed != "no comments")

@@ -25,6 +25,7 @@ from watchworthy.spoilers.progress import reader_shield
 from watchworthy.spoilers.shield import Shield
 
 from . import queries
+from .review_page import review_page
 
 HOME_CARDS = 12
 WORKS_PER_PAGE = 50
@@ -69,7 +70,7 @@ def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
         **index,
         **discussion_context(request, review, shield=shield, count=index["main_thread_count"]),
     }
-    return render_with_thread(request, "web/review_detail.html", context)
+    return review_page(request, context)
 
 
 def _cacheable_review_page(

@@ -12,6 +12,7 @@ staff find the desk on their account page).
 from __future__ import annotations
 
 from django import template
+from django.http import HttpRequest
 from django.template.defaultfilters import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
@@ -25,7 +26,11 @@ CURRENT = ' aria-current="page"'
 
 @register.simple_tag(takes_context=True)
 def account_nav(context: template.Context) -> SafeString:
-    request = context["request"]
+    # Safe: every value went through printed() (escaped).
+    return mark_safe(account_nav_html(context["request"]))  # noqa: S308
+
+
+def account_nav_html(request: HttpRequest) -> str:
     match = request.resolver_match
     namespace = match.namespace if match is not None else ""
     url_name = match.url_name if match is not None else None
@@ -55,9 +60,7 @@ def account_nav(context: template.Context) -> SafeString:
             f'\n  <li><a href="{_url("accounts:login")}{next_}"{login}>Sign in</a></li>\n'
             f'  <li><a href="{_url("accounts:signup")}{next_}"{signup}>Sign up</a></li>\n'
         )
-    html = f'\n\n<nav class="account-nav" aria-label="Account">\n<ul>\n{items}\n</ul>\n</nav>\n\n'
-    # Safe: every value went through printed() (escaped).
-    return mark_safe(html)  # noqa: S308
+    return f'\n\n<nav class="account-nav" aria-label="Account">\n<ul>\n{items}\n</ul>\n</nav>\n\n'
 
 
 def _url(name: str) -> str:

@@ -3,6 +3,7 @@ previews and search engines (see docs/sharing.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import template
@@ -24,15 +25,18 @@ from .. import meta, structured
 
 register = template.Library()
 
+# A template's context, or the dict of a page composed in Python (web.review_page).
+PageContext = template.Context | Mapping[str, Any]
 
-def _request(context: template.Context) -> HttpRequest:
+
+def _request(context: PageContext) -> HttpRequest:
     request = context.get("request")
     assert isinstance(request, HttpRequest), "the request context processor is needed"
     return request
 
 
 @register.simple_tag(takes_context=True)
-def canonical_link(context: template.Context) -> SafeString:
+def canonical_link(context: PageContext) -> SafeString:
     """``<link rel="canonical">`` (on every page; written in Python, as the sharing
     block of a review is, see :func:`review_meta`)."""
     url = _text(meta.canonical_url(_request(context)))
@@ -40,7 +44,7 @@ def canonical_link(context: template.Context) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def feed_links(context: template.Context, own: bool = True) -> SafeString:
+def feed_links(context: PageContext, own: bool = True) -> SafeString:
     """The site's review feeds, and the page's own on a work, tag or author page."""
     site = SiteSettings.current()
     feeds = meta.feed_links(_request(context), site.site_name, context, own=own)
@@ -63,7 +67,7 @@ def site_meta(context: template.Context) -> dict[str, Any]:
 
 
 @register.simple_tag(takes_context=True)
-def review_meta(context: template.Context, review: Review) -> SafeString:
+def review_meta(context: PageContext, review: Review) -> SafeString:
     """Open Graph, Twitter card and schema.org ``Review`` of a review page. Built from
     stored fields only: the teaser (spoilers removed), title, verdict, score.
 

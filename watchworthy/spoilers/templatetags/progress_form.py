@@ -10,6 +10,7 @@ is :meth:`Shield.form_context`'s (``progress``, ``progress_choices``,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import template
@@ -25,7 +26,7 @@ CLOSED_HELP = "Until you say, every spoiler stays closed."
 
 
 @register.simple_tag(takes_context=True)
-def progress_form(context: template.Context, work: Any) -> SafeString:
+def progress_form(context: template.Context | Mapping[str, Any], work: Any) -> SafeString:
     request = context["request"]
     chosen = context.get("progress_value")
     options = "".join(
