@@ -20,21 +20,16 @@ from typing import Any
 
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, SafeString
-from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
+
+from watchworthy.core.htmltext import printed
 
 WIDGETS = "django/forms/widgets/"
 
 
-def _var(value: Any) -> str:
-    """``{{ value }}`` with autoescaping, as the template engine prints a variable
-    (django.template.base.render_value_in_context)."""
-    value = localize(template_localtime(value))
-    if not isinstance(value, str):
-        value = str(value)
-    return conditional_escape(value)
+# ``{{ value }}`` with autoescaping, as the template engine prints a variable
+# (django.template.base.render_value_in_context).
+_var = printed
 
 
 def _formatted(value: Any) -> str:

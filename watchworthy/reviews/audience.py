@@ -45,14 +45,13 @@ def voter_key(token: str) -> str:
 
 def current_vote(request: HttpRequest, review: Review) -> bool | None:
     """True / False for the reader's agree / disagree, None if they have not voted."""
-    votes = AudienceVote.objects.filter(review=review)
     if request.user.is_authenticated:
-        votes = votes.filter(user=request.user)
+        votes = AudienceVote.objects.filter(review=review, user=request.user)
     else:
         token = guest_token(request)
-        if not token:
+        if not token:  # most readers: no vote, and no queryset to build
             return None
-        votes = votes.filter(voter_key=voter_key(token))
+        votes = AudienceVote.objects.filter(review=review, voter_key=voter_key(token))
     return votes.values_list("agrees", flat=True).first()
 
 
