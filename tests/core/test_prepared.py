@@ -126,3 +126,30 @@ def test_next_due_is_the_earliest_scheduled_moment_as_a_time():
     ReviewFactory(status=Review.Status.SCHEDULED, published_at=soon)
     ReviewFactory(published_at=soon - timedelta(days=3))  # published: not scheduled
     assert next_due() == soon
+
+
+def test_postgresql_prepares_the_statement_once_per_connection():
+    """On PostgreSQL the server keeps the statement: the second call on a connection
+    only executes it (what spares the planning on every page). Elsewhere there is
+    nothing to prepare, and the usual cursor runs it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (SQLite compiles per connection)")
+    work = WorkFactory()
+    ReviewFactory(work=work)
+    now = timezone.now()
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall() if "reviews_review" in row[0]]
+
+    before = prepared()
+    first = BY_WORK.fetch(work=work.pk, now=now)
+    after_one = prepared()
+    second = BY_WORK.fetch(work=work.pk, now=now)
+    assert [r.pk for r in first] == [r.pk for r in second] and len(first) == 1
+    assert len(after_one) == len(before) + 1  # prepared at its first run
+    assert prepared() == after_one  # and run again, not prepared again
+    assert BY_WORK.rows(work=work.pk, now=now)  # plain rows through the same cursor

@@ -18,6 +18,11 @@ would have returned::
     )
     rows = PAGE.fetch(slug="a-review", now=timezone.now())
 
+On PostgreSQL the server then prepares each such statement once per connection
+(:func:`prepared_cursor`): Django binds values in the client, so PostgreSQL planned
+every query of every page again — about 1 ms of its CPU per review page, more than
+running them.
+
 This is compiled code, not kept content: nothing a request reads is stored, and the
 answer always comes from the database. A stand-in that does not show up among the
 compiled parameters (a value folded into the SQL text, or prepared by a lookup in
@@ -36,10 +41,57 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.utils import CursorDebugWrapper
 from django.db.models.query import ModelIterable
 from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=models.Model)
+
+
+def prepared_cursor(connection: Any) -> Any:
+    """A cursor for SQL run again and again: on PostgreSQL with prepared statements on
+    (``prepare_threshold`` in the database OPTIONS, config/settings.py), a cursor
+    that binds values on the server, so psycopg prepares the statement the first
+    time a connection runs it and then only executes it; elsewhere the usual cursor.
+    Wrapped as Django wraps its own (query logging, execute wrappers)."""
+    if connection.vendor != "postgresql" or (
+        connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
+    ):
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
+    if connection.queries_logged:
+        return _LoggedStatement(raw, connection)
+    return connection.make_cursor(raw)
+
+
+class _LoggedStatement(CursorDebugWrapper):
+    """Django's query log for a server-bound cursor: it logs the SQL with its values
+    written in, as for any other query (psycopg keeps no client-side text of a
+    statement it bound on the server, which Django's log would read)."""
+
+    def execute(self, sql: Any, params: Any = None) -> Any:
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+            return self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
+
+
+class _Preparing:
+    """A connection whose ``cursor()`` is :func:`prepared_cursor` (for the compiler
+    that runs a prepared query's SQL); everything else is the connection's."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    def cursor(self) -> Any:
+        return prepared_cursor(self._connection)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
 
 
 def _stand_in(field: models.Field[Any, Any], number: int) -> Any:
@@ -124,7 +176,7 @@ class PreparedQuery(Generic[M]):
         its times text), for callers that read plain values."""
         compiled = self.compiled(using)
         connection = connections[using]
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(compiled.sql, self._params(compiled, connection, values))
             found: list[tuple[Any, ...]] = cursor.fetchall()
             return found
@@ -148,7 +200,7 @@ class PreparedQuery(Generic[M]):
         # the stored one: Django's ModelIterable then runs it and builds the objects
         # (select_related ones too) exactly as for the queryset.
         runner = copy.copy(compiled.compiler)
-        runner.connection = connection
+        runner.connection = _Preparing(connection)  # type: ignore[assignment]
         sql = compiled.sql
         runner.as_sql = lambda *args, **kwargs: (sql, params)  # type: ignore[method-assign,assignment]
         converters = compiled.converters
