@@ -72,3 +72,10 @@ def test_card_of_a_draft_without_teaser(review_of):
     review = review_of(None, False, True, (0, 0, 0, 0), teaser="", draft=True)
     assert html.review_card(review) == old("partials/review_card.html", review=review)
     assert "draft" in html.review_card(review)
+
+
+@pytest.mark.parametrize("value", [*Verdict.values, "not-a-verdict"])
+def test_verdict_label_is_what_djangos_display_method_gives(value):
+    review = Review(verdict=value)
+    field = Review._meta.get_field("verdict")
+    assert review.get_verdict_display() == review._get_FIELD_display(field)

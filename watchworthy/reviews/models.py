@@ -65,6 +65,9 @@ class Verdict(models.TextChoices):
     UNRATED = "unrated", "Unrated"
 
 
+VERDICT_LABELS: dict[str, str] = {value: str(label) for value, label in Verdict.choices}
+
+
 class Tag(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
@@ -245,6 +248,12 @@ class Review(Publishable):
     def shielded_body(self, progress: Position | None) -> SafeString:
         """The body with the spoilers ``progress`` has reached opened."""
         return Shield(progress).html(self.body_html)
+
+    def get_verdict_display(self) -> str:  # type: ignore[no-redef]
+        """The verdict's label ("Watch"), as Django's generated method gives it, from a
+        table made once: Django's rebuilds the choices on every call, and a review page
+        asks about ten times."""
+        return VERDICT_LABELS.get(self.verdict, self.verdict)
 
     def covered_position(self, seasons: Iterable[SeasonLike]) -> Position:
         """The point a reader must have reached to have "finished what the review
