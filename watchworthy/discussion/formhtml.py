@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.forms import BoundField
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.forms import BoundField, CheckboxInput, Select
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
@@ -73,9 +75,9 @@ def comment_form_html(
     fields: list[BoundField] = list(form)
     for field in fields:
         if not field.is_hidden:
-            out.append(f"\n    {_field(field)}\n  ")
+            out.append(f"\n    {_blank_or_rendered(field, _field)}\n  ")
     out.append("\n  ")
-    out.extend(str(field) for field in fields if field.is_hidden)
+    out.extend(_blank_or_rendered(field, str) for field in fields if field.is_hidden)
     out.append('\n  <p><button class="button" type="submit">Post comment</button></p>\n  ')
     if not signed_in:
         out.append(GUEST_HELP)
@@ -103,3 +105,59 @@ def _field(field: BoundField) -> str:
         f'\n    <p class="field{invalid}">\n      {field.label_tag()}\n      {error_span}'
         f"\n      {field}\n      {help_text}\n    </p>\n    "
     )
+
+
+# The HTML of blank fields, rendered by Django once per process and kind of field.
+# Every review page carries the form, and most of its fields are blank for most
+# readers (no remembered name, no error): rendering them through Django's widgets was
+# half of the form's time. A field is written from here only when everything its HTML
+# depends on is in the key (:func:`_blank_key`); a field with a value, an error or
+# choices (which come from the work's seasons) is rendered as before. Nothing a
+# reader sent or the database holds is kept: the key is the code's and the
+# settings' (a change of settings in tests forgets them).
+_blank: dict[tuple[Any, ...], str] = {}
+
+
+@receiver(setting_changed)
+def _forget_blank_fields(**kwargs: Any) -> None:
+    _blank.clear()
+
+
+def _blank_key(field: BoundField) -> tuple[Any, ...] | None:
+    """What a blank field's HTML depends on, or None when it is not blank."""
+    form, widget = field.form, field.field.widget
+    if form.is_bound or isinstance(widget, Select):
+        return None
+    value = field.value()
+    if not (value is None or value == "" or (value is False and isinstance(widget, CheckboxInput))):
+        return None
+    definition = field.field
+    return (
+        type(form),
+        form.prefix,
+        form.auto_id,
+        form.label_suffix,
+        form.use_required_attribute,
+        field.name,
+        type(widget),
+        tuple(sorted(widget.attrs.items())),
+        definition.required,
+        definition.disabled,
+        definition.label,
+        definition.help_text,
+        definition.show_hidden_initial,
+        definition.localize,
+        type(definition),
+        getattr(definition, "max_length", None),
+        getattr(definition, "min_length", None),
+    )
+
+
+def _blank_or_rendered(field: BoundField, render: Any) -> str:
+    key = _blank_key(field)
+    if key is None:
+        return str(render(field))
+    found = _blank.get(key)
+    if found is None:
+        found = _blank[key] = str(render(field))
+    return found
