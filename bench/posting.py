@@ -11,6 +11,8 @@ cache folder, beside the database), and, as docs/deploy.md runs a site
 (``WATCHWORTHY_TASKS=database``), ``manage.py db_worker`` beside it: the mail about
 each comment is a task row the worker sends, and its CPU is measured and printed
 apart from the server's (``BENCH_TASKS=immediate``: no worker, mail in the request).
+``BENCH_POSTING_REDIS_URL`` (a Redis database it may fill) runs the server with Redis
+as its cache, as the scale-out set-up of docs/deploy.md does.
 
 16 clients, each a known commenter whose address is verified (``VerifiedAddress``)
 and who has an approved comment, so their comments are approved at once, as a
@@ -160,6 +162,7 @@ def measure(database: str, work: Path) -> None:
         data_dir=work / "data",
         static_root=work / "static",
         database_url=database_url,
+        redis_url=os.environ.get("BENCH_POSTING_REDIS_URL", ""),
         page_cache=False,
         extra={
             "WATCHWORTHY_COMMENT_RATE_PER_IP": huge,
