@@ -144,7 +144,7 @@ def least_squares(points: list[tuple[int, float]]) -> tuple[float, float]:
 def posting(out: Callable[..., None]) -> None:
     """bench/posting.py per database, each in its own process (its own settings)."""
     script = Path(__file__).resolve().parent / "posting.py"
-    out("Comment posts through the form, 16 concurrent clients, production gunicorn")
+    out("Comment posts through the form, 16 concurrent clients, the production server")
     for database in ("sqlite", "postgresql"):
         run = subprocess.run(  # noqa: S603 - our own interpreter and script
             [sys.executable, str(script), database],
