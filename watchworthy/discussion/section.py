@@ -154,15 +154,9 @@ def episode_index(context: Mapping[str, Any]) -> str:
         out.append('\n  <ul class="episode-list">\n    ')
         for entry in reached:
             episode = entry.episode
-            meta = f"· {printed(entry.count)} comment{_plural(entry.count)}"
-            if entry.last_comment_at:
-                latest = date(template_localtime(entry.last_comment_at), "j M")
-                meta += f" · latest {printed(latest)}"
-            if not entry.is_open:
-                meta += f" · opens {printed(date(episode.air_date, 'j M'))}"
             out.append(
                 f'\n    <li><a href="{printed(episode.url)}">{printed(episode.label)}</a> '
-                f'<span class="episode-meta">{meta}</span></li>\n    '
+                f'<span class="episode-meta">{_entry_meta(entry, latest=True)}</span></li>\n    '
             )
         out.append("\n  </ul>\n  ")
     out.append("\n  ")
@@ -178,13 +172,21 @@ def episode_index(context: Mapping[str, Any]) -> str:
             '    <ul class="episode-list">\n      '
         )
         for entry in later:
-            meta = f"· {printed(entry.count)} comment{_plural(entry.count)}"
-            if not entry.is_open:
-                meta += f" · opens {printed(date(entry.episode.air_date, 'j M'))}"
             out.append(
                 f'\n      <li>{printed(entry.episode.label)} <span class="episode-meta">'
-                f"{meta}</span></li>\n      "
+                f"{_entry_meta(entry, latest=False)}</span></li>\n      "
             )
         out.append("\n    </ul>\n  </details>\n  ")
     out.append("\n</section>\n\n")
     return "".join(out)
+
+
+def _entry_meta(entry: Any, *, latest: bool) -> str:
+    """ "· 3 comments · latest 2 Dec · opens 9 Dec" of an episode index line (the
+    latest comment's day only where the thread is the reader's to open)."""
+    meta = f"· {printed(entry.count)} comment{_plural(entry.count)}"
+    if latest and entry.last_comment_at:
+        meta += f" · latest {printed(date(template_localtime(entry.last_comment_at), 'j M'))}"
+    if not entry.is_open:
+        meta += f" · opens {printed(date(entry.episode.air_date, 'j M'))}"
+    return meta
