@@ -153,3 +153,22 @@ def test_postgresql_prepares_the_statement_once_per_connection():
     assert len(after_one) == len(before) + 1  # prepared at its first run
     assert prepared() == after_one  # and run again, not prepared again
     assert BY_WORK.rows(work=work.pk, now=now)  # plain rows through the same cursor
+
+
+def test_the_mail_task_reads_the_comment_with_its_review_and_author(
+    critic, make_comment, django_assert_num_queries
+):
+    from watchworthy.discussion.queries import comment_for_mail
+
+    review = ReviewFactory(author=critic)
+    comment = make_comment(review, "Mail me.")
+    expected = Comment.objects.select_related("review__author").get(pk=comment.pk)
+    with django_assert_num_queries(1):
+        found = comment_for_mail(comment.pk)
+        assert found is not None
+        assert (found.pk, found.review.pk, found.review.author.email) == (
+            expected.pk,
+            expected.review.pk,
+            expected.review.author.email,
+        )
+    assert comment_for_mail(comment.pk + 1000) is None

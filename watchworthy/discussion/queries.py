@@ -48,6 +48,20 @@ _KNOWN_ADDRESS: PreparedQuery[Any] = PreparedQuery(
 )
 
 
+_COMMENT_FOR_MAIL: PreparedQuery[Comment] = PreparedQuery(
+    lambda pk: Comment.objects.select_related("review__author").filter(pk=pk).order_by(),
+    pk=Comment._meta.pk,
+)
+
+
+def comment_for_mail(comment_id: int) -> Comment | None:
+    """``Comment.objects.select_related("review__author").filter(pk=comment_id)
+    .first()``: what the mail task about a comment reads (the worker runs one per
+    post; compiling this three-table query was a third of its CPU)."""
+    found = _COMMENT_FOR_MAIL.fetch(pk=comment_id)
+    return found[0] if found else None
+
+
 def published_review(slug: str, now: datetime | None = None) -> Review | None:
     """``Review.objects.published().select_related("work").filter(slug=slug).first()``
     (slugs are unique)."""
