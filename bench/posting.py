@@ -155,7 +155,11 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def measure(database: str, work: Path) -> None:
+def start_site(database: str, work: Path) -> dict[str, str]:
+    """The production environment the posting benchmarks run (a fresh database, the
+    rate limits raised, mail as task rows), set up in this process too, with Django
+    started on it; returns the environment for a server. bench/posting_profile.py
+    uses the same."""
     database_url = PG_URL if database == "postgresql" else ""
     huge = "1000000/60"
     env = production_env(
@@ -180,6 +184,11 @@ def measure(database: str, work: Path) -> None:
     import django
 
     django.setup()
+    return env
+
+
+def measure(database: str, work: Path) -> None:
+    env = start_site(database, work)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

@@ -3,8 +3,9 @@ under production settings, with cProfile around it.
 
     python bench/posting_profile.py sqlite|postgresql [POSTS] [--profile]
 
-The same set-up as ``bench/posting.py`` (a fresh database, 16 verified regulars, the
-production cache default: the cache folder when no REDIS_URL), but no server and no
+The same set-up as ``bench/posting.py`` (``start_site``: a fresh database, 16 verified
+regulars, the production cache default — the cache folder — or Redis with
+``BENCH_POSTING_REDIS_URL``), but no server and no
 concurrency: it says what one accepted post costs in CPU and queries, and with
 ``--profile`` where that time goes (the top of a cProfile listing, by own time and
 by cumulative time). Mail goes through the task queue as on a site set up by
@@ -28,8 +29,8 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.posting import BODY, CLIENTS, PG_URL, TASKS, email
-from bench.server import HOST, postgres_reachable, production_env, reset_postgres, work_folder
+from bench.posting import BODY, CLIENTS, PG_URL, TASKS, email, start_site
+from bench.server import HOST, postgres_reachable, work_folder
 
 
 def main() -> None:
@@ -47,27 +48,7 @@ def main() -> None:
 
 
 def measure(database: str, work: Path, posts: int, *, profile: bool) -> None:
-    database_url = PG_URL if database == "postgresql" else ""
-    huge = "1000000/60"
-    env = production_env(
-        data_dir=work / "data",
-        static_root=work / "static",
-        database_url=database_url,
-        extra={
-            "WATCHWORTHY_COMMENT_RATE_PER_IP": huge,
-            "WATCHWORTHY_COMMENT_RATE_PER_EMAIL": huge,
-            "WATCHWORTHY_TASKS": TASKS,  # as bench/posting.py: the worker sends the mail
-        },
-    )
-    if database_url:
-        reset_postgres(database_url)
-    os.environ.update(env)
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        if name not in env:
-            os.environ.pop(name, None)
-    import django
-
-    django.setup()
+    start_site(database, work)
     from django.conf import settings
 
     # The mails are made and sent as on the server, but kept in memory, not printed.
