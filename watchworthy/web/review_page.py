@@ -30,7 +30,7 @@ from watchworthy.core.models import SiteSettings
 from watchworthy.discussion.context_processors import moderation
 from watchworthy.discussion.section import episode_index, thread_section_parts
 from watchworthy.reviews.html import audience_meter, review_card, verdict_badge
-from watchworthy.sharing.templatetags.sharing import canonical_link, feed_links, review_meta
+from watchworthy.sharing import head
 from watchworthy.spoilers.templatetags.progress_form import progress_form
 
 from . import chrome
@@ -49,9 +49,9 @@ def review_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         site,
         title=title,
         description=printed(review.teaser),
-        canonical=canonical_link(context),
-        feeds=feed_links(context),
-        sharing=review_meta(context, review),
+        canonical=head.canonical_link(request),
+        feeds=head.feed_links(request, context),
+        sharing=head.review_meta(request, review),
         content=_content(request, site, context),
         revealed=context["spoilers_revealed"],
         pending_comment_count=moderation(request).get("pending_comment_count"),
