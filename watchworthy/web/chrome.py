@@ -15,12 +15,10 @@ from typing import Any
 from django.contrib.messages import get_messages
 from django.http import HttpRequest
 
-from watchworthy.accounts.templatetags.account_nav import account_nav_html
+from watchworthy.accounts.nav import CURRENT, account_nav
 from watchworthy.core.htmltext import printed
 from watchworthy.core.links import reverse
 from watchworthy.core.staticlinks import StaticNode
-
-CURRENT = ' aria-current="page"'
 
 
 def _current(flag: bool) -> str:
@@ -88,7 +86,7 @@ def site_header(request: HttpRequest, site: Any, pending_comment_count: int | No
         "          </form>\n"
         '          <nav aria-label="Main"><ul class="site-nav">'
         f"{site_nav(request, pending_comment_count)}</ul></nav>\n"
-        f"          {account_nav_html(request)}\n"
+        f"          {account_nav(request)}\n"
         "        </div>\n"
         "      </details>\n"
         "    </div>\n"

@@ -1,5 +1,6 @@
-"""``{% load review_html %}``: ``{% verdict_badge review %}``, ``{% audience_meter
-review %}`` and ``{% review_card review "h3" %}`` (see reviews.html)."""
+"""``{% load review_html %}``: ``{% verdict_badge review %}`` and ``{% review_card
+review "h3" %}`` (see reviews.html; the meter is only ever part of a card or the
+review page, which call it directly)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,6 @@ register = template.Library()
 @register.simple_tag
 def verdict_badge(review: Any) -> SafeString:
     return mark_safe(html.verdict_badge(review))  # noqa: S308
-
-
-@register.simple_tag
-def audience_meter(review: Any) -> SafeString:
-    return mark_safe(html.audience_meter(review))  # noqa: S308
 
 
 @register.simple_tag

@@ -1,5 +1,5 @@
-"""``{% load account_nav %}{% account_nav %}``: the account corner of the header (sign
-in / sign up with the current page as ``next``, or who you are), on every page.
+"""The account corner of the site's header (sign in / sign up with the current page as
+``next``, or who you are), on every page (web.chrome writes the header).
 
 Written in Python (it was ``accounts/nav.html``, kept in tests/web/reference/ and
 compared by tests/accounts/test_account_nav_html.py and the review page's output
@@ -11,26 +11,17 @@ staff find the desk on their account page).
 
 from __future__ import annotations
 
-from django import template
 from django.http import HttpRequest
 from django.template.defaultfilters import urlencode
-from django.utils.safestring import SafeString, mark_safe
 
 from watchworthy.core.htmltext import csrf_input, printed
 from watchworthy.core.links import reverse
 
-register = template.Library()
-
 CURRENT = ' aria-current="page"'
 
 
-@register.simple_tag(takes_context=True)
-def account_nav(context: template.Context) -> SafeString:
-    # Safe: every value went through printed() (escaped).
-    return mark_safe(account_nav_html(context["request"]))  # noqa: S308
-
-
-def account_nav_html(request: HttpRequest) -> str:
+def account_nav(request: HttpRequest) -> str:
+    """The ``<nav class="account-nav">``; every value escaped by printed()."""
     match = request.resolver_match
     namespace = match.namespace if match is not None else ""
     url_name = match.url_name if match is not None else None
