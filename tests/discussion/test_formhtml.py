@@ -7,7 +7,6 @@ review page, an episode thread's page and the form's own page)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -16,14 +15,13 @@ from django.test import RequestFactory
 
 from tests.factories import ReviewFactory, SeasonFactory, UserFactory
 from tests.web.old_review_page import ENGINE
+from tests.web.reference import blank_random
 from watchworthy.discussion.episodes import Episode
 from watchworthy.discussion.formhtml import comment_form_html
 from watchworthy.discussion.forms import CommentForm
 from watchworthy.spoilers.shield import Position
 
 pytestmark = pytest.mark.django_db
-
-RANDOM = re.compile(r'(name="(?:csrfmiddlewaretoken|token)" value=")[^"]*(")')
 
 
 def both(form, *, user, review, reply_to=None, episode=None, form_page=False):
@@ -40,7 +38,7 @@ def both(form, *, user, review, reply_to=None, episode=None, form_page=False):
     new = comment_form_html(
         request, form, review=review, reply_to=reply_to, episode=episode, form_page=form_page
     )
-    return RANDOM.sub(r"\1…\2", old), RANDOM.sub(r"\1…\2", str(new))
+    return blank_random(old), blank_random(new)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.template.context import make_context
 
 from tests.discussion.test_episode_threads import part2, reader, say  # noqa: F401 - fixture
 from tests.web.old_review_page import ENGINE
-from tests.web.test_chrome import blank
+from tests.web.reference import blank_random as blank
 from watchworthy.discussion.templatetags import discussion_section
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from django.urls import resolve
 
 from tests.factories import UserFactory
 from tests.web.old_review_page import ENGINE
-from tests.web.test_review_page_output import RANDOM
+from tests.web.reference import blank_random as blank
 from watchworthy.core.models import SiteSettings
 from watchworthy.web import chrome
 
@@ -45,11 +45,6 @@ def request_for(path: str, user=None):
     request.session = SessionStore()
     request._messages = FallbackStorage(request)
     return request
-
-
-def blank(html: str) -> str:
-    """The CSRF token's random mask blanked: it differs on every call."""
-    return RANDOM.sub(r"\1…\2", html)
 
 
 def reference(template: str, request, **context) -> str:
