@@ -1,6 +1,15 @@
-"""The production cache folder: writes do not list the folder, and it is still trimmed."""
+"""The production cache folder: writes do not list the folder, and it is still trimmed;
+entries are written in place under a lock, so add and incr hold across processes."""
 
+import fcntl
+import multiprocessing
+import os
+import threading
+import time
 from pathlib import Path
+
+import pytest
+from django.core.cache.backends.filebased import FileBasedCache
 
 from watchworthy.core.filecache import FolderCache
 
@@ -37,3 +46,98 @@ def test_the_folder_is_trimmed_when_it_holds_too_many(tmp_path):
     cache.set("key-39", 39)  # the 40th write counts 39 entries: a third goes
     assert entries(tmp_path) == 40 - 39 // 3
     assert cache.get("key-39") == 39  # the entry just written survives
+
+
+def _add_many(folder: str, keys: list[str], wins) -> None:
+    cache = folder_cache(Path(folder))
+    wins.put([key for key in keys if cache.add(key, os.getpid(), 60)])
+
+
+def _count_up(folder: str, times: int) -> None:
+    cache = folder_cache(Path(folder))
+    for _ in range(times):
+        cache.incr("hits")
+
+
+def _in_processes(target, *args_per_process) -> None:
+    processes = [multiprocessing.Process(target=target, args=args) for args in args_per_process]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(30)
+        assert process.exitcode == 0
+
+
+def test_add_from_several_processes_lets_exactly_one_have_each_key(tmp_path):
+    """A spent form token is an add: two posts of one form must not both succeed."""
+    keys = [f"token-{n}" for n in range(150)]
+    wins = multiprocessing.Queue()
+    _in_processes(_add_many, *[(str(tmp_path), keys, wins) for _ in range(4)])
+    won = [key for _ in range(4) for key in wins.get(timeout=10)]
+    assert sorted(won) == sorted(keys)
+
+
+def test_incr_from_several_processes_loses_no_count(tmp_path):
+    folder_cache(tmp_path).add("hits", 0, 60)
+    _in_processes(_count_up, *[(str(tmp_path), 100) for _ in range(4)])
+    assert folder_cache(tmp_path).get("hits") == 400
+
+
+def test_incr_keeps_the_entrys_expiry(tmp_path):
+    """A rate limit's window starts at its first hit; counting must not move it."""
+    cache = folder_cache(tmp_path)
+    cache.add("window", 1, timeout=1)
+    assert cache.incr("window") == 2
+    time.sleep(1.1)
+    assert cache.get("window") is None
+    with pytest.raises(ValueError):
+        cache.incr("window")
+    assert cache.add("window", 1, timeout=60)  # expired: a new window
+
+
+def test_an_unreadable_entry_is_a_miss_and_can_be_written_again(tmp_path):
+    cache = folder_cache(tmp_path)
+    cache.set("page", {"html": "x" * 500}, 60)
+    entry = Path(cache._key_to_file("page"))
+    entry.write_bytes(entry.read_bytes()[:20])  # cut short, as by a crash mid-write
+    assert cache.get("page", "missed") == "missed"
+    assert not cache.has_key("page")
+    assert cache.add("page", "again", 60)
+    assert cache.get("page") == "again"
+    entry.write_bytes(b"")
+    assert cache.get("page") is None
+
+
+def test_a_shorter_value_replaces_a_longer_one_whole(tmp_path):
+    cache = folder_cache(tmp_path)
+    cache.set("key", "long " * 1000, 60)
+    cache.set("key", "short", 60)
+    assert cache.get("key") == "short"
+    assert entries(tmp_path) == 1  # written in place: no temporary files left
+
+
+def test_a_writer_that_waited_for_a_deleted_entry_writes_the_new_one(tmp_path):
+    """The delete holds the entry's lock while it removes the file; a set that waited
+    for that lock must not write into the removed file (it would be lost)."""
+    cache = folder_cache(tmp_path)
+    cache.set("key", "old", 60)
+    fname = cache._key_to_file("key")
+    fd = os.open(fname, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # as a delete in another process holds it
+    writer = threading.Thread(target=cache.set, args=("key", "new", 60))
+    writer.start()
+    time.sleep(0.2)  # the writer now waits for the lock
+    os.remove(fname)
+    os.close(fd)  # the delete is done
+    writer.join(5)
+    assert cache.get("key") == "new"
+
+
+def test_entries_are_django_file_cache_entries(tmp_path):
+    """The format is Django's: a folder written before an upgrade is still read."""
+    ours, djangos = folder_cache(tmp_path), FileBasedCache(str(tmp_path), {})
+    djangos.set("theirs", [1, 2], 60)
+    ours.set("ours", {"a": 1}, None)
+    assert ours.get("theirs") == [1, 2]
+    assert djangos.get("ours") == {"a": 1}
+    assert ours.delete("theirs") and not ours.has_key("theirs")
