@@ -25,6 +25,7 @@ from watchworthy.core.models import SiteSettings
 from watchworthy.core.ratelimit import over_limit
 from watchworthy.core.sanitize import html_to_text
 from watchworthy.core.siteurl import absolute
+from watchworthy.core.tasks import enqueue_for_write
 from watchworthy.core.text import one_line
 
 from . import queries
@@ -49,13 +50,16 @@ def read_token(token: str, action: str) -> int | None:
 
 
 def comment_posted(comment_id: int, site_url: str = "") -> None:
-    """``site_url``: the root the comment was posted on (links in the mail point there);
-    empty for the configured WATCHWORTHY_SITE_URL."""
-    send_comment_mail.enqueue("posted", comment_id, site_url)
+    """Call in the transaction that wrote the comment: the mail is enqueued with it or
+    after its commit (``core.tasks.enqueue_for_write``). ``site_url``: the root the
+    comment was posted on (links in the mail point there); empty for the configured
+    WATCHWORTHY_SITE_URL."""
+    enqueue_for_write(send_comment_mail, "posted", comment_id, site_url)
 
 
 def comment_approved(comment_id: int, site_url: str = "") -> None:
-    send_comment_mail.enqueue("approved", comment_id, site_url)
+    """As :func:`comment_posted`, in the transaction that approved it."""
+    enqueue_for_write(send_comment_mail, "approved", comment_id, site_url)
 
 
 @task()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -153,8 +152,8 @@ def comment_post(
             Comment.objects.filter(pk=comment.pk).update(status=decision.status)
             mark_changed_ids(Comment, [comment.pk])
             comment.status = decision.status
-    if send_notifications and comment.status != Comment.Status.SPAM:
-        transaction.on_commit(lambda: notifications.comment_posted(comment.pk, site_url))
+        if send_notifications and comment.status != Comment.Status.SPAM:
+            notifications.comment_posted(comment.pk, site_url)
     return comment
 
 
@@ -301,9 +300,9 @@ def comment_moderate(*, comments: Iterable[Comment], status: str, site_url: str 
             Comment.objects.filter(pk__in=[c.pk for c in changed]).update(status=status)
             mark_changed_ids(Comment, [c.pk for c in changed])
             _count(review_ids)
-    if status == Comment.Status.APPROVED:
-        for comment in changed:
-            transaction.on_commit(partial(notifications.comment_approved, comment.pk, site_url))
+        if status == Comment.Status.APPROVED:
+            for comment in changed:
+                notifications.comment_approved(comment.pk, site_url)
     return len(changed)
 
 
