@@ -33,7 +33,7 @@ run: install
 		$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The production server (granian; see scripts/serve.sh and docs/deploy.md): migrate,
-# collectstatic, then serve on HOST:PORT with WEB_WORKERS processes (2 x cores + 1).
+# collectstatic, then serve on HOST:PORT with WEB_WORKERS processes (one per core, >= 2).
 # WATCHWORTHY_ENV is production unless set; the rest comes from the environment.
 serve: install
 	HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh

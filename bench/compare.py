@@ -28,7 +28,8 @@ when there is no apt-get. Settings (environment): BENCH_PG_URL (a dedicated data
 it is dropped and re-created), BENCH_REDIS_URL (a Redis database it may flush; empty
 skips the Redis row), BENCH_DATABASES (``sqlite,postgresql``), BENCH_CACHES (which
 configurations: ``none,folder,redis,nginx``, all by default; ``none`` is uncached),
-WEB_WORKERS (4), and everything measure.sh reads (DURATION, REPEATS, IDLE_MAX, ...).
+WEB_WORKERS (one per core, as scripts/serve.sh), and everything measure.sh reads
+(DURATION, REPEATS, IDLE_MAX, ...).
 """
 
 from __future__ import annotations

@@ -38,9 +38,9 @@ def work_folder(prefix: str) -> Path:
 
 
 def default_workers() -> int:
-    """4 workers, as WordPress's php-fpm has in the harness, unless WEB_WORKERS says."""
+    """As scripts/serve.sh: one worker per core, at least two, unless WEB_WORKERS says."""
     value = os.environ.get("WEB_WORKERS", "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else 4
+    return int(value) if value.isdigit() and int(value) > 0 else max(2, os.cpu_count() or 1)
 
 
 SERVERS = ("granian", "gunicorn")

@@ -3,7 +3,7 @@
 # config.wsgi. `make serve` runs this; so can a systemd unit (docs/deploy.md).
 #
 #   HOST (127.0.0.1), PORT (8000)  where to listen
-#   WEB_WORKERS                    worker processes (default 2 x cores + 1)
+#   WEB_WORKERS                    worker processes (default one per core, at least 2)
 #   WATCHWORTHY_ENV                production unless set; every other setting comes
 #                                  from the environment (docs/configuration.md)
 #
@@ -18,7 +18,12 @@ BIN=${VENV:-.venv}/bin
 export WATCHWORTHY_ENV=${WATCHWORTHY_ENV:-production}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
-WEB_WORKERS=${WEB_WORKERS:-$((2 * $(nproc) + 1))}
+# One worker per core: a request is CPU work (SQLite is in the process), and more
+# workers than cores only took turns on them (bench/serving.md). At least two, so one
+# slow request never holds the whole site. Raise it when requests wait on a database
+# or storage on another machine.
+CORES=$(nproc)
+WEB_WORKERS=${WEB_WORKERS:-$((CORES > 2 ? CORES : 2))}
 if [ "${WATCHWORTHY_SKIP_MIGRATE:-0}" != "1" ]; then
   "$BIN/python" manage.py migrate --noinput
 fi
