@@ -51,12 +51,14 @@ WORK_TYPES: dict[str, str] = {
 }
 PART = re.compile(r"\b(part|cour)\b", re.IGNORECASE)
 PLAIN_SEASON = re.compile(r"^\s*season\s+(\d{1,4})\s*$", re.IGNORECASE)
-_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
 def json_ld(data: JsonDict) -> SafeString:
     """``data`` as a JSON-LD script element, safe to put in any HTML page."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_ESCAPES)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # Three replaces, not str.translate: with any character beyond ASCII in the text,
+    # translate looks each character up in Python (~40 µs a review page, 30x these).
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     # Safe: the JSON is escaped above so that it cannot end the element or open markup.
     return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
 
