@@ -80,20 +80,6 @@ class _LoggedStatement(CursorDebugWrapper):
             return self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
 
 
-class _Preparing:
-    """A connection whose ``cursor()`` is :func:`prepared_cursor` (for the compiler
-    that runs a prepared query's SQL); everything else is the connection's."""
-
-    def __init__(self, connection: Any) -> None:
-        self._connection = connection
-
-    def cursor(self) -> Any:
-        return prepared_cursor(self._connection)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._connection, name)
-
-
 def _stand_in(field: models.Field[Any, Any], number: int) -> Any:
     """A value of ``field``'s kind that no real query would use."""
     if isinstance(field, models.DateTimeField):
@@ -193,16 +179,16 @@ class PreparedQuery(Generic[M]):
 
     def fetch(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[M]:
         """The objects the queryset built with ``values`` would give, in its order."""
+        rows = self.rows(using=using, **values)
+        if not rows:  # (no queryset, iterable or related populators to set up for none)
+            return []
         compiled = self.compiled(using)
-        connection = connections[using]
-        params = self._params(compiled, connection, values)
-        # A copy of the compiled compiler on this thread's connection, whose SQL is
-        # the stored one: Django's ModelIterable then runs it and builds the objects
+        # A copy of the compiled compiler on this thread's connection that hands out
+        # the rows already read: Django's ModelIterable then builds the objects
         # (select_related ones too) exactly as for the queryset.
         runner = copy.copy(compiled.compiler)
-        runner.connection = _Preparing(connection)  # type: ignore[assignment]
-        sql = compiled.sql
-        runner.as_sql = lambda *args, **kwargs: (sql, params)  # type: ignore[method-assign,assignment]
+        runner.connection = connections[using]
+        runner.execute_sql = lambda *args, **kwargs: [rows]  # type: ignore[method-assign,assignment]
         converters = compiled.converters
         runner.get_converters = lambda expressions: converters  # type: ignore[method-assign]
         queryset: models.QuerySet[M] = compiled.model._default_manager.using(using).all()  # type: ignore[assignment]
