@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.utils.datastructures import MultiValueDict
 
 from watchworthy.accounts.names import reserved_owner
+from watchworthy.core.formfields import quick_copied_fields
 from watchworthy.core.formrender import PythonWidgets
 from watchworthy.core.text import has_control_characters
 from watchworthy.spoilers.shield import Position, positions
@@ -58,6 +59,7 @@ def spend_token(token: str, client: str) -> bool:
     return bool(cache.add(key, 1, max_age))
 
 
+@quick_copied_fields
 class CommentForm(forms.Form):
     default_renderer = PythonWidgets  # the form under every review: see core.formrender
     author_name = forms.CharField(label="Name", max_length=80, required=False)
