@@ -10,7 +10,8 @@ It holds code and settings only (the URLconf, the script prefix), never content:
 values are the caller's. The short way is taken only for values Django would put in
 the address unchanged: slugs made of ``[-a-zA-Z0-9_]`` (which every converter that
 took the letter stand-in accepts and quoting leaves alone) or digits (for an ``int``
-converter). Anything else — another character, a namespace served under several
+converter), decided for each value's place (a review's episode thread takes a slug and
+two numbers). Anything else — another character, a namespace served under several
 instances, an address the stand-ins do not fit — goes to Django's ``reverse()``.
 ``tests/core/test_links.py`` compares the two for every name of the site.
 """
@@ -33,9 +34,9 @@ from django.utils.html import conditional_escape
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
 _DIGITS = re.compile(r"[0-9]+\Z")
 
-# A shape's address: the literal pieces around the values, and the values it takes
+# A shape's address: the literal pieces around the values, and what each value may be
 # (letters and digits, or digits only). None: this shape always goes to Django.
-_Shape = tuple[tuple[str, ...], re.Pattern[str]] | None
+_Shape = tuple[tuple[str, ...], tuple[re.Pattern[str], ...]] | None
 _shapes: dict[tuple[Any, ...], _Shape] = {}
 
 
@@ -68,7 +69,9 @@ def reverse(
         shape = _shapes[key]
     except KeyError:
         shape = _shapes[key] = _learn(viewname, len(values), names, current_app)
-    if shape is None or not all(shape[1].match(v) for v in values):
+    if shape is None or not all(
+        pattern.match(value) for pattern, value in zip(shape[1], values, strict=True)
+    ):
         return django_reverse(viewname, args=args, kwargs=kwargs, current_app=current_app)
     pieces = shape[0]
     if not values:
@@ -81,18 +84,31 @@ def reverse(
 
 
 def _learn(viewname: str, count: int, names: tuple[str, ...], current_app: str | None) -> _Shape:
-    """The address of ``viewname`` split around its ``count`` values, or None."""
+    """The address of ``viewname`` split around its ``count`` values, with what each
+    value may be (letters and digits, or digits only), or None."""
     letters = [f"zqx{i}-q_Z" for i in range(count)]
     digits = [f"7319{i}8642" for i in range(count)]
-    by_letters = _split(viewname, letters, names, current_app)
     by_digits = _split(viewname, digits, names, current_app)
     if by_digits is None:
         return None
-    if by_letters == by_digits:
-        return by_digits, _SLUG
-    if by_letters is None:  # an int converter: digits only
-        return by_digits, _DIGITS
-    return None  # letters and digits reach different patterns
+    accepted = []
+    for position in range(count):  # letters here, digits elsewhere: a slug's place?
+        tried = [*digits[:position], letters[position], *digits[position + 1 :]]
+        found = _split(viewname, tried, names, current_app)
+        if found is None:  # an int converter: digits only
+            accepted.append(_DIGITS)
+        elif found == by_digits:
+            accepted.append(_SLUG)
+        else:
+            return None  # letters and digits reach different patterns
+    # Every slug's place with letters at once must give the same address too.
+    mixed = [
+        letter if pattern is _SLUG else digit
+        for letter, digit, pattern in zip(letters, digits, accepted, strict=True)
+    ]
+    if _split(viewname, mixed, names, current_app) != by_digits:
+        return None
+    return by_digits, tuple(accepted)
 
 
 def _split(
