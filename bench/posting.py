@@ -202,11 +202,12 @@ def measure(database: str, work: Path) -> None:
         tokens = collect_tokens(server.port, path)
         time.sleep(3.5)  # older than the form's minimum fill time (3 s)
         cpu_before, load_before = server.cpu_seconds(), os.getloadavg()[0]
-        worker_before = worker.cpu_seconds()
+        worker_before, postgres_before = worker.cpu_seconds(), postgres_cpu_seconds()
         accepted, refused, seconds, latencies = post_all(server.port, path, tokens)
         cpu, load_after = server.cpu_seconds() - cpu_before, os.getloadavg()[0]
         drained = worker.drain()
         worker_cpu = worker.cpu_seconds() - worker_before
+        postgres = postgres_cpu_seconds() - postgres_before
     verdict = verify(accepted)
     per_post = max(1, len(accepted))
     worker_note = (
@@ -215,6 +216,11 @@ def measure(database: str, work: Path) -> None:
         if TASKS == "database"
         else "; mail sent in the request (WATCHWORTHY_TASKS=immediate)"
     )
+    if database == "postgresql" and postgres:
+        worker_note += (
+            f"; PostgreSQL CPU {postgres * 1000 / per_post:.1f} ms per post (every "
+            "postgres process on this machine, server and worker sessions)"
+        )
     total = CLIENTS * POSTS_PER_CLIENT
     first_refusal = f"; first refusal: {refused[0]}" if refused else ""
     print(
@@ -226,6 +232,23 @@ def measure(database: str, work: Path) -> None:
         f"{load_before:.1f} before, {load_after:.1f} after (2 cores here: other work "
         f"takes CPU from the server){first_refusal}"
     )
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time of every ``postgres`` process on this machine so far, with the finished
+    ones' (counted in their parent): the database server's own share of a post, when
+    it runs here (0 where /proc says nothing)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if not (stat.parent / "comm").read_text().startswith("postgres"):
+                continue
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that just ended
+        total += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    return total / tick
 
 
 class Worker:
