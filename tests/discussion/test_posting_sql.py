@@ -1,11 +1,15 @@
 """The post's SQL written once (discussion/queries.py) answers as the ORM querysets it
 replaced, on the database the tests run on."""
 
+from datetime import timedelta
+
 import pytest
 from django.db.models import Exists, Max
+from django.utils import timezone
 
 from watchworthy.discussion import queries
 from watchworthy.discussion.models import Comment, EpisodeThread, VerifiedAddress
+from watchworthy.discussion.services import refresh_comment_counts
 from watchworthy.reviews.models import Review
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +49,7 @@ def test_numbers_counts_and_pages_match_the_orm(review, make_comment):
     second = make_comment(review)
     in_thread = make_comment(review)  # moved to the episode's thread, numbered there
     Comment.objects.filter(pk=in_thread.pk).update(episode_thread=thread, number=1)
-    queries.store_counts(review.pk, thread.pk)
+    refresh_comment_counts([review.pk])
 
     for thread_id in (None, thread.pk):
         expected = Comment.objects.filter(review=review, episode_thread_id=thread_id).aggregate(
@@ -53,14 +57,6 @@ def test_numbers_counts_and_pages_match_the_orm(review, make_comment):
         )["n"]
         assert queries.last_number(review.pk, thread_id) == (expected or 0)
     assert queries.last_number(review.pk, None) == 2  # first, second (the third moved)
-
-    review = Review.objects.get(pk=review.pk)
-    assert review.approved_comment_count == Comment.objects.approved().filter(review=review).count()
-    assert review.approved_comment_count == 4  # two top-level, a reply, the thread's
-    thread.refresh_from_db()
-    mine = Comment.objects.approved().filter(episode_thread=thread)
-    assert thread.approved_comment_count == mine.count() == 1
-    assert thread.last_comment_at == mine.aggregate(t=Max("created_at"))["t"]
 
     roots = Comment.objects.filter(
         review=review, episode_thread=None, status=Comment.Status.APPROVED, parent__isnull=True
@@ -72,3 +68,39 @@ def test_numbers_counts_and_pages_match_the_orm(review, make_comment):
             got = queries.roots_before(review.pk, None, root, newest_first=newest_first)
             assert got == expected
     assert queries.roots_before(review.pk, None, second.path, newest_first=False) == 1
+
+
+def test_one_more_comment_counts_up_as_counting_again_would(review, make_comment):
+    """A post approved at once adds one to the stored counts (under the review's lock)
+    instead of counting the thread again: the same numbers, and the thread's newest
+    time only ever moves forward (a backdated comment leaves it)."""
+    thread = EpisodeThread.objects.create(review=review, season=1, episode=2)
+    make_comment(review)
+    refresh_comment_counts([review.pk])
+
+    def add(thread_id, when):
+        """A comment approved by an UPDATE that counts nothing, then counted up."""
+        comment = make_comment(review, status=Comment.Status.PENDING)
+        fields = {"status": Comment.Status.APPROVED, "created_at": when}
+        if thread_id is not None:  # numbered in that thread, after the ones there
+            number = Comment.objects.filter(episode_thread_id=thread_id).count() + 1
+            fields.update(episode_thread_id=thread_id, number=number)
+        Comment.objects.filter(pk=comment.pk).update(**fields)
+        queries.count_one_more(review.pk, thread_id, when)
+
+    now = timezone.now()
+    add(None, now)
+    add(thread.pk, now - timedelta(days=2))  # the thread's first: its time, from nothing
+    add(thread.pk, now)
+    add(thread.pk, now - timedelta(days=1))  # backdated: the newest stays
+    counted_up = (
+        Review.objects.get(pk=review.pk).approved_comment_count,
+        *EpisodeThread.objects.filter(pk=thread.pk).values_list(
+            "approved_comment_count", "last_comment_at"
+        )[0],
+    )
+    refresh_comment_counts([review.pk])  # counting again, from the rows
+    thread.refresh_from_db()
+    counted = (Review.objects.get(pk=review.pk).approved_comment_count,
+               thread.approved_comment_count, thread.last_comment_at)  # fmt: skip
+    assert counted_up == counted == (5, 3, now)

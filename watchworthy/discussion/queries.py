@@ -5,7 +5,8 @@ On a post, turning querysets into SQL cost more CPU than running them (about 0.3
 :class:`~watchworthy.core.prepared.PreparedQuery` (each returns what the queryset in
 its docstring returns); the numbering and counting statements, whose ORM form builds
 subquery expressions on every call, are plain SQL written from the models' own table
-and column names. Each is one query, as its ORM form was.
+and column names, run on the prepared cursor (PostgreSQL plans each once per
+connection). Each is one query, as its ORM form was.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.db import connection
 from django.db.models import Exists, Field, Model
 from django.utils import timezone
 
-from watchworthy.core.prepared import PreparedQuery
+from watchworthy.core.prepared import PreparedQuery, prepared_cursor
 from watchworthy.reviews.models import Review
 
 from .models import Comment, EpisodeThread, VerifiedAddress
@@ -96,7 +97,6 @@ def _sql(vendor: str) -> dict[str, str]:
     def col(name: str) -> str:
         return _column(Comment, name)
 
-    approved = f"{col('status')} = %s AND {col('is_removed')} = %s"
     roots = (
         f"SELECT COUNT(*) FROM {c} WHERE {col('review')} = %s AND {{thread}} "  # noqa: S608
         f"AND {col('status')} = %s AND {col('parent')} IS NULL AND {col('path')} {{op}} %s"
@@ -115,17 +115,19 @@ def _sql(vendor: str) -> dict[str, str]:
             f"SELECT MAX({col('number')}) FROM {c} "  # noqa: S608
             f"WHERE {col('review')} = %s AND {col('episode_thread')} = %s"
         ),
-        "count_review": (
+        # One approved comment more (a post, under the review's lock): counted up, not
+        # again, so a post costs the same in a thread of ten comments or ten thousand.
+        "one_more_review": (
             f"UPDATE {r} SET {_column(Review, 'approved_comment_count')} = "  # noqa: S608
-            f"(SELECT COUNT(*) FROM {c} WHERE {col('review')} = %s AND {approved}) "
-            f"WHERE {_column(Review, 'id')} = %s"
+            f"{_column(Review, 'approved_comment_count')} + 1 WHERE {_column(Review, 'id')} = %s"
         ),
-        "count_thread": (
+        "one_more_thread": (
             f"UPDATE {t} SET {_column(EpisodeThread, 'approved_comment_count')} = "  # noqa: S608
-            f"(SELECT COUNT(*) FROM {c} WHERE {col('episode_thread')} = %s AND {approved}), "
-            f"{_column(EpisodeThread, 'last_comment_at')} = "
-            f"(SELECT MAX({col('created_at')}) FROM {c} "
-            f"WHERE {col('episode_thread')} = %s AND {approved}) "
+            f"{_column(EpisodeThread, 'approved_comment_count')} + 1, "
+            f"{_column(EpisodeThread, 'last_comment_at')} = CASE WHEN "
+            f"{_column(EpisodeThread, 'last_comment_at')} IS NULL OR "
+            f"{_column(EpisodeThread, 'last_comment_at')} < %s THEN %s ELSE "
+            f"{_column(EpisodeThread, 'last_comment_at')} END "
             f"WHERE {_column(EpisodeThread, 'id')} = %s"
         ),
     }
@@ -135,7 +137,7 @@ def last_number(review_id: int, episode_thread_id: int | None) -> int:
     """``Comment.objects.filter(review_id=…, episode_thread_id=…)
     .aggregate(n=Max("number"))["n"] or 0``."""
     sql = _sql(connection.vendor)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         if episode_thread_id is None:
             cursor.execute(sql["last_main"], [review_id])
         else:
@@ -144,17 +146,18 @@ def last_number(review_id: int, episode_thread_id: int | None) -> int:
     return int(row[0] or 0) if row else 0
 
 
-def store_counts(review_id: int, thread_id: int | None) -> None:
-    """Count the review's approved comments again (all threads), and ``thread_id``'s
-    with its newest comment's time: one UPDATE each."""
+def count_one_more(review_id: int, thread_id: int | None, created_at: datetime) -> None:
+    """One approved comment more in the review (and in ``thread_id``, whose newest
+    comment's time moves to ``created_at`` if that is later): one UPDATE each, counting
+    up from the stored counts. The caller holds the review's lock (services.lock_reviews)
+    and adds a comment that was not approved before."""
     sql = _sql(connection.vendor)
-    approved: list[Any] = [Comment.Status.APPROVED.value, False]
-    with connection.cursor() as cursor:
-        cursor.execute(sql["count_review"], [review_id, *approved, review_id])
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(sql["one_more_review"], [review_id])
         if thread_id is not None:
-            cursor.execute(
-                sql["count_thread"], [thread_id, *approved, thread_id, *approved, thread_id]
-            )
+            field = EpisodeThread._meta.get_field("last_comment_at")
+            when = field.get_db_prep_value(created_at, connection, prepared=False)
+            cursor.execute(sql["one_more_thread"], [when, when, thread_id])
 
 
 def roots_before(
@@ -169,7 +172,7 @@ def roots_before(
     if episode_thread_id is not None:
         params.append(episode_thread_id)
     params += [Comment.Status.APPROVED.value, root_path]
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql[key], params)
         row = cursor.fetchone()
     return int(row[0]) if row else 0

@@ -147,7 +147,7 @@ def comment_post(
         comment.set_path()
         comment.save(update_fields=["path", "depth"])  # and the header, with the number
         if approves:
-            _count_one(review.pk, episode_thread)
+            _count_one(review.pk, episode_thread, posted_at)
         elif decision.status != Comment.Status.PENDING:
             Comment.objects.filter(pk=comment.pk).update(status=decision.status)
             mark_changed_ids(Comment, [comment.pk])
@@ -224,11 +224,11 @@ def _count(review_ids: Iterable[int]) -> None:
     mark_changed_ids(Review, review_ids, aspect=COUNTS)
 
 
-def _count_one(review_id: int, thread: EpisodeThread | None) -> None:
-    """:func:`_count` after one comment was approved in one thread (a new post): the
-    review's count and that thread's, each counted again in one UPDATE; the review's
-    other threads did not move. The caller holds the review's lock."""
-    queries.store_counts(review_id, thread.pk if thread is not None else None)
+def _count_one(review_id: int, thread: EpisodeThread | None, created_at: datetime) -> None:
+    """A new post approved at once in one thread: the review's count and that thread's
+    one higher (``queries.count_one_more``; the review's other threads did not move).
+    The caller holds the review's lock."""
+    queries.count_one_more(review_id, thread.pk if thread is not None else None, created_at)
     mark_changed_ids(Review, [review_id], aspect=COUNTS)
 
 
