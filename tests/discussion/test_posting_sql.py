@@ -4,6 +4,7 @@ replaced, on the database the tests run on."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.db.models import Exists, Max
 from django.utils import timezone
 
@@ -104,3 +105,26 @@ def test_one_more_comment_counts_up_as_counting_again_would(review, make_comment
     counted = (Review.objects.get(pk=review.pk).approved_comment_count,
                thread.approved_comment_count, thread.last_comment_at)  # fmt: skip
     assert counted_up == counted == (5, 3, now)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
+def test_a_post_holds_its_reviews_row_lock_until_the_transaction_ends(review):
+    """A second writer must wait for the first to number and count (services.comment_post)."""
+    import psycopg
+
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432,
+        user=settings["USER"], password=settings["PASSWORD"] or None,
+        dbname=settings["NAME"], autocommit=True,
+    )  # fmt: skip
+    try_lock = f"SELECT id FROM {Review._meta.db_table} WHERE id = %s FOR UPDATE NOWAIT"  # noqa: S608
+    try:
+        with transaction.atomic():
+            queries.lock_review(review.pk)
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute(try_lock, [review.pk])
+        other.execute(try_lock, [review.pk])  # free once the transaction ended
+    finally:
+        other.close()

@@ -115,6 +115,10 @@ def _sql(vendor: str) -> dict[str, str]:
             f"SELECT MAX({col('number')}) FROM {c} "  # noqa: S608
             f"WHERE {col('review')} = %s AND {col('episode_thread')} = %s"
         ),
+        "lock_review": (
+            f"SELECT {_column(Review, 'id')} FROM {r} "  # noqa: S608
+            f"WHERE {_column(Review, 'id')} = %s FOR UPDATE"
+        ),
         # One approved comment more (a post, under the review's lock): counted up, not
         # again, so a post costs the same in a thread of ten comments or ten thousand.
         "one_more_review": (
@@ -144,6 +148,14 @@ def last_number(review_id: int, episode_thread_id: int | None) -> int:
             cursor.execute(sql["last_episode"], [review_id, episode_thread_id])
         row = cursor.fetchone()
     return int(row[0] or 0) if row else 0
+
+
+def lock_review(review_id: int) -> None:
+    """``list(Review.objects.select_for_update().filter(pk=review_id).values_list("pk"))``
+    (PostgreSQL: the row is locked until the transaction ends)."""
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(_sql(connection.vendor)["lock_review"], [review_id])
+        cursor.fetchall()
 
 
 def count_one_more(review_id: int, thread_id: int | None, created_at: datetime) -> None:

@@ -187,7 +187,9 @@ def lock_reviews(review_ids: Iterable[int]) -> list[int]:
     """Lock the reviews' rows in pk order (two batches can then never deadlock).
     Every write that numbers or counts comments takes these locks first."""
     ids = sorted(set(review_ids))
-    if connection.features.has_select_for_update:
+    if connection.features.has_select_for_update and len(ids) == 1:
+        queries.lock_review(ids[0])  # a post: SQL planned once per connection
+    elif connection.features.has_select_for_update:
         list(Review.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
     # else SQLite: its write transactions run one at a time (BEGIN IMMEDIATE), so the
     # transaction that asks already holds the only lock there is.
