@@ -9,7 +9,7 @@ from django.db.models import Exists, Max
 from django.utils import timezone
 
 from watchworthy.discussion import queries
-from watchworthy.discussion.models import Comment, EpisodeThread, VerifiedAddress
+from watchworthy.discussion.models import PATH_DIGITS, Comment, EpisodeThread, VerifiedAddress
 from watchworthy.discussion.services import refresh_comment_counts
 from watchworthy.reviews.models import Review
 
@@ -128,3 +128,22 @@ def test_a_post_holds_its_reviews_row_lock_until_the_transaction_ends(review):
         other.execute(try_lock, [review.pk])  # free once the transaction ended
     finally:
         other.close()
+
+
+def test_a_new_comment_is_stored_with_its_path_and_header(review, make_comment):
+    """Inserted, then given the path and header its id makes (comment_post): the row
+    holds both, so the page reads the header stored rather than rendering it."""
+    from watchworthy.discussion import header
+
+    held = Comment.Status.PENDING  # as comment_post wrote them: no approval saved them since
+    first = make_comment(review, status=held)
+    Comment.objects.filter(pk=first.pk).update(status=Comment.Status.APPROVED)  # (a parent)
+    first.refresh_from_db()
+    reply = make_comment(review, parent=first, status=held)
+    for comment in (first, reply):
+        stored = Comment.objects.get(pk=comment.pk)
+        assert stored.path.endswith(f"{stored.pk:0{PATH_DIGITS}d}/")
+        assert stored.header_key == header.current_key()
+        assert stored.header_html == header.header_of(stored)
+    assert Comment.objects.get(pk=reply.pk).path.startswith(first.path)
+    assert Comment.objects.get(pk=reply.pk).depth == 1
