@@ -13,18 +13,19 @@ from watchworthy.discussion.models import Comment
 
 pytestmark = pytest.mark.django_db
 
-# The review (with its work); whether the name is a critic's; whether the address is
-# known (approved before and confirmed, one query).
+# The review (with its work and author); whether the name is a critic's; whether the
+# address is known (approved before and confirmed, one query).
 BEFORE = 3
 # In the transaction (savepoint and release here, inside the test's own): PostgreSQL
 # locks the review row (SQLite's BEGIN IMMEDIATE already is the lock); the thread's
-# highest number; the row; its path and header; the review's count.
-IN_TRANSACTION = 2 + (1 if connection.vendor == "postgresql" else 0) + 4
+# highest number; the row; its path and header; the review's count; the author's
+# notice, and the mails they had this hour (whether a mail task is worth queueing).
+IN_TRANSACTION = 2 + (1 if connection.vendor == "postgresql" else 0) + 4 + 2
 # After the commit: the page cache finds the comment's review and its work; the mail
-# task loads the comment with its review and author, writes the author's notice (in
-# its own savepoint here) and counts the mails of the last hour; the mail is sent and
-# marked sent (savepoint again).
-AFTER = 2 + 1 + 3 + 1 + 3
+# task loads the comment with its review and author, finds the author's notice and
+# counts the mails of the last hour again; the mail is sent and marked sent
+# (savepoint again).
+AFTER = 2 + 1 + 2 + 3
 # The redirect: the comment's page (how many threads come before it).
 REDIRECT = 1
 

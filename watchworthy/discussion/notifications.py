@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core import signing
 from django.core.mail import EmailMessage
@@ -49,12 +50,36 @@ def read_token(token: str, action: str) -> int | None:
     return data.get("c") if data.get("a") == action else None
 
 
-def comment_posted(comment_id: int, site_url: str = "") -> None:
-    """Call in the transaction that wrote the comment: the mail is enqueued with it or
-    after its commit (``core.tasks.enqueue_for_write``). ``site_url``: the root the
-    comment was posted on (links in the mail point there); empty for the configured
+def comment_posted(comment: Comment, review_author: Any, site_url: str = "") -> None:
+    """Call in the transaction that wrote ``comment``: the review's author's notice is
+    written with it (for the mail, or the digest), and the mail task is enqueued with
+    it or after its commit (``core.tasks.enqueue_for_write``) — but only when the task
+    may send something: the author's single mail while they are under their hourly
+    share, a confirmation the commenter asked for, or a reply. In a flood the author
+    gets their share, then the digest gathers the rest, and the worker no longer runs
+    a task per comment that sends nothing. ``site_url``: the root the comment was
+    posted on (links in the mail point there); empty for the configured
     WATCHWORTHY_SITE_URL."""
-    enqueue_for_write(send_comment_mail, "posted", comment_id, site_url)
+    tells_author = bool(review_author.email) and comment.user_id != review_author.pk
+    if tells_author:
+        AuthorNotice.objects.create(author=review_author, comment=comment)
+    if (
+        (tells_author and _may_mail_at_once(review_author.pk))
+        or (comment.notify_replies and not comment.notify_confirmed)
+        or (comment.is_public and comment.parent_id is not None)
+    ):
+        enqueue_for_write(send_comment_mail, "posted", comment.pk, site_url)
+
+
+def _may_mail_at_once(author_id: int) -> bool:
+    """Whether the site mails each comment at once and the author had fewer single
+    mails than their hourly share in the last hour."""
+    site = SiteSettings.current()
+    if site.comment_mail != SiteSettings.CommentMail.IMMEDIATE:
+        return False
+    hour_ago = timezone.now() - timedelta(hours=1)
+    sent = AuthorNotice.objects.filter(author_id=author_id, sent_at__gte=hour_ago).count()
+    return sent < site.comment_mail_hourly_limit
 
 
 def comment_approved(comment_id: int, site_url: str = "") -> None:
@@ -99,14 +124,15 @@ def _tell_review_author(comment: Comment, site_url: str) -> None:
     author = comment.review.author
     if not author.email or comment.user_id == author.pk:
         return
-    with transaction.atomic():  # a write transaction: on SQLite it queues with the others
-        notice = AuthorNotice.objects.create(author=author, comment=comment)
-    site = SiteSettings.current()
-    if site.comment_mail != SiteSettings.CommentMail.IMMEDIATE:
-        return
-    hour_ago = timezone.now() - timedelta(hours=1)
-    sent = AuthorNotice.objects.filter(author=author, sent_at__gte=hour_ago).count()
-    if sent >= site.comment_mail_hourly_limit:
+    # Written with the comment (comment_posted); a task queued before that was so
+    # writes it here.
+    notice = AuthorNotice.objects.filter(author=author, comment=comment).first()
+    if notice is None:
+        with transaction.atomic():  # a write transaction: on SQLite it queues with the others
+            notice = AuthorNotice.objects.create(author=author, comment=comment)
+    elif notice.sent_at is not None:
+        return  # mailed already (the task ran twice)
+    if not _may_mail_at_once(author.pk):
         return  # left for the digest
     held = comment.status == Comment.Status.PENDING
     _send(

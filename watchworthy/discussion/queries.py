@@ -28,7 +28,10 @@ _EMAIL = Comment._meta.get_field("author_email")
 
 _POSTING_REVIEW: PreparedQuery[Review] = PreparedQuery(
     lambda slug, now: (
-        Review.objects.published(now=now).select_related("work").filter(slug=slug).order_by()[:1]
+        Review.objects.published(now=now)
+        .select_related("work", "author")
+        .filter(slug=slug)
+        .order_by()[:1]
     ),
     slug=Review._meta.get_field("slug"),
     now=Review._meta.get_field("published_at"),
@@ -64,8 +67,8 @@ def comment_for_mail(comment_id: int) -> Comment | None:
 
 
 def published_review(slug: str, now: datetime | None = None) -> Review | None:
-    """``Review.objects.published().select_related("work").filter(slug=slug).first()``
-    (slugs are unique)."""
+    """``Review.objects.published().select_related("work", "author")
+    .filter(slug=slug).first()`` (slugs are unique; the author is told of the post)."""
     found = _POSTING_REVIEW.fetch(slug=slug, now=now or timezone.now())
     return found[0] if found else None
 

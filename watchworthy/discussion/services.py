@@ -153,7 +153,7 @@ def comment_post(
             mark_changed_ids(Comment, [comment.pk])
             comment.status = decision.status
         if send_notifications and comment.status != Comment.Status.SPAM:
-            notifications.comment_posted(comment.pk, site_url)
+            notifications.comment_posted(comment, review.author, site_url)
     return comment
 
 
