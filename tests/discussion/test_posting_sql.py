@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, Max
 from django.utils import timezone
 
+from tests.factories import ReviewFactory
 from watchworthy.discussion import queries
 from watchworthy.discussion.models import PATH_DIGITS, Comment, EpisodeThread, VerifiedAddress
 from watchworthy.discussion.services import refresh_comment_counts
@@ -120,12 +121,18 @@ def test_a_post_holds_its_reviews_row_lock_until_the_transaction_ends(review):
         dbname=settings["NAME"], autocommit=True,
     )  # fmt: skip
     try_lock = f"SELECT id FROM {Review._meta.db_table} WHERE id = %s FOR UPDATE NOWAIT"  # noqa: S608
+    another = ReviewFactory()
     try:
         with transaction.atomic():
-            queries.lock_review(review.pk)
+            queries.lock_reviews([review.pk])
             with pytest.raises(psycopg.errors.LockNotAvailable):
                 other.execute(try_lock, [review.pk])
         other.execute(try_lock, [review.pk])  # free once the transaction ended
+        with transaction.atomic():  # a moderation batch: every review it touches
+            queries.lock_reviews([another.pk, review.pk])
+            for pk in (review.pk, another.pk):
+                with pytest.raises(psycopg.errors.LockNotAvailable):
+                    other.execute(try_lock, [pk])
     finally:
         other.close()
 

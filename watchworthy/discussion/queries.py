@@ -118,9 +118,11 @@ def _sql(vendor: str) -> dict[str, str]:
             f"SELECT MAX({col('number')}) FROM {c} "  # noqa: S608
             f"WHERE {col('review')} = %s AND {col('episode_thread')} = %s"
         ),
-        "lock_review": (
+        # PostgreSQL's: one statement (so one prepared plan) for any number of reviews,
+        # locked in id order so that two batches never deadlock.
+        "lock_reviews": (
             f"SELECT {_column(Review, 'id')} FROM {r} "  # noqa: S608
-            f"WHERE {_column(Review, 'id')} = %s FOR UPDATE"
+            f"WHERE {_column(Review, 'id')} = ANY(%s) ORDER BY 1 FOR UPDATE"
         ),
         # One approved comment more (a post, under the review's lock): counted up, not
         # again, so a post costs the same in a thread of ten comments or ten thousand.
@@ -153,18 +155,22 @@ def last_number(review_id: int, episode_thread_id: int | None) -> int:
     return int(row[0] or 0) if row else 0
 
 
-def lock_review(review_id: int) -> None:
-    """``list(Review.objects.select_for_update().filter(pk=review_id).values_list("pk"))``
-    (PostgreSQL: the row is locked until the transaction ends)."""
+def lock_reviews(review_ids: list[int]) -> None:
+    """``Review.objects.select_for_update().filter(pk__in=review_ids).order_by("pk")``
+    on PostgreSQL: the rows stay locked until the transaction ends. SQLite has no row
+    locks: its write transactions run one at a time (``BEGIN IMMEDIATE``), so the
+    transaction that asks already holds the only lock there is."""
+    if connection.vendor != "postgresql":
+        return
     with prepared_cursor(connection) as cursor:
-        cursor.execute(_sql(connection.vendor)["lock_review"], [review_id])
+        cursor.execute(_sql(connection.vendor)["lock_reviews"], [list(review_ids)])
         cursor.fetchall()
 
 
 def count_one_more(review_id: int, thread_id: int | None, created_at: datetime) -> None:
     """One approved comment more in the review (and in ``thread_id``, whose newest
     comment's time moves to ``created_at`` if that is later): one UPDATE each, counting
-    up from the stored counts. The caller holds the review's lock (services.lock_reviews)
+    up from the stored counts. The caller holds the review's lock (:func:`lock_reviews`)
     and adds a comment that was not approved before."""
     sql = _sql(connection.vendor)
     with prepared_cursor(connection) as cursor:

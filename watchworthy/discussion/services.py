@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
@@ -187,12 +187,7 @@ def lock_reviews(review_ids: Iterable[int]) -> list[int]:
     """Lock the reviews' rows in pk order (two batches can then never deadlock).
     Every write that numbers or counts comments takes these locks first."""
     ids = sorted(set(review_ids))
-    if connection.features.has_select_for_update and len(ids) == 1:
-        queries.lock_review(ids[0])  # a post: SQL planned once per connection
-    elif connection.features.has_select_for_update:
-        list(Review.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
-    # else SQLite: its write transactions run one at a time (BEGIN IMMEDIATE), so the
-    # transaction that asks already holds the only lock there is.
+    queries.lock_reviews(ids)
     return ids
 
 
