@@ -105,7 +105,8 @@ class FolderCache(FileBasedCache):
         except Exception:  # cut short by a crash, or pickled by code since removed
             return expiry, _MISSING
 
-    def _write(self, fd: int, content: bytes) -> None:
+    @staticmethod
+    def _write(fd: int, content: bytes) -> None:
         written = 0
         while written < len(content):
             written += os.pwrite(fd, content[written:], written)
@@ -144,15 +145,7 @@ class FolderCache(FileBasedCache):
         timeout: float | None = DEFAULT_TIMEOUT,
         version: int | None = None,
     ) -> None:
-        fname = self._key_to_file(key, version)  # type: ignore[attr-defined]
-        content = self._serialized(value, self.get_backend_timeout(timeout))
-        self._cull()
-        fd = self._locked(fname, create=True)
-        assert fd is not None
-        try:
-            self._write(fd, content)
-        finally:
-            os.close(fd)
+        self._put(key, value, timeout, version, replace=True)
 
     def add(
         self,
@@ -161,13 +154,21 @@ class FolderCache(FileBasedCache):
         timeout: float | None = DEFAULT_TIMEOUT,
         version: int | None = None,
     ) -> bool:
+        return self._put(key, value, timeout, version, replace=False)
+
+    def _put(
+        self, key: str, value: Any, timeout: float | None, version: int | None, *, replace: bool
+    ) -> bool:
+        """Write the entry (``replace``: over a live one too); False when it was live
+        and stays. Read and written under the entry's lock, so two ``add``s of one key
+        never both succeed."""
         fname = self._key_to_file(key, version)  # type: ignore[attr-defined]
         content = self._serialized(value, self.get_backend_timeout(timeout))
         self._cull()
         fd = self._locked(fname, create=True)
         assert fd is not None
         try:
-            if self._entry(self._content(fd))[1] is not _MISSING:
+            if not replace and self._entry(self._content(fd))[1] is not _MISSING:
                 return False
             self._write(fd, content)
             return True
