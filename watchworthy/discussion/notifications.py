@@ -83,7 +83,8 @@ def _may_mail_at_once(author_id: int) -> bool:
 
 
 def comment_approved(comment_id: int, site_url: str = "") -> None:
-    """As :func:`comment_posted`, in the transaction that approved it."""
+    """Call in the transaction that approved the comment: its mail task (the reply
+    notification) is enqueued with it or after its commit."""
     enqueue_for_write(send_comment_mail, "approved", comment_id, site_url)
 
 
