@@ -1,8 +1,10 @@
 """The Markdown renderer critics write in: CommonMark plus the extras they rely on, and
 the Watchworthy extensions (images by key, citations, spoiler folds)."""
 
+import pytest
+
 from tests.html_checks import executable_markup
-from watchworthy.core.markdown import parse_markdown, render_markdown
+from watchworthy.core.markdown import parse_markdown, render_comment_markdown, render_markdown
 
 
 def fake_image_html(key: str, alt: str, caption: str, as_figure: bool) -> str | None:
@@ -234,3 +236,13 @@ def test_spoiler_label_is_escaped():
 def test_spoiler_without_scope_says_spoiler():
     html = render_markdown("::: spoiler\nThe twist.\n:::")
     assert "<summary>Spoiler</summary>" in html
+
+
+@pytest.mark.parametrize(
+    "source", [">:::spoiler\n>", "> ::: spoiler S1E2\n>", ">::: cite x\n>", "- :::spoiler\n  -"]
+)
+def test_a_container_opened_in_a_quote_that_ends_the_text_renders(source):
+    # The container plugin read one past the end of the text here (IndexError: a 500).
+    assert "<blockquote>" in render_markdown(source) or "<ul>" in render_markdown(source)
+    assert render_comment_markdown(source)
+    assert render_markdown(source) == render_markdown(source + "\n")

@@ -350,8 +350,18 @@ class MarkdownDocument:
         return clean_html(_parser.renderer.render(self.tokens, _parser.options, env))
 
 
+def _line_ended(source: str | None) -> str:
+    """``source`` ending with a line break (the output is the same). The container
+    plugin (mdit-py-plugins 0.7.0) reads the character at the start of each line after
+    an opening ``:::``; in a block quote whose last line is an empty ``>`` with nothing
+    after it, that start is one past the end of the text and the read raised
+    IndexError (``>:::spoiler\n>``), a 500 on a post."""
+    source = source or ""
+    return source if source.endswith("\n") else source + "\n"
+
+
 def parse_markdown(source: str) -> MarkdownDocument:
-    tokens = _parser.parse(_protect_table_spoilers(_parser, source or ""), {})
+    tokens = _parser.parse(_protect_table_spoilers(_parser, _line_ended(source)), {})
     document = MarkdownDocument(tokens)
     for token in tokens:
         if token.type == "container_cite_open" and token.meta.get("slug"):
@@ -370,5 +380,5 @@ def render_markdown(source: str) -> str:
 
 def render_comment_markdown(source: str) -> str:
     """Render a reader's comment: the comment subset, links marked nofollow/ugc."""
-    source = _protect_table_spoilers(_comment_parser, source or "")
+    source = _protect_table_spoilers(_comment_parser, _line_ended(source))
     return clean_html(_comment_parser.render(source), profile="comment")
