@@ -9,10 +9,17 @@ class CoreConfig(AppConfig):
         from django.core.signals import request_finished, request_started
 
         from .changes import content_changed, track
-        from .models import SiteSettings, SupportLink, request_began, request_ended
+        from .models import (
+            SiteSettings,
+            SupportLink,
+            forget_on_change,
+            request_began,
+            request_ended,
+        )
         from .publishing import forget_next_due
 
         track(SiteSettings, SupportLink)
         request_started.connect(request_began, dispatch_uid="core.site_settings.began")
         request_finished.connect(request_ended, dispatch_uid="core.site_settings.ended")
         content_changed.connect(forget_next_due, dispatch_uid="core.publishing.next_due")
+        content_changed.connect(forget_on_change, dispatch_uid="core.site_settings.changed")

@@ -3,17 +3,22 @@ and the support links shown under every review. No domain models live here."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from asgiref.local import Local
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.utils.safestring import SafeString
 
+from .changes import ChangeSet
+from .jsonrows import load_objects, object_rows
 from .markdown import render_markdown
 from .prepared import PreparedQuery
 from .sanitize import stored_html
 
-SITE_SETTINGS_CACHE_KEY = "core:site-settings:v1"
+# The row and the active support links (v2: the links came with it).
+SITE_SETTINGS_CACHE_KEY = "core:site-settings:v2"
 
 # The row as this request has read it: a page asks for it four times (the context
 # processor, the discussion, the feed links, the sharing tags), and each ask was a
@@ -24,6 +29,8 @@ _this_request = Local()
 
 class SiteSettings(models.Model):
     """One row (pk=1). Read through :meth:`current`, which caches it."""
+
+    support_links: list[SupportLink]  # set by current(); not a column
 
     site_name = models.CharField(max_length=80, default="Watchworthy")
     tagline = models.CharField(max_length=160, blank=True, default="Reviews, season by season.")
@@ -95,8 +102,7 @@ class SiteSettings(models.Model):
         self.pk = 1
         self.about_html = render_markdown(self.about)
         super().save(*args, **kwargs)
-        cache.delete(SITE_SETTINGS_CACHE_KEY)
-        _this_request.settings = None
+        forget_site_settings()
 
     @property
     def about_markup(self) -> SafeString:
@@ -104,6 +110,9 @@ class SiteSettings(models.Model):
 
     @classmethod
     def current(cls) -> SiteSettings:
+        """The row, with ``support_links`` (the active ones, in order) read with it:
+        site configuration, kept in the cache until a change to either forgets it
+        (:func:`forget_site_settings`) or for five minutes."""
         in_request = getattr(_this_request, "active", False)
         settings = getattr(_this_request, "settings", None) if in_request else None
         if settings is not None:
@@ -111,11 +120,35 @@ class SiteSettings(models.Model):
         settings = cache.get(SITE_SETTINGS_CACHE_KEY)
         if settings is None:
             found = _SETTINGS_ROW.fetch()
-            settings = found[0] if found else cls(pk=1)
+            if found:
+                settings = found[0]
+                settings.support_links = load_objects(
+                    SupportLink,
+                    settings.support_link_rows,  # type: ignore[attr-defined]
+                    settings._state.db or DEFAULT_DB_ALIAS,
+                )
+                del settings.support_link_rows  # type: ignore[attr-defined]
+            else:  # a new site; a support link's save writes the row (see SupportLink)
+                settings = cls(pk=1)
+                settings.support_links = []
             cache.set(SITE_SETTINGS_CACHE_KEY, settings, 300)
         if in_request:
             _this_request.settings = settings
         return settings
+
+
+def forget_site_settings() -> None:
+    """The settings row or a support link changed: the next read goes to the database.
+    Called at once by the saving process and again when its transaction commits (see
+    :func:`forget_on_change`), so that a read in between cannot keep the old row."""
+    cache.delete(SITE_SETTINGS_CACHE_KEY)
+    _this_request.settings = None
+
+
+def forget_on_change(sender: object, changes: ChangeSet, **kwargs: object) -> None:
+    """``content_changed``: a committed change to the settings or the support links."""
+    if SiteSettings in changes or SupportLink in changes:
+        forget_site_settings()
 
 
 def request_began(**kwargs: object) -> None:
@@ -128,12 +161,6 @@ def request_ended(**kwargs: object) -> None:
     """``request_finished``: forget the row this request read."""
     _this_request.active = False
     _this_request.settings = None
-
-
-# ``SiteSettings.objects.filter(pk=1).first()``, compiled once per database.
-_SETTINGS_ROW: PreparedQuery[SiteSettings] = PreparedQuery(
-    lambda: SiteSettings.objects.filter(pk=1).order_by("pk")[:1]
-)
 
 
 class SupportLink(models.Model):
@@ -159,6 +186,34 @@ class SupportLink(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def save(self, *args, **kwargs) -> None:
+        """Also writes the settings row if the site has none yet: the links are read
+        with it (:meth:`SiteSettings.current`), so a site with links has the row."""
+        super().save(*args, **kwargs)
+        if not SiteSettings.objects.filter(pk=1).exists():
+            SiteSettings(pk=1).save()
+        forget_site_settings()
+
+    def delete(self, *args, **kwargs) -> Any:
+        deleted = super().delete(*args, **kwargs)
+        forget_site_settings()
+        return deleted
+
     def clean(self) -> None:
         if self.url and not self.url.lower().startswith(("https://", "http://")):
             raise ValidationError({"url": "Use an http:// or https:// address."})
+
+
+# ``SiteSettings.objects.filter(pk=1).first()`` with the active support links in a
+# column of its row (core.jsonrows), compiled once per database.
+_SETTINGS_ROW: PreparedQuery[SiteSettings] = PreparedQuery(
+    lambda: (
+        SiteSettings.objects.filter(pk=1)
+        .annotate(
+            support_link_rows=object_rows(
+                SupportLink.objects.filter(is_active=True), order_by=["position", "pk"]
+            )
+        )
+        .order_by("pk")[:1]
+    )
+)

@@ -16,6 +16,7 @@ from django.views.static import serve
 from watchworthy.catalog.models import Season, Work
 from watchworthy.core.caching import cacheable
 from watchworthy.core.changes import LISTS, review_tag, work_tag
+from watchworthy.core.models import SiteSettings
 from watchworthy.discussion import episodes as episode_threads
 from watchworthy.discussion.context import discussion_context, render_with_thread
 from watchworthy.discussion.models import EpisodeThread
@@ -51,7 +52,7 @@ def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
     review = queries.review_for_page(slug, staff=user.is_authenticated and user.is_staff, now=now)
     if review is None:
         raise Http404("No review here.")
-    seasons = queries.seasons_of(review.work)
+    seasons = queries.seasons_of(review)
     episodes = episode_threads.covered_episodes(review, seasons)
     _cacheable_review_page(request, review, episodes)
     shield = reader_shield(request, review.work, seasons)
@@ -65,7 +66,7 @@ def review_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "my_vote": current_vote(request, review),
         "covered_label": shield.description_of(review.covered_position(seasons)),
         "more_on_work": queries.more_on_work(review, now=now),
-        "support_links": queries.support_links(),
+        "support_links": SiteSettings.current().support_links,
         **shield.form_context(),
         **index,
         **discussion_context(request, review, shield=shield, count=index["main_thread_count"]),
