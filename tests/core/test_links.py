@@ -9,7 +9,7 @@ import itertools
 import pytest
 from django.template import Context, Engine, Template
 from django.test import override_settings
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, set_script_prefix
 from django.urls import reverse as django_reverse
 
 from watchworthy.core import links
@@ -94,3 +94,39 @@ def test_static_addresses_as_djangos():
         assert site.render({}) == django.render(Context({}))
     with override_settings(STATIC_URL="/elsewhere/"):
         assert site.render({}).startswith("/elsewhere/css/site.css")
+
+
+@pytest.mark.django_db
+def test_each_request_reverses_under_its_own_script_name():
+    """The URLconf and script prefix are read once per request and forgotten when it
+    ends: requests served (by Django's WSGI handler, which sets the script prefix;
+    the test client does not) under different script names each get their own."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+    from django.test import RequestFactory
+
+    from tests.factories import ReviewFactory
+
+    path = ReviewFactory(slug="under-a-prefix").get_absolute_url()
+    handler = WSGIHandler()
+    # As the test client does: the test's transaction must outlive each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        for prefix in ("/blog", "", "/other/place", ""):
+            environ = RequestFactory()._base_environ(PATH_INFO=path, SCRIPT_NAME=prefix)
+            response = handler(environ, lambda status, headers: None)
+            assert response.status_code == 200
+            page = b"".join(response).decode()
+            response.close()
+            assert f'href="{prefix}/about/"' in page, prefix
+            assert f'href="http://testserver{prefix}/reviews/under-a-prefix/"' in page, prefix
+            if prefix:
+                assert 'href="/about/"' not in page
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+        set_script_prefix("/")
+    # Outside a request nothing is kept: the default prefix again.
+    assert links.reverse("review", kwargs={"slug": "a"}) == "/reviews/a/"

@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_finished, request_started
 
+        from . import links
         from .changes import content_changed, track
         from .models import (
             SiteSettings,
@@ -21,5 +22,7 @@ class CoreConfig(AppConfig):
         track(SiteSettings, SupportLink)
         request_started.connect(request_began, dispatch_uid="core.site_settings.began")
         request_finished.connect(request_ended, dispatch_uid="core.site_settings.ended")
+        request_started.connect(links.request_began, dispatch_uid="core.links.began")
+        request_finished.connect(links.request_ended, dispatch_uid="core.links.ended")
         content_changed.connect(forget_next_due, dispatch_uid="core.publishing.next_due")
         content_changed.connect(forget_on_change, dispatch_uid="core.site_settings.changed")
