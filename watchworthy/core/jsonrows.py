@@ -11,11 +11,11 @@ to, so one statement brings both:
     ))
 
 The subquery selects exactly one column, named ``item``: a JSON array per row
-(``JSONArray``); the
-outer column is the list of them (an empty list when there are none). SQL leaves the
-order of an aggregate's input unspecified, so a caller that needs an order puts a
-sort key in each row (``Window(RowNumber(), order_by=...)`` keeps the database's
-own collation) and sorts in Python.
+(``JSONArray``); the outer column is the list of them (an empty list when there are
+none). SQL leaves the order of an aggregate's input unspecified, so a caller that
+needs an order puts a sort key in each row (``Window(RowNumber(), order_by=...)``
+keeps the database's own collation) and sorts in Python, as :func:`object_rows` and
+:func:`load_objects` do.
 """
 
 from __future__ import annotations
