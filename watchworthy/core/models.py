@@ -190,8 +190,7 @@ class SupportLink(models.Model):
         """Also writes the settings row if the site has none yet: the links are read
         with it (:meth:`SiteSettings.current`), so a site with links has the row."""
         super().save(*args, **kwargs)
-        if not SiteSettings.objects.filter(pk=1).exists():
-            SiteSettings(pk=1).save()
+        SiteSettings.objects.get_or_create(pk=1)  # (two first links at once: one row)
         forget_site_settings()
 
     def delete(self, *args, **kwargs) -> Any:
