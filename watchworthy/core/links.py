@@ -45,7 +45,8 @@ _shapes: dict[tuple[Any, ...], _Shape] = {}
 def _forget(**kwargs: Any) -> None:
     """Tests change the URLconf or the script name: work the shapes out again."""
     _shapes.clear()
-    _this_request.set(None)
+    if _this_request.get() is not None:  # in a request: read again at the next reverse
+        _this_request.set(_UNREAD)
 
 
 # The URLconf and script prefix of the request being served, read once per request.
@@ -56,28 +57,28 @@ def _forget(**kwargs: Any) -> None:
 # the request ends, so it never outlives it. Outside a request, or where the request
 # signals run in another context (ASGI), every call reads the Locals as before. (A
 # middleware that sets ``request.urlconf`` would have to do so before any reverse.)
+# None: not in a request; _UNREAD: in one, not read yet.
+_UNREAD: tuple[str, str] = ("", "")
 _this_request: ContextVar[tuple[str, str] | None] = ContextVar("links_request", default=None)
-_in_request: ContextVar[bool] = ContextVar("links_in_request", default=False)
 
 
 def request_began(**kwargs: Any) -> None:
     """``request_started``."""
-    _this_request.set(None)
-    _in_request.set(True)
+    _this_request.set(_UNREAD)
 
 
 def request_ended(**kwargs: Any) -> None:
     """``request_finished``."""
     _this_request.set(None)
-    _in_request.set(False)
 
 
 def _urlconf_and_prefix() -> tuple[str, str]:
     found = _this_request.get()
-    if found is None:
-        found = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
-        if _in_request.get():
-            _this_request.set(found)
+    if found is None or found is _UNREAD:
+        read = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+        if found is _UNREAD:
+            _this_request.set(read)
+        return read
     return found
 
 
