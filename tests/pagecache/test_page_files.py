@@ -155,6 +155,24 @@ def test_a_change_removes_exactly_the_files_of_its_tags(pages, review):
     assert set(written(pages)) == {f"http/testserver{theirs}~/default.html"}
 
 
+def test_a_change_passes_over_markers_still_being_written(pages, review, caplog):
+    """A change lists the tag's markers while writers may be making theirs: an empty
+    marker or a writer's unnamed one is passed over, and every page the complete
+    markers name still goes. (An empty marker read as "" named the bucket's folder:
+    unlinking it failed and the change stopped before the rest, leaving stale pages;
+    the stale-page test caught it once in CI.)"""
+    Client().get(review.get_absolute_url())
+    page = page_file(pages, review.get_absolute_url())
+    assert page.exists()
+    markers = pages / "current" / files.bucket() / "tags" / f"review-{review.pk}"
+    (markers / "0-empty").write_text("")  # made, its name not yet written
+    (markers / ".unnamed.tmp").write_text("http")  # a writer's marker, half written
+    store.bump({review_tag(review.pk)})
+    assert not page.exists()
+    assert "not deleted" not in caplog.text
+    assert (pages / "current" / files.bucket() / "http").is_dir()
+
+
 def test_a_site_change_removes_every_file(pages, review):
     for url in (review.get_absolute_url(), "/"):
         Client().get(url)

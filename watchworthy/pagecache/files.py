@@ -234,7 +234,11 @@ def _write(
             continue  # a site-wide change drops the whole generation
         marker_folder = here / "tags" / _tag_folder(tag)
         marker_folder.mkdir(parents=True, exist_ok=True)
-        (marker_folder / secrets.token_hex(12)).write_text(relative)
+        # Written whole, then named: a change listing the folder meanwhile sees the
+        # marker complete or not at all (it skips the dot names).
+        unnamed = marker_folder / f".{secrets.token_hex(8)}.tmp"
+        unnamed.write_text(relative)
+        os.replace(unnamed, marker_folder / secrets.token_hex(12))
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.parent / f".{secrets.token_hex(8)}.tmp"
     temporary.write_bytes(content)
@@ -288,19 +292,34 @@ def forget(root: Path, tags: set[str]) -> None:
             if entry.name.startswith("g-") and entry != new:
                 shutil.rmtree(entry, ignore_errors=True)
         return
+    failed: list[OSError] = []
     for bucket_folder in _listing(_generation(root)):  # gone: a site change took it all
         if not bucket_folder.name.isdigit():
             continue
         for tag in tags:
             for marker in _listing(bucket_folder / "tags" / _tag_folder(tag)):
+                if marker.name.startswith("."):
+                    continue  # a marker still being written (see _write)
                 try:
                     relative = marker.read_text()
                 except FileNotFoundError:
                     continue  # another change took it
+                if not relative.endswith(".html"):
+                    # Not a page's name (an empty marker, as writers made before
+                    # they wrote markers whole: read as a path, "" named the bucket's
+                    # folder, and the failed unlink stopped the change before the
+                    # rest of its pages). Its writer renames its page only after the
+                    # marker, and then finds the sequence moved and drops the page.
+                    continue
                 if relative.startswith("/") or ".." in relative.split("/"):
                     continue  # not written by us
-                (bucket_folder / relative).unlink(missing_ok=True)
-                marker.unlink(missing_ok=True)
+                try:
+                    (bucket_folder / relative).unlink(missing_ok=True)
+                    marker.unlink(missing_ok=True)
+                except OSError as error:  # the others still go; the caller reports it
+                    failed.append(error)
+    if failed:
+        raise failed[0]
 
 
 def _listing(where: Path) -> list[Path]:
