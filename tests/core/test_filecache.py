@@ -38,6 +38,20 @@ def test_a_write_does_not_list_the_folder(tmp_path, monkeypatch):
     assert cache.get("key-398") == 398
 
 
+def test_file_names_are_djangos_and_the_remembered_ones_stay_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr("watchworthy.core.filecache.FILE_NAMES", 50)
+    ours, djangos = folder_cache(tmp_path), FileBasedCache(str(tmp_path), {})
+    for n in range(120):
+        for version in (None, 2):
+            name = ours._key_to_file(f"key-{n}", version)
+            assert name == djangos._key_to_file(f"key-{n}", version)
+            assert ours._key_to_file(f"key-{n}", version) == name  # asked again
+    assert len(ours._files) == 50  # a visitor's address per key: not without end
+    ours.set("key-7", "seven", version=2)
+    assert djangos.get("key-7", version=2) == "seven"
+    assert ours.get("key-7") is None  # another version, another file
+
+
 def test_the_folder_is_trimmed_when_it_holds_too_many(tmp_path):
     cache = folder_cache(tmp_path, MAX_ENTRIES=30, CULL_EVERY=10, CULL_FREQUENCY=3)
     for n in range(39):

@@ -83,7 +83,7 @@ def review_meta(request: HttpRequest, review: Review) -> str:
         f'<meta property="article:modified_time" content="{modified}">',
         f'<meta property="article:author" content="{author_url}">',
         f'<meta property="article:section" content="{_text(review.work.title)}">',
-        *(f'<meta property="article:tag" content="{_text(t.name)}">' for t in review.tags.all()),
+        *(f'<meta property="article:tag" content="{_text(t.name)}">' for t in review.tag_list),
         '<meta name="twitter:card" content="summary_large_image">',
         f'<meta name="twitter:title" content="{title}">',
         f'<meta name="twitter:description" content="{teaser}">',

@@ -172,7 +172,7 @@ def review_data(
         data["reviewRating"] = found
     if image_url:
         data["image"] = image_url
-    keywords = [tag.name for tag in review.tags.all()]
+    keywords = [tag.name for tag in review.tag_list]
     if keywords:
         data["keywords"] = ", ".join(keywords)
     return data

@@ -83,6 +83,7 @@ def review_for_page(
     tags._result_cache = load_objects(Tag, review.tag_rows, using)  # type: ignore[attr-defined]
     tags._prefetch_done = True  # type: ignore[attr-defined]
     review._prefetched_objects_cache = {"tags": tags}  # type: ignore[attr-defined]
+    review.tag_list = tags._result_cache
     seasons = load_objects(Season, review.season_rows, using)  # type: ignore[attr-defined]
     for season in seasons:
         season.work = review.work

@@ -118,7 +118,7 @@ def _content(request: HttpRequest, site: Any, context: dict[str, Any]) -> list[s
     )
     out.append(_reader_strip(context))
     out.append(f'\n  <div class="prose review-body">\n    {context["body"]}\n  </div>\n  ')
-    tags = list(review.tags.all())
+    tags = review.tag_list
     if tags:
         links = ", ".join(
             f'<a href="{printed(tag.get_absolute_url())}" rel="tag">{printed(tag.name)}</a>'
