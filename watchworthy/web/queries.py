@@ -79,11 +79,12 @@ def review_for_page(
     review = found[0]
     # What prefetch_related("tags") leaves on the review: ``review.tags.all()`` is
     # then the fetched list, with no query.
+    tag_list = load_objects(Tag, review.tag_rows, using)  # type: ignore[attr-defined]
     tags = review.tags.all()
-    tags._result_cache = load_objects(Tag, review.tag_rows, using)  # type: ignore[attr-defined]
+    tags._result_cache = tag_list
     tags._prefetch_done = True  # type: ignore[attr-defined]
     review._prefetched_objects_cache = {"tags": tags}  # type: ignore[attr-defined]
-    review.tag_list = tags._result_cache
+    review.tag_list = tag_list  # what Review.tag_list would read from that cache
     seasons = load_objects(Season, review.season_rows, using)  # type: ignore[attr-defined]
     for season in seasons:
         season.work = review.work
