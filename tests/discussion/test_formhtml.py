@@ -85,3 +85,31 @@ def test_bound_with_errors(review, signed_in):
     assert form.non_field_errors()
     old, new = both(form, user=user, review=review, form_page=True)
     assert new == old
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_pristine_forms_are_written_from_kept_parts(review, signed_in, settings):
+    """A form with nothing in it but its token is written from parts kept per kind of
+    form (formhtml._pristine): still the template's bytes, for a work with and
+    without seasons, with its own token each time, and after a settings change."""
+    from watchworthy.discussion import formhtml
+
+    user = UserFactory() if signed_in else AnonymousUser()
+    seasonless = ReviewFactory(slug="a-film", title="A film")
+    remembered_nothing = {"author_name": "", "author_email": "", "author_url": ""}
+    tokens = set()
+    for limit in (5000, 1234):
+        settings.WATCHWORTHY_COMMENTS = {**settings.WATCHWORTHY_COMMENTS, "MAX_LENGTH": limit}
+        for subject in (review, seasonless, review):
+            form = CommentForm(
+                initial={} if signed_in else dict(remembered_nothing),
+                review=subject,
+                user=user,
+                seasons=seasons(subject),
+            )
+            assert formhtml._pristine_layout(form) is not None
+            old, new = both(form, user=user, review=subject)
+            assert new == old
+            assert f'maxlength="{limit}"' in new
+            tokens.add(form.initial["token"])
+    assert len(tokens) == 6
