@@ -40,6 +40,9 @@ def _page_row(reviews: Any, slug: str) -> Any:
             ),
         )
         .filter(slug=slug)
+        # The Markdown source is the desk's: the page shows body_html (as long again,
+        # so reading both sent and unpacked the review's text twice).
+        .defer("body")
         .order_by()[:1]
     )
 
@@ -56,6 +59,7 @@ _MORE_ON_WORK: PreparedQuery[Review] = PreparedQuery(
         .for_cards()
         .filter(work=work)
         .exclude(pk=review)
+        .defer("body", "body_html")  # a card shows the teaser
         .newest_first()[:6]
     ),
     work=_WORK,
