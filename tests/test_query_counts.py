@@ -77,7 +77,7 @@ PAGES = {
     "/genres/drama/?verdict=watch&sort=title": 8,  # the genre, and no genre options
     "/platforms/streamer/": 8,
     "/browse/": 4,
-    "/reviews/anchor-review/": 7,  # and the stored counts of its episode threads
+    "/reviews/anchor-review/": 6,  # and the stored counts of its episode threads
     "/works/": 5,  # and each listed work's published reviews, for their verdicts
     "/works/the-work/": 8,
     "/watch/": 4,

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from tests.factories import ImageFactory, ReviewFactory, SeasonFactory, WorkFactory
+from tests.factories import ImageFactory, ReviewFactory, SeasonFactory, UserFactory, WorkFactory
 from watchworthy.core.prepared import PreparedQuery
 from watchworthy.discussion.context import _read, _read_approved
 from watchworthy.discussion.models import Comment, EpisodeThread
@@ -77,6 +77,51 @@ def test_the_review_page_rows_match_their_querysets(critic):
     Review.objects.filter(pk=review.pk).update(status=Review.Status.DRAFT)
     assert queries.review_for_page(review.slug, staff=False) is None
     assert queries.review_for_page(review.slug, staff=True) is not None
+
+
+def test_the_other_reviews_of_the_work_come_in_the_review_row(critic, django_assert_num_queries):
+    """The "More on" cards are read with the review's row (core.jsonrows): the same
+    six reviews as their queryset, in its order, and the same card, without a query."""
+    from watchworthy.reviews.html import review_card
+
+    work = WorkFactory()
+    first, second = SeasonFactory(work=work, number=1), SeasonFactory(work=work, number=2)
+    review = ReviewFactory(work=work, season=first, author=critic)
+    now = timezone.now()
+    cover = ImageFactory()
+    Image = type(cover)
+    Image.objects.filter(pk=cover.pk).update(renditions={"960": "r/960.webp", "480": "r/480.webp"})
+    others = [
+        ReviewFactory(work=work, season=second, cover=cover, score="7.5", author=critic,
+                      published_at=now - timedelta(hours=1)),
+        ReviewFactory(work=work, score=None, teaser="<b>Tease</b> & more",
+                      author=UserFactory(display_name="", first_name="Ann", last_name="Lee"),
+                      published_at=now - timedelta(hours=2)),
+    ]  # fmt: skip
+    others += [
+        ReviewFactory(work=work, score="10.0", published_at=now - timedelta(days=n))
+        for n in range(1, 8)
+    ]
+    ReviewFactory(work=work, status=Review.Status.DRAFT)
+    ReviewFactory(work=work, published_at=now + timedelta(hours=1))  # scheduled
+    Review.objects.filter(pk=others[0].pk).update(audience_votes=4, audience_agree=3)
+    expected = list(
+        Review.objects.published(now=now).for_cards().filter(work=work).exclude(pk=review.pk)
+        .newest_first()[: queries.MORE_ON_WORK]
+    )  # fmt: skip
+    assert len(expected) == 6 and expected[0].pk == others[0].pk
+    for staff in (False, True):
+        found = queries.review_for_page(review.slug, staff=staff, now=now)
+        with django_assert_num_queries(0):
+            cards = queries.more_on_work(found, now=now)
+            assert [c.pk for c in cards] == [e.pk for e in expected]
+            assert [review_card(c, "h3") for c in cards] == [review_card(e, "h3") for e in expected]
+            assert [(c.score, c.published_at, c.audience) for c in cards] == [
+                (e.score, e.published_at, e.audience) for e in expected
+            ]
+            assert cards[0].cover.renditions == expected[0].cover.renditions
+            assert cards[0].season.pk == second.pk and cards[1].season is None
+            assert cards[1].author.public_name == "Ann Lee"
 
 
 @pytest.mark.parametrize("per_page", [0, 2])

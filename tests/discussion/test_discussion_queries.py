@@ -24,10 +24,10 @@ pytestmark = pytest.mark.django_db
 MAX_DEPTH = 8
 
 # site settings with the support links, the next scheduled moment (both cached), the
-# review (with work, season, author, cover, its tags and the work's seasons), more
-# reviews of the work, the page's thread roots and the page's comments: see
-# tests/test_query_counts.py.
-ANONYMOUS = 6
+# review (with work, season, author, cover, its tags, the work's seasons and its other
+# reviews for the "More on" cards), the page's thread roots and the page's comments:
+# see tests/test_query_counts.py.
+ANONYMOUS = 5
 # the session and the user; their progress in the work and their audience vote
 SIGNED_IN = ANONYMOUS + 4
 STAFF = SIGNED_IN + 1  # the number of comments waiting for moderation

@@ -347,8 +347,8 @@ def grow(review, scale: int) -> None:
     [
         # as every review page (tests/test_query_counts.py), the episode threads'
         # counts included
-        ("/reviews/big/", "1:3", 7),
-        ("/reviews/big/", "1:", 7),
+        ("/reviews/big/", "1:3", 6),
+        ("/reviews/big/", "1:", 6),
         # the review, the work's seasons, the thread; then the comment page's roots
         # and its comments (reached), or nothing more (the gate)
         ("/reviews/big/ep/3/", "1:", 7),

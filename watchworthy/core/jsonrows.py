@@ -20,11 +20,17 @@ keeps the database's own collation) and sorts in Python, as :func:`object_rows` 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import cache
 from operator import itemgetter
 from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.db import connections, models
 from django.db.models import JSONField, QuerySet, Subquery, Window
 from django.db.models.functions import JSONArray, RowNumber
 
@@ -55,40 +61,129 @@ class JSONRows(Subquery):
         raise NotImplementedError(f"JSONRows has no SQL for {connection.vendor}.")
 
 
-# Field kinds whose values JSON carries as text or numbers that the field reads back
-# (a date as ISO text, a flag as 0/1 on SQLite); times are left out (SQLite's are
-# naive text).
-_READ_BACK = (models.DateField, models.BooleanField)
+def _datetime(value: Any) -> datetime | None:
+    """A time as JSON carries it: ISO text with its offset (PostgreSQL), or SQLite's
+    stored text, which is UTC without one."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _reader(field: models.Field[Any, Any], vendor: str) -> Callable[[Any], Any] | None:
+    """How a value of ``field`` read from JSON becomes what its queryset gives (None:
+    as it is); raises ImproperlyConfigured for a kind JSON would not bring back."""
+    if isinstance(field, models.DateTimeField):
+        return _datetime
+    if isinstance(field, models.DateField | models.BooleanField):
+        return field.to_python  # ISO text; SQLite's flags are 0/1
+    if isinstance(field, models.DecimalField):
+        # A JSON number (7 on SQLite, 7.0 on PostgreSQL) at the field's places, as
+        # Django's converters give it (Decimal("7.0")).
+        places = Decimal(1).scaleb(-(field.decimal_places or 0))
+        return lambda value: None if value is None else Decimal(str(value)).quantize(places)
+    if isinstance(field, models.JSONField):
+        # PostgreSQL nests the value; SQLite carries the stored JSON text.
+        return _decoded if vendor == "sqlite" else None
+    if isinstance(field, _AS_IS):
+        return None
+    raise ImproperlyConfigured(f"JSON rows cannot carry {field.name} ({type(field).__name__}).")
+
+
+def _decoded(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
 _AS_IS = (models.AutoField, models.IntegerField, models.CharField, models.TextField,
-          models.ForeignKey)  # fmt: skip
+          models.ForeignKey, models.FileField)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RowShape:
+    """What a JSON row of ``model`` carries: its place, then ``fields`` (attnames; all
+    concrete fields by default), then for each of ``related`` (a foreign key's name,
+    with the attnames of its model to carry, or None for all) that object's fields.
+    Fields left out are deferred on the loaded objects, as with ``only()``."""
+
+    model: type[models.Model]
+    fields: tuple[str, ...] | None = None
+    related: tuple[tuple[str, tuple[str, ...] | None], ...] = ()
+
+    def _parts(self) -> list[tuple[str, type[models.Model], list[models.Field[Any, Any]]]]:
+        """(prefix, model, fields) for the object and each related one."""
+        parts = [("", self.model, _chosen(self.model, self.fields))]
+        for name, names in self.related:
+            related_model = self.model._meta.get_field(name).related_model
+            parts.append((f"{name}__", related_model, _chosen(related_model, names)))  # type: ignore[arg-type]
+        return parts
+
+    def rows(self, queryset: QuerySet[Any], *, order_by: Any, limit: int | None = None) -> JSONRows:
+        """The JSON column of ``queryset``'s rows in this shape, placed by ``order_by``
+        (the database's order, collation included); the first ``limit`` of them."""
+        parts = self._parts()
+        for field in (f for _, _, fields in parts for f in fields):
+            _reader(field, "postgresql")  # refuses what JSON would not bring back
+        columns = [f"{prefix}{f.attname}" for prefix, _, fields in parts for f in fields]
+        order = order_by if isinstance(order_by, list | tuple) else [order_by]
+        place = Window(RowNumber(), order_by=list(order))
+        if limit is None:
+            return JSONRows(queryset.order_by().values(item=JSONArray(place, *columns)))
+        return JSONRows(queryset.order_by(*order).values(item=JSONArray(place, *columns))[:limit])
+
+    def load(self, rows: list[list[Any]], using: str) -> list[Any]:
+        """The objects of :meth:`rows`' rows, in their order, as a queryset loads them
+        (``from_db``: not new, on ``using``), each related object in its place."""
+        parts = _loading(self, connections[using].vendor)
+        found = []
+        for row in sorted(rows, key=itemgetter(0)):
+            at = 1
+            objects = []
+            for model, names, readers, pk_at in parts:
+                values = row[at : at + len(names)]
+                at += len(names)
+                for i, read in readers:
+                    values[i] = read(values[i])
+                objects.append(
+                    None if values[pk_at] is None else model.from_db(using, names, values)
+                )
+            main = objects[0]
+            for (name, _), related in zip(self.related, objects[1:], strict=True):
+                self.model._meta.get_field(name).set_cached_value(main, related)  # type: ignore[union-attr,arg-type]
+            found.append(main)
+        return found
+
+
+@cache
+def _loading(shape: RowShape, vendor: str) -> list[tuple[Any, list[str], list[Any], int]]:
+    """(model, attnames, readers by position, the primary key's position) for each
+    object of a row of ``shape``: worked out once per shape and database kind."""
+    loading = []
+    for _, model, fields in shape._parts():
+        names = [f.attname for f in fields]
+        readers = [(i, r) for i, f in enumerate(fields) if (r := _reader(f, vendor)) is not None]
+        loading.append((model, names, readers, names.index(model._meta.pk.attname)))
+    return loading
+
+
+def _chosen(
+    model: type[models.Model], names: tuple[str, ...] | None
+) -> list[models.Field[Any, Any]]:
+    """The fields of ``model`` named (its primary key always), in the model's order."""
+    fields = model._meta.concrete_fields
+    if names is None:
+        return list(fields)
+    missing = set(names) - {f.attname for f in fields}
+    if missing:
+        raise ImproperlyConfigured(f"{model.__name__} has no field {', '.join(sorted(missing))}.")
+    return [f for f in fields if f.attname in names or f.primary_key]
 
 
 def object_rows(queryset: QuerySet[Any], *, order_by: Any) -> JSONRows:
-    """Whole objects of ``queryset``'s model for :func:`load_objects`: each row holds
-    its place by ``order_by`` (the database's order, collation included), then every
-    concrete field. Refuses a model with a field JSON would not bring back exactly."""
-    fields = queryset.model._meta.concrete_fields
-    unsure = [
-        f.name
-        for f in fields
-        if not isinstance(f, _READ_BACK + _AS_IS) or isinstance(f, models.DateTimeField)
-    ]
-    if unsure:
-        raise ImproperlyConfigured(f"object_rows cannot carry {', '.join(unsure)} through JSON.")
-    place = Window(RowNumber(), order_by=order_by)
-    return JSONRows(queryset.order_by().values(item=JSONArray(place, *(f.attname for f in fields))))
+    """Whole objects of ``queryset``'s model for :func:`load_objects` (a
+    :class:`RowShape` of every concrete field)."""
+    return RowShape(queryset.model).rows(queryset, order_by=order_by)
 
 
 def load_objects(model: type[M], rows: list[list[Any]], using: str) -> list[M]:
-    """The objects of :func:`object_rows`' rows, in their order, as a queryset loads
-    them (``from_db``: not new, on ``using``)."""
-    fields = model._meta.concrete_fields
-    names = [f.attname for f in fields]
-    read_back = [(i, f.to_python) for i, f in enumerate(fields) if isinstance(f, _READ_BACK)]
-    found = []
-    for row in sorted(rows, key=itemgetter(0)):
-        values = row[1:]
-        for i, to_python in read_back:
-            values[i] = to_python(values[i])
-        found.append(model.from_db(using, names, values))
-    return found
+    """The objects of :func:`object_rows`' rows, in their order."""
+    return RowShape(model).load(rows, using)

@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import OuterRef
+from django.db.models import F, OuterRef
 from django.utils import timezone
 
 from watchworthy.catalog.models import Season
-from watchworthy.core.jsonrows import load_objects, object_rows
+from watchworthy.core.jsonrows import RowShape, load_objects, object_rows
 from watchworthy.core.prepared import PreparedQuery
 from watchworthy.reviews.models import Review, Tag
 
@@ -25,11 +25,32 @@ _SLUG = Review._meta.get_field("slug")
 _TIME = Review._meta.get_field("published_at")
 _REVIEW = Review._meta.pk
 _WORK = Review._meta.get_field("work")
+_SEASON = Review._meta.get_field("season")
 
 
-def _page_row(reviews: Any, slug: str) -> Any:
-    """The review with its tags and its work's seasons in two columns of the same row
-    (core.jsonrows): one statement instead of three."""
+# The other reviews of the work, as their cards show them (no text but the teaser; the
+# author's name; the cover), carried in the review's row (core.jsonrows).
+_CARD = RowShape(
+    Review,
+    fields=tuple(
+        f.attname
+        for f in Review._meta.concrete_fields
+        if f.attname not in {"body", "body_html", "excerpt", "created_at", "updated_at"}
+    ),
+    related=(
+        ("author", ("username", "first_name", "last_name", "display_name")),
+        ("cover", None),
+    ),
+)
+MORE_ON_WORK = 6
+_NEWEST_FIRST = [F("published_at").desc(), F("pk").desc()]  # Review...newest_first()
+
+
+def _page_row(reviews: Any, slug: str, now: datetime) -> Any:
+    """The review with its tags, its work's seasons and the work's other public
+    reviews in three columns of the same row (core.jsonrows): one statement instead
+    of four."""
+    others = Review.objects.published(now=now).filter(work=OuterRef("work_id"))
     return (
         reviews.for_cards()
         .select_related("work__poster")
@@ -37,6 +58,9 @@ def _page_row(reviews: Any, slug: str) -> Any:
             tag_rows=object_rows(Tag.objects.filter(reviews=OuterRef("pk")), order_by="name"),
             season_rows=object_rows(
                 Season.objects.filter(work=OuterRef("work_id")), order_by="number"
+            ),
+            other_rows=_CARD.rows(
+                others.exclude(pk=OuterRef("pk")), order_by=_NEWEST_FIRST, limit=MORE_ON_WORK
             ),
         )
         .filter(slug=slug)
@@ -48,10 +72,12 @@ def _page_row(reviews: Any, slug: str) -> Any:
 
 
 _PUBLIC_REVIEW: PreparedQuery[Review] = PreparedQuery(
-    lambda slug, now: _page_row(Review.objects.published(now=now), slug), slug=_SLUG, now=_TIME
+    lambda slug, now: _page_row(Review.objects.published(now=now), slug, now),
+    slug=_SLUG,
+    now=_TIME,
 )
 _ANY_REVIEW: PreparedQuery[Review] = PreparedQuery(
-    lambda slug: _page_row(Review.objects.all(), slug), slug=_SLUG
+    lambda slug, now: _page_row(Review.objects.all(), slug, now), slug=_SLUG, now=_TIME
 )
 _MORE_ON_WORK: PreparedQuery[Review] = PreparedQuery(
     lambda work, review, now: (
@@ -60,7 +86,7 @@ _MORE_ON_WORK: PreparedQuery[Review] = PreparedQuery(
         .filter(work=work)
         .exclude(pk=review)
         .defer("body", "body_html")  # a card shows the teaser
-        .newest_first()[:6]
+        .newest_first()[:MORE_ON_WORK]
     ),
     work=_WORK,
     review=_REVIEW,
@@ -73,11 +99,10 @@ def review_for_page(
 ) -> Review | None:
     """``Review.objects.visible_to(user).for_cards().select_related("work__poster")
     .prefetch_related(tags by name).filter(slug=slug).first()``, with the work's
-    seasons for :func:`seasons_of`: one query."""
-    if staff:
-        found = _ANY_REVIEW.fetch(slug=slug, using=using)
-    else:
-        found = _PUBLIC_REVIEW.fetch(slug=slug, now=now or timezone.now(), using=using)
+    seasons for :func:`seasons_of` and its other public reviews at ``now`` for
+    :func:`more_on_work`: one query."""
+    now = now or timezone.now()
+    found = (_ANY_REVIEW if staff else _PUBLIC_REVIEW).fetch(slug=slug, now=now, using=using)
     if not found:
         return None
     review = found[0]
@@ -93,7 +118,14 @@ def review_for_page(
     for season in seasons:
         season.work = review.work
     review.work_seasons = seasons  # type: ignore[attr-defined]
-    del review.tag_rows, review.season_rows  # type: ignore[attr-defined]
+    by_id = {season.pk: season for season in seasons}
+    others = _CARD.load(review.other_rows, using)  # type: ignore[attr-defined]
+    for other in others:  # as for_cards() gives them: their work and season read
+        _WORK.set_cached_value(other, review.work)
+        if other.season_id is None or other.season_id in by_id:  # (else read if shown)
+            _SEASON.set_cached_value(other, by_id.get(other.season_id))
+    review.other_reviews = others  # type: ignore[attr-defined]
+    del review.tag_rows, review.season_rows, review.other_rows  # type: ignore[attr-defined]
     return review
 
 
@@ -104,5 +136,9 @@ def seasons_of(review: Review) -> list[Season]:
 
 
 def more_on_work(review: Review, *, now: datetime | None = None) -> list[Review]:
-    """The work's six newest other public reviews, ready for cards."""
+    """The work's six newest other public reviews, ready for cards: read with the
+    review's row by :func:`review_for_page` (at its ``now``), else one query."""
+    loaded = getattr(review, "other_reviews", None)
+    if loaded is not None:
+        return list(loaded)
     return _MORE_ON_WORK.fetch(work=review.work_id, review=review.pk, now=now or timezone.now())
