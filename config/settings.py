@@ -192,7 +192,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy (django-csp) and Permissions-Policy on every response.
-    "csp.middleware.CSPMiddleware",
+    "watchworthy.core.middleware.ContentSecurityPolicyMiddleware",
     "watchworthy.core.middleware.PermissionsPolicyMiddleware",
     # Finished pages for guests. Inside the middleware above, so that a stored page
     # gets the same headers as a fresh one; they touch the session and the user only

@@ -5,8 +5,19 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+    HttpResponseForbidden,
+)
 
 from . import periodic, publishing
 
@@ -85,3 +96,67 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.WATCHWORTHY_PERMISSIONS_POLICY)
         return response
+
+
+# The per-response attributes with which a view changes its policy (django-csp's
+# decorators) and the reader-specific part (a nonce, once a template asked for one).
+_CSP_CHANGES = tuple(
+    f"_csp_{kind}{ro}" for kind in ("config", "update", "replace") for ro in ("", "_ro")
+)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the headers of a response that changes nothing in
+    the policy (no nonce asked for, no decorator's changes) built once per settings:
+    django-csp copies and rebuilds both policies from the settings on every response
+    (~60 µs of a review page). A response that changes anything gets django-csp's own
+    path; tests/core/test_csp.py compares the headers of both."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            getattr(response, name, None) is not None for name in _CSP_CHANGES
+        ):
+            return super().process_response(request, response)
+        if settings.DEBUG and response.status_code in (500, 404):
+            return response
+        path = request.path_info
+        for header, setting, exempt, policy in _static_policies():
+            excluded = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()
+            if (
+                policy
+                and header not in response
+                and getattr(response, exempt, False) is False
+                and not path.startswith(tuple(excluded))
+            ):
+                response[header] = policy
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
+        return response
+
+
+_Policies = tuple[tuple[str, str, str, str], ...]
+_static: _Policies | None = None
+
+
+def _static_policies() -> _Policies:
+    """(header, setting, exemption attribute, policy) for the policy and the
+    report-only one, as django-csp builds them with no per-response changes."""
+    global _static
+    if _static is None:
+        _static = (
+            (HEADER, "CONTENT_SECURITY_POLICY", "_csp_exempt", build_policy()),
+            (
+                HEADER_REPORT_ONLY,
+                "CONTENT_SECURITY_POLICY_REPORT_ONLY",
+                "_csp_exempt_ro",
+                build_policy(report_only=True),
+            ),
+        )
+    return _static
+
+
+@receiver(setting_changed)
+def _forget_static_policies(**kwargs: object) -> None:
+    global _static
+    _static = None
