@@ -14,8 +14,12 @@ The subquery selects exactly one column, named ``item``: a JSON array per row
 (``JSONArray``); the outer column is the list of them (an empty list when there are
 none). SQL leaves the order of an aggregate's input unspecified, so a caller that
 needs an order puts a sort key in each row (``Window(RowNumber(), order_by=...)``
-keeps the database's own collation) and sorts in Python, as :func:`object_rows` and
-:func:`load_objects` do.
+keeps the database's own collation) and sorts in Python, as :class:`RowShape` does:
+it names the fields a row carries (the rest are deferred on the loaded objects) and
+the objects it brings along through foreign keys, writes the subquery
+(:meth:`RowShape.rows`) and loads the objects back as their queryset would
+(:meth:`RowShape.load`). :func:`object_rows` and :func:`load_objects` are the shape
+of every field of one model.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from functools import cache
 from operator import itemgetter
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models
 from django.db.models import JSONField, QuerySet, Subquery, Window
@@ -74,6 +79,8 @@ def _reader(field: models.Field[Any, Any], vendor: str) -> Callable[[Any], Any] 
     """How a value of ``field`` read from JSON becomes what its queryset gives (None:
     as it is); raises ImproperlyConfigured for a kind JSON would not bring back."""
     if isinstance(field, models.DateTimeField):
+        if not settings.USE_TZ:  # naive local times: no rule here reads them back
+            raise ImproperlyConfigured(f"JSON rows carry {field.name} only with USE_TZ.")
         return _datetime
     if isinstance(field, models.DateField | models.BooleanField):
         return field.to_python  # ISO text; SQLite's flags are 0/1
