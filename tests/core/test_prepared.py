@@ -122,6 +122,16 @@ def test_the_other_reviews_of_the_work_come_in_the_review_row(critic, django_ass
             assert cards[0].cover.renditions == expected[0].cover.renditions
             assert cards[0].season.pk == second.pk and cards[1].season is None
             assert cards[1].author.public_name == "Ann Lee"
+        # Asked for another moment, the cards are read for it.
+        earlier = now - timedelta(minutes=90)
+        with django_assert_num_queries(1):
+            then = queries.more_on_work(found, now=earlier)
+        assert [c.pk for c in then] == [
+            r.pk
+            for r in Review.objects.published(now=earlier).filter(work=work)
+            .exclude(pk=review.pk).newest_first()[: queries.MORE_ON_WORK]
+        ]  # fmt: skip
+        assert others[0].pk not in [c.pk for c in then]
 
 
 @pytest.mark.parametrize("per_page", [0, 2])

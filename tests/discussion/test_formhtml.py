@@ -113,3 +113,23 @@ def test_pristine_forms_are_written_from_kept_parts(review, signed_in, settings)
             assert f'maxlength="{limit}"' in new
             tokens.add(form.initial["token"])
     assert len(tokens) == 6
+
+
+@pytest.mark.parametrize(
+    ("initial", "pristine"),
+    [
+        ({"notify_replies": True}, False),
+        ({"notify_replies": False}, True),
+        ({"parent": 0}, False),  # falsy, yet a value the field shows
+        ({"author_name": None, "author_url": ""}, True),
+    ],
+)
+def test_a_form_with_a_value_is_not_written_from_kept_parts(review, initial, pristine):
+    """Only blank fields come from kept parts: a ticked box or a 0 is the form's own."""
+    from watchworthy.discussion import formhtml
+
+    user = AnonymousUser()
+    form = CommentForm(initial=initial, review=review, user=user)
+    assert (formhtml._pristine_layout(form) is not None) is pristine
+    old, new = both(form, user=user, review=review)
+    assert new == old

@@ -192,7 +192,12 @@ def _pristine_layout(form: Any) -> list[str | _Varying] | None:
     initial = form.initial
     if form.is_bound or not initial.get("token"):
         return None
-    if any(value for name, value in initial.items() if name != "token"):
+    fields = form.fields
+    if any(
+        not _blank_initial(fields.get(name), value)
+        for name, value in initial.items()
+        if name != "token"
+    ):
         return None
     key = (
         type(form),
@@ -200,12 +205,20 @@ def _pristine_layout(form: Any) -> list[str | _Varying] | None:
         form.auto_id,
         form.label_suffix,
         form.use_required_attribute,
-        *(_definition(name, field) for name, field in form.fields.items()),
+        *(_definition(name, field) for name, field in fields.items()),
     )
     found = _pristine.get(key)
     if found is None:
         found = _pristine[key] = _layout(form)
     return found
+
+
+def _blank_initial(field: Any, value: Any) -> bool:
+    """Whether an initial value leaves its field blank, as _blank_key decides (a
+    value for a field the form does not have is not shown)."""
+    if field is None or value is None or value == "":
+        return True
+    return value is False and isinstance(field.widget, CheckboxInput)
 
 
 def _definition(name: str, field: Any) -> tuple[Any, ...]:

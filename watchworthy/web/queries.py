@@ -124,7 +124,7 @@ def review_for_page(
         _WORK.set_cached_value(other, review.work)
         if other.season_id is None or other.season_id in by_id:  # (else read if shown)
             _SEASON.set_cached_value(other, by_id.get(other.season_id))
-    review.other_reviews = others  # type: ignore[attr-defined]
+    review.other_reviews = others, now  # type: ignore[attr-defined]
     del review.tag_rows, review.season_rows, review.other_rows  # type: ignore[attr-defined]
     return review
 
@@ -137,8 +137,9 @@ def seasons_of(review: Review) -> list[Season]:
 
 def more_on_work(review: Review, *, now: datetime | None = None) -> list[Review]:
     """The work's six newest other public reviews, ready for cards: read with the
-    review's row by :func:`review_for_page` (at its ``now``), else one query."""
-    loaded = getattr(review, "other_reviews", None)
-    if loaded is not None:
+    review's row by :func:`review_for_page` (when asked for that moment, or for
+    none), else one query."""
+    loaded, loaded_at = getattr(review, "other_reviews", (None, None))
+    if loaded is not None and now in (None, loaded_at):
         return list(loaded)
     return _MORE_ON_WORK.fetch(work=review.work_id, review=review.pk, now=now or timezone.now())
