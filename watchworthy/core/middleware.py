@@ -99,7 +99,7 @@ class PermissionsPolicyMiddleware:
 
 
 # The per-response attributes with which a view changes its policy (django-csp's
-# decorators) and the reader-specific part (a nonce, once a template asked for one).
+# decorators); a nonce (once a template asked for one) is checked on the request.
 _CSP_CHANGES = tuple(
     f"_csp_{kind}{ro}" for kind in ("config", "update", "replace") for ro in ("", "_ro")
 )

@@ -30,13 +30,10 @@ _SEASON = Review._meta.get_field("season")
 
 # The other reviews of the work, as their cards show them (no text but the teaser; the
 # author's name; the cover), carried in the review's row (core.jsonrows).
+_NOT_ON_CARDS = ("body", "body_html", "excerpt", "created_at", "updated_at")
 _CARD = RowShape(
     Review,
-    fields=tuple(
-        f.attname
-        for f in Review._meta.concrete_fields
-        if f.attname not in {"body", "body_html", "excerpt", "created_at", "updated_at"}
-    ),
+    fields=tuple(f.attname for f in Review._meta.concrete_fields if f.attname not in _NOT_ON_CARDS),
     related=(
         ("author", ("username", "first_name", "last_name", "display_name")),
         ("cover", None),
@@ -85,7 +82,7 @@ _MORE_ON_WORK: PreparedQuery[Review] = PreparedQuery(
         .for_cards()
         .filter(work=work)
         .exclude(pk=review)
-        .defer("body", "body_html")  # a card shows the teaser
+        .defer(*_NOT_ON_CARDS)  # as _CARD
         .newest_first()[:MORE_ON_WORK]
     ),
     work=_WORK,
