@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
 from django.template.context import make_context
 from django.test import RequestFactory
 
@@ -19,6 +20,7 @@ from tests.web.reference import blank_random
 from watchworthy.discussion.episodes import Episode
 from watchworthy.discussion.formhtml import comment_form_html
 from watchworthy.discussion.forms import CommentForm
+from watchworthy.discussion.identity import remember_commenter
 from watchworthy.spoilers.shield import Position
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +135,68 @@ def test_a_form_with_a_value_is_not_written_from_kept_parts(review, initial, pri
     assert (formhtml._pristine_layout(form) is not None) is pristine
     old, new = both(form, user=user, review=review)
     assert new == old
+
+
+def test_a_guest_form_is_the_blank_comment_form_written_without_one(critic, settings):
+    """The form nearly every reader gets (a guest, nothing remembered, not replying)
+    is written without building a CommentForm (formhtml.GuestForm): the same bytes as
+    the CommentForm and as the template, for works with no parts, one, and parts whose
+    labels need escaping, with a fresh token each time, after a settings change too."""
+    from watchworthy.discussion.formhtml import GuestForm
+
+    guest = AnonymousUser()
+    film = ReviewFactory(slug="a-film", title="A film", author=critic)
+    series = ReviewFactory(slug="a-series", title="A <series>", author=critic)
+    SeasonFactory(work=series.work, number=1, label="Part 1", episode_count=2)
+    SeasonFactory(work=series.work, number=2, label='Part "2" & <b>Co</b>', episode_count=0)
+    tokens = set()
+    for limit in (5000, 321):
+        settings.WATCHWORTHY_COMMENTS = {**settings.WATCHWORTHY_COMMENTS, "MAX_LENGTH": limit}
+        for subject in (film, series):
+            fast = GuestForm.for_review(subject, seasons(subject))
+            assert fast is not None
+            form = CommentForm(
+                initial={"author_name": "", "author_email": "", "author_url": ""},
+                review=subject,
+                user=guest,
+                seasons=seasons(subject),
+            )
+            form.initial["token"] = fast.token
+            old, new = both(form, user=guest, review=subject)
+            assert new == old
+            request = RequestFactory().get(subject.get_absolute_url())
+            request.user = guest
+            written = blank_random(comment_form_html(request, fast, review=subject))
+            assert written == new
+            assert f'maxlength="{limit}"' in written
+            tokens.add(fast.token)
+    assert "Part &quot;2&quot; &amp; &lt;b&gt;Co&lt;/b&gt;" in written
+    assert len(tokens) == 4
+
+
+def test_only_a_guest_with_nothing_to_show_gets_the_guest_form(review, make_comment):
+    """The review page writes the form without building one only when nothing in it
+    is the reader's: a remembered name, a reply or a signed-in writer get the form."""
+    from watchworthy.discussion.context import discussion_context
+    from watchworthy.discussion.formhtml import GuestForm
+    from watchworthy.discussion.identity import COMMENTER_COOKIE
+    from watchworthy.spoilers.progress import reader_shield
+
+    parent = make_comment(review)
+
+    def form_for(user, query="", cookies=None):
+        request = RequestFactory().get(review.get_absolute_url() + query)
+        request.user = user
+        request.COOKIES.update(cookies or {})
+        shield = reader_shield(request, review.work, seasons(review))
+        return discussion_context(request, review, shield=shield)["comment_form"]
+
+    assert isinstance(form_for(AnonymousUser()), GuestForm)
+    assert isinstance(form_for(AnonymousUser(), f"?replyto={parent.pk}"), CommentForm)
+    assert isinstance(form_for(UserFactory()), CommentForm)
+    response = HttpResponse()
+    remember_commenter(response, name="Ann", email="ann@example.org", url="")
+    remembered = {COMMENTER_COOKIE: response.cookies[COMMENTER_COOKIE].value}
+    form = form_for(AnonymousUser(), cookies=remembered)
+    assert isinstance(form, CommentForm)
+    assert form.initial["author_name"] == "Ann"

@@ -19,6 +19,9 @@ from config.urls import handler404  # noqa: F401 - the site's 404 page here too
 from config.urls import urlpatterns as site_urlpatterns
 from watchworthy.core.models import SupportLink
 from watchworthy.discussion.context import discussion_context
+from watchworthy.discussion.formhtml import GuestForm
+from watchworthy.discussion.forms import CommentForm
+from watchworthy.discussion.identity import remembered_commenter
 from watchworthy.reviews.audience import current_vote
 from watchworthy.reviews.models import Review, Tag
 from watchworthy.spoilers.progress import reader_shield
@@ -57,6 +60,10 @@ def old_review_detail(request, slug):
         **index,
         **discussion_context(request, review, shield=shield, count=index["main_thread_count"]),
     }
+    if isinstance(context.get("comment_form"), GuestForm):  # the form the page built before
+        context["comment_form"] = CommentForm(
+            initial=remembered_commenter(request), review=review, user=request.user, seasons=seasons
+        )
     page = ENGINE.get_template("web/review_detail.html")
     return HttpResponse(page.render(make_context(context, request)))
 

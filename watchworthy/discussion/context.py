@@ -22,6 +22,7 @@ from watchworthy.spoilers.shield import Shield
 
 from . import header
 from .episodes import Episode
+from .formhtml import GuestForm
 from .forms import CommentForm
 from .identity import my_comment_ids, remembered_commenter
 from .models import Comment, EpisodeThread
@@ -80,27 +81,28 @@ def discussion_context(
     open_ = review.accepts_comments(close_after_days=site.comments_close_after_days) and (
         episode is None or episode.is_open()
     )
-    form = None
+    form: CommentForm | GuestForm | None = None
+    reply_to = None
     if open_:
+        guest = not request.user.is_authenticated
         initial: dict[str, object] = {}
-        if not request.user.is_authenticated:
+        if guest:
             initial.update(remembered_commenter(request))
         reply_to = _reply_target(request, comments)
-        if reply_to is not None:
-            initial["parent"] = reply_to.pk
-        if episode is not None:
-            initial["episode"] = episode.position.encode()
-        form = CommentForm(
-            initial=initial,
-            review=review,
-            user=request.user,
-            seasons=seasons,
-            episode=episode.position if episode is not None else None,
-        )
-    reply_to = None
-    if form is not None:
-        parent_id = form["parent"].value()
-        reply_to = next((c for c in comments if str(c.pk) == str(parent_id)), None)
+        if guest and reply_to is None and episode is None and not any(initial.values()):
+            form = GuestForm.for_review(review, seasons)  # nearly every reader's form
+        if form is None:
+            if reply_to is not None:
+                initial["parent"] = reply_to.pk
+            if episode is not None:
+                initial["episode"] = episode.position.encode()
+            form = CommentForm(
+                initial=initial,
+                review=review,
+                user=request.user,
+                seasons=seasons,
+                episode=episode.position if episode is not None else None,
+            )
     rows = flatten(thread)
     editable = _editable(request, comments, mine)
     count = review.approved_comment_count if count is None else count

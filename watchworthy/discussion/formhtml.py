@@ -84,6 +84,8 @@ def comment_form_html(
 
 def _fields_html(form: Any) -> str:
     """The visible fields, each in its paragraph, then the hidden ones."""
+    if isinstance(form, GuestForm):
+        return form.fields_html()
     layout = _pristine_layout(form)
     if layout is not None:  # a pristine form: only the choices and the token vary
         return "".join(part if isinstance(part, str) else part.html(form) for part in layout)
@@ -132,6 +134,7 @@ _blank: dict[tuple[Any, ...], str] = {}
 def _forget_blank_fields(**kwargs: Any) -> None:
     _blank.clear()
     _pristine.clear()
+    _guest.clear()
 
 
 def _blank_key(field: BoundField) -> tuple[Any, ...] | None:
@@ -269,3 +272,136 @@ def _blank_or_rendered(field: BoundField, render: Any) -> str:
     if found is None:
         found = _blank[key] = str(render(field))
     return found
+
+
+# --- the form nearly every reader gets, without a form ---------------------------
+
+NOTHING = ("", "Nothing")  # spoiler_choices' first choice under a review
+_TOKEN_MARK = "zqxTokenMark7319"  # noqa: S105 - a mark, not a secret
+_VALUE_MARKS = ("zqxValueMark1", "zqxValueMark2")
+_LABEL_MARKS = ("zqxLabelMark1", "zqxLabelMark2 <&\"'>")  # the second checks the escaping
+
+
+@dataclass(frozen=True)
+class GuestForm:
+    """The comment form under a review for a guest with nothing remembered, not
+    replying, in the main thread: a blank :class:`~.forms.CommentForm` but for the
+    "spoils" ``choices`` (the work's parts, :func:`~.forms.spoiler_choices`) and its
+    signed ``token``. :func:`comment_form_html` writes it from parts learnt once per
+    process from a real CommentForm (:func:`_guest_parts`), so the page builds no form
+    at all (copying ten fields and rendering two through Django was ~10% of the
+    20-comment page). :meth:`for_review` gives None when those parts could not be
+    learnt; the caller then builds the CommentForm."""
+
+    choices: tuple[tuple[str, str], ...]
+    token: str
+
+    @classmethod
+    def for_review(cls, review: Any, seasons: Any) -> GuestForm | None:
+        from .forms import form_token, spoiler_choices
+
+        choices = tuple(spoiler_choices(seasons or ()))
+        if _guest_parts() is None or choices[:1] != (NOTHING,):
+            return None
+        return cls(choices, form_token(review.pk))
+
+    def non_field_errors(self) -> str:
+        return ""
+
+    def fields_html(self) -> str:
+        parts = _guest_parts()
+        assert parts is not None  # for_review made none otherwise
+        out: list[str] = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+            elif isinstance(part, _Options):
+                out.append(part.html(self.choices[1:]))
+            else:
+                out += [part[0], _text(self.token), part[1]]
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The "spoils" field's paragraph around its options: ``head`` (up to and with
+    the selected "Nothing"), each further option as ``option`` around its value and
+    label, then ``tail``."""
+
+    head: str
+    option: tuple[str, str, str]
+    tail: str
+
+    def html(self, choices: Any) -> str:
+        before, between, after = self.option
+        options = (f"{before}{_text(v)}{between}{_text(label)}{after}" for v, label in choices)
+        return f"{self.head}{''.join(options)}{self.tail}"
+
+
+_guest: dict[str, list[str | _Options | tuple[str, str]] | None] = {}
+
+
+def _guest_parts() -> list[str | _Options | tuple[str, str]] | None:
+    if "parts" not in _guest:
+        _guest["parts"] = _learn_guest_parts()
+    return _guest["parts"]
+
+
+def _learn_guest_parts() -> list[str | _Options | tuple[str, str]] | None:
+    """:func:`_layout` of a guest's blank CommentForm, its two varying fields turned
+    into text around marks: the token's input around its value, the select around its
+    options. Each is checked against Django's own rendering of two marked options (one
+    with characters to escape); None when anything is not as expected."""
+    from types import SimpleNamespace
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from .forms import CommentForm
+
+    form = CommentForm(  # type: ignore[no-untyped-call]
+        initial={"author_name": "", "author_email": "", "author_url": ""},
+        review=SimpleNamespace(pk=0),
+        user=AnonymousUser(),
+    )
+    form.initial["token"] = _TOKEN_MARK
+    spoils = form.fields["spoils"]
+    parts: list[str | _Options | tuple[str, str]] = []
+    for part in _layout(form):
+        if isinstance(part, str):
+            parts.append(part)
+        elif part.name == "token":
+            before, mark, after = part.html(form).partition(_TOKEN_MARK)
+            if not mark or _TOKEN_MARK in after:
+                return None
+            parts.append((before, after))
+        elif part.name == "spoils":
+            rendered = []
+            for count in (0, 1, 2):
+                marked = zip(_VALUE_MARKS[:count], _LABEL_MARKS[:count], strict=True)
+                spoils.choices = [NOTHING, *marked]  # type: ignore[attr-defined]
+                rendered.append(part.html(form))
+            options = _options(*rendered)
+            if options is None:
+                return None
+            parts.append(options)
+        else:
+            return None
+    return parts
+
+
+def _options(none: str, one: str, two: str) -> _Options | None:
+    """The select's parts from its HTML with no, one and two marked options."""
+    start = next(
+        (at for at, (a, b) in enumerate(zip(none, one, strict=False)) if a != b), len(none)
+    )
+    tail = none[start:]
+    if not one.endswith(tail):
+        return None
+    option = one[start : len(one) - len(tail)]
+    before, value, rest = option.partition(_VALUE_MARKS[0])
+    between, label, after = rest.partition(_LABEL_MARKS[0])
+    if not (value and label) or _VALUE_MARKS[0] in after or _LABEL_MARKS[0] in after:
+        return None
+    found = _Options(none[:start], (before, between, after), tail)
+    expected = found.html(list(zip(_VALUE_MARKS, _LABEL_MARKS, strict=True)))
+    return found if expected == two else None
