@@ -27,6 +27,13 @@ def printed(value: Any) -> str:
     return str(conditional_escape(localize(template_localtime(value))))
 
 
+def iso_time(value: Any) -> str:
+    """``{{ value|date:"c" }}`` of a date or a time: the ISO 8601 text of its local
+    time, which is all that the "c" format writes (without the filter's parsing of
+    the format, ~10 µs a call)."""
+    return str(template_localtime(value).isoformat())
+
+
 def csrf_input(request: HttpRequest) -> str:
     """What ``{% csrf_token %}`` writes."""
     return format_html(

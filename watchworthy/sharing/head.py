@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.template.defaultfilters import date
-from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
+from watchworthy.core.htmltext import iso_time
 from watchworthy.core.htmltext import printed as _text
 from watchworthy.core.models import SiteSettings
 from watchworthy.reviews.feeds import verdict_words
@@ -75,9 +74,9 @@ def review_meta(request: HttpRequest, review: Review) -> str:
         ]
     lines.append(f'<meta property="og:image:alt" content="{alt}">')
     if review.published_at:
-        published = _text(date(template_localtime(review.published_at), "c"))
+        published = _text(iso_time(review.published_at))
         lines.append(f'<meta property="article:published_time" content="{published}">')
-    modified = _text(date(template_localtime(review.updated_at), "c"))
+    modified = _text(iso_time(review.updated_at))
     author_url = _text(to(review.author.get_absolute_url()))
     lines += [
         f'<meta property="article:modified_time" content="{modified}">',

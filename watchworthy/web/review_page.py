@@ -24,7 +24,7 @@ from django.template.defaultfilters import date
 from django.template.loader import render_to_string
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
-from watchworthy.core.htmltext import csrf_input, printed
+from watchworthy.core.htmltext import csrf_input, iso_time, printed
 from watchworthy.core.links import reverse
 from watchworthy.core.models import SiteSettings
 from watchworthy.discussion.context_processors import moderation
@@ -89,8 +89,7 @@ def _content(request: HttpRequest, site: Any, context: dict[str, Any]) -> list[s
     if review.published_at:
         local = template_localtime(review.published_at)
         byline += (
-            f' · <time datetime="{printed(date(local, "c"))}">'
-            f"{printed(date(local, 'j F Y'))}</time>"
+            f' · <time datetime="{printed(iso_time(local))}">{printed(date(local, "j F Y"))}</time>'
         )
     cover = review.cover
     cover_html = (

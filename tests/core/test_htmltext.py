@@ -1,0 +1,29 @@
+"""core.htmltext writes what the template engine would print."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.template.defaultfilters import date
+from django.utils import timezone
+
+from watchworthy.core.htmltext import iso_time
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "Asia/Kathmandu", "America/St_Johns"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        dt.datetime(2024, 3, 31, 1, 30, tzinfo=dt.UTC),  # a clock change in Paris
+        dt.datetime(2024, 7, 1, 23, 59, 59, 123456, tzinfo=dt.UTC),
+        dt.datetime(2025, 1, 1, 12, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Tokyo")),
+        dt.date(2024, 2, 29),
+    ],
+)
+def test_iso_time_is_the_date_filter_c(value, zone):
+    """``{{ value|date:"c" }}`` of the value in the reader's time zone, byte for byte."""
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        local = timezone.template_localtime(value)
+        assert iso_time(value) == date(local, "c")
