@@ -27,3 +27,33 @@ def test_iso_time_is_the_date_filter_c(value, zone):
     with timezone.override(zoneinfo.ZoneInfo(zone)):
         local = timezone.template_localtime(value)
         assert iso_time(value) == date(local, "c")
+
+
+def test_pieces_are_encoded_apart_but_read_as_their_join():
+    """A thread's pieces with one wide character among them: joined when nothing is
+    beyond ASCII, else kept in runs; printed, made a str or encoded, the same text."""
+    from django.template import Context, Template
+    from django.utils.safestring import SafeString
+
+    from watchworthy.core.htmltext import HTMLParts, joined_html, utf8
+
+    plain = ["<li>one</li>", "<li>two &amp; three</li>"]
+    joined = joined_html(plain)
+    assert isinstance(joined, SafeString)
+    assert joined == "".join(plain)
+
+    wide = ["<li>a</li>", "<li>b</li>", "<li>it\u2019s 🎬</li>", "<li>c</li>", "<li>café</li>"]
+    parts = joined_html(wide)
+    assert isinstance(parts, HTMLParts)
+    assert parts.parts == [
+        "<li>a</li><li>b</li>",
+        "<li>it\u2019s 🎬</li>",
+        "<li>c</li>",
+        "<li>café</li>",
+    ]
+    assert str(parts) == "".join(wide)
+    page = ["<ol>", parts, "</ol>", "—"]
+    assert utf8(page) == ("<ol>" + "".join(wide) + "</ol>—").encode()
+    printed = Template("<ol>{{ thread }}</ol>").render(Context({"thread": parts}))
+    assert printed == "<ol>" + "".join(wide) + "</ol>"
+    assert not HTMLParts([]) and not HTMLParts([""])

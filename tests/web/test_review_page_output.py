@@ -109,6 +109,8 @@ def site(critic, make_comment):
             review, f"Level {level}.", parent=deep, user=critic if level == 2 else None
         )
     make_comment(review, "By staff.", user=staff)
+    # Characters beyond ASCII and Latin-1: the thread reaches the page in pieces.
+    make_comment(review, "Curly \u2019quotes\u2019 and a clapper \U0001f3ac.", name="Zo\u00eb")
     make_comment(review, "Spoils a lot.", spoils=Position(2, 9))
     held = make_comment(review, "Held, mine.", status=Comment.Status.PENDING)
     return {"review": review, "work": work, "staff": staff, "held": held}

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from watchworthy.core.htmltext import utf8
 from watchworthy.core.models import SiteSettings
 from watchworthy.core.prepared import PreparedQuery
 from watchworthy.core.text import parse_id
@@ -147,7 +148,7 @@ def render_with_thread(request: HttpRequest, template_name: str, context: dict) 
     before, slot, after = page.partition(THREAD_SLOT)
     if not slot:  # a template that does not show the thread
         return HttpResponse(page)
-    return HttpResponse("".join((before, thread_html, after)))
+    return HttpResponse(utf8([before, thread_html, after]))
 
 
 def _rows(comments, since) -> QuerySet:

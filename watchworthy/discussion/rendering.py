@@ -35,8 +35,8 @@ from urllib.parse import urlencode
 
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
 
+from watchworthy.core.htmltext import HTMLParts, joined_html
 from watchworthy.spoilers.shield import Position, Shield
 
 from .header import BADGE_SLOT
@@ -126,7 +126,7 @@ def render_rows(
     query: QueryDict,
     shield: Shield,
     thread_scope: Position | None = None,
-) -> SafeString:
+) -> str | HTMLParts:
     """The ``<li>`` elements of the comment list for ``rows`` (see thread.flatten),
     whose comments are :class:`ThreadComment` with a current ``header_html``.
     ``thread_scope``: the episode of an episode thread, which every comment in it
@@ -218,7 +218,7 @@ def render_rows(
         if row.closes:
             add("</ol></details></li>" * len(row.closes))
         add("\n")
-    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or stored-sanitized
+    return joined_html(out)  # every value above is escaped or stored-sanitized
 
 
 def _scoped_body(comment: ThreadComment, shield: Shield) -> str:

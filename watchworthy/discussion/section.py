@@ -19,7 +19,7 @@ from django.template.defaulttags import querystring
 from django.template.loader import render_to_string
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
-from watchworthy.core.htmltext import printed
+from watchworthy.core.htmltext import HTMLParts, printed
 from watchworthy.core.links import reverse
 from watchworthy.core.staticlinks import StaticNode
 
@@ -44,10 +44,10 @@ def _query(request: Any, **changes: Any) -> str:
 def thread_section(context: Mapping[str, Any]) -> str:
     """``<section id="comments">`` with the count, order links, the comments (the
     context's ``thread_html``), page links, the form, and the reply script."""
-    return "".join(thread_section_parts(context))
+    return "".join(map(str, thread_section_parts(context)))
 
 
-def thread_section_parts(context: Mapping[str, Any]) -> list[str]:
+def thread_section_parts(context: Mapping[str, Any]) -> list[str | HTMLParts]:
     """:func:`thread_section` in pieces, for a page that joins everything once: a
     thousand comments are a megabyte, and every join copies it."""
     request = context["request"]
@@ -61,7 +61,7 @@ def thread_section_parts(context: Mapping[str, Any]) -> list[str]:
         on = f" on {printed(episode.label)}"
     elif context.get("episode_index"):
         on = " on the whole review"
-    out = [
+    out: list[str | HTMLParts] = [
         '\n<section id="comments" class="discussion" aria-labelledby="comments-heading">\n'
         '  <header class="discussion-header">\n'
         f'    <h2 id="comments-heading">{printed(count)} comment{_plural(count)}{on}</h2>\n    '

@@ -16,7 +16,7 @@ from django.contrib.messages import get_messages
 from django.http import HttpRequest
 
 from watchworthy.accounts.nav import CURRENT, account_nav
-from watchworthy.core.htmltext import printed
+from watchworthy.core.htmltext import HTMLParts, printed
 from watchworthy.core.links import reverse
 from watchworthy.core.staticlinks import StaticNode
 
@@ -123,44 +123,60 @@ def document(
     head: str = "",
 ) -> str:
     """A whole page as ``base.html`` writes it, its blocks given as HTML and the
-    content block as pieces (joined once here; a page composed in Python: the review
-    page). tests/web/test_chrome.py renders base.html
-    with the same blocks and compares."""
+    content block as pieces (a page composed in Python: the review page).
+    tests/web/test_chrome.py renders base.html with the same blocks and compares."""
+    return "".join(map(str, document_parts(**locals())))
+
+
+def document_parts(
+    request: HttpRequest,
+    site: Any,
+    *,
+    title: str,
+    description: str,
+    canonical: str,
+    feeds: str,
+    sharing: str,
+    content: list[str | HTMLParts],
+    revealed: list[str],
+    pending_comment_count: int | None,
+    head: str = "",
+) -> list[str | HTMLParts]:
+    """:func:`document` in pieces, for core.htmltext.utf8 (the content's pieces among
+    them as they were given)."""
     stylesheet = printed(StaticNode.handle_simple("css/site.css"))
     script = printed(StaticNode.handle_simple("js/spoilers.js"))
     reveal = "".join(
         f'<input type="hidden" name="reveal" value="{printed(id_)}">' for id_ in revealed
     )
-    return "".join(
-        (
-            "<!doctype html>\n"
-            '<html lang="en">\n'
-            "<head>\n"
-            '  <meta charset="utf-8">\n'
-            '  <meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            '  <meta name="color-scheme" content="light dark">\n'
-            f"  <title>{title}</title>\n"
-            f'  <meta name="description" content="{description}">\n'
-            f'  <link rel="stylesheet" href="{stylesheet}">\n'
-            f"  {canonical}\n  {feeds}\n  {sharing}\n"
-            f'  <script src="{script}" defer></script>\n'
-            f"  {head}\n"
-            "</head>\n"
-            "<body>\n  ",
-            site_header(request, site, pending_comment_count),
-            '\n  <main id="main" class="wrap" tabindex="-1">\n    ',
-            messages(request),
-            "\n    ",
-            *content,
-            "\n    \n"
-            f'    <form id="spoiler-reveal" method="get" hidden>{reveal}</form>\n'
-            "  </main>\n"
-            '  <footer class="site-footer">\n'
-            '    <div class="wrap">\n'
-            f"      <p>{printed(site.site_name)} · published with Watchworthy</p>\n"
-            "    </div>\n"
-            "  </footer>\n"
-            "</body>\n"
-            "</html>\n",
-        )
-    )
+    return [
+        "<!doctype html>\n"
+        '<html lang="en">\n'
+        "<head>\n"
+        '  <meta charset="utf-8">\n'
+        '  <meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '  <meta name="color-scheme" content="light dark">\n'
+        f"  <title>{title}</title>\n"
+        f'  <meta name="description" content="{description}">\n'
+        f'  <link rel="stylesheet" href="{stylesheet}">\n'
+        f"  {canonical}\n  {feeds}\n  {sharing}\n"
+        f'  <script src="{script}" defer></script>\n'
+        f"  {head}\n"
+        "</head>\n"
+        "<body>\n  ",
+        site_header(request, site, pending_comment_count),
+        '\n  <main id="main" class="wrap" tabindex="-1">\n    ',
+        messages(request),
+        "\n    ",
+        *content,
+        "\n    \n"
+        f'    <form id="spoiler-reveal" method="get" hidden>{reveal}</form>\n'
+        "  </main>\n"
+        '  <footer class="site-footer">\n'
+        '    <div class="wrap">\n'
+        f"      <p>{printed(site.site_name)} · published with Watchworthy</p>\n"
+        "    </div>\n"
+        "  </footer>\n"
+        "</body>\n"
+        "</html>\n",
+    ]

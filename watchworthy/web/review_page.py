@@ -24,7 +24,7 @@ from django.template.defaultfilters import date
 from django.template.loader import render_to_string
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
-from watchworthy.core.htmltext import csrf_input, iso_time, printed
+from watchworthy.core.htmltext import HTMLParts, csrf_input, iso_time, printed, utf8
 from watchworthy.core.links import reverse
 from watchworthy.core.models import SiteSettings
 from watchworthy.discussion.context_processors import moderation
@@ -44,7 +44,7 @@ def review_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     context = {**context, "request": request, "site": site}
     review = context["review"]
     title = f"{printed(review.title)} · {printed(site.site_name)}"
-    page = chrome.document(
+    page = chrome.document_parts(
         request,
         site,
         title=title,
@@ -56,16 +56,16 @@ def review_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         revealed=context["spoilers_revealed"],
         pending_comment_count=moderation(request).get("pending_comment_count"),
     )
-    return HttpResponse(page)
+    return HttpResponse(utf8(page))
 
 
-def _content(request: HttpRequest, site: Any, context: dict[str, Any]) -> list[str]:
+def _content(request: HttpRequest, site: Any, context: dict[str, Any]) -> list[str | HTMLParts]:
     """The content block, in pieces (the page joins them once, see
     discussion.section.thread_section_parts)."""
     review = context["review"]
     work = review.work
     season = review.season
-    out = ['\n<article class="review" aria-labelledby="review-title">\n  ']
+    out: list[str | HTMLParts] = ['\n<article class="review" aria-labelledby="review-title">\n  ']
     if not review.is_public:
         if review.status == "draft":
             notice = "Draft — only staff can see this page."
