@@ -40,6 +40,29 @@ _CARD = RowShape(
     ),
 )
 MORE_ON_WORK = 6
+# What the review page never shows of the author, the work and the part: the account's
+# private fields, the Markdown sources (the page shows the HTML; the catch-up reads
+# the previous part's recap from the work's seasons), the work's timestamps. Not read,
+# they cost neither the database nor the converters (SQLite's times are text).
+_NOT_ON_PAGE = (
+    *(
+        f"author__{name}"
+        for name in (
+            "password",
+            "last_login",
+            "is_superuser",
+            "email",
+            "is_active",
+            "date_joined",
+            "bio",
+        )
+    ),
+    "work__synopsis",
+    "work__created_at",
+    "work__updated_at",
+    "season__recap",
+    "season__recap_html",
+)
 _NEWEST_FIRST = [F("published_at").desc(), F("pk").desc()]  # Review...newest_first()
 
 
@@ -63,7 +86,7 @@ def _page_row(reviews: Any, slug: str, now: datetime) -> Any:
         .filter(slug=slug)
         # The Markdown source is the desk's: the page shows body_html (as long again,
         # so reading both sent and unpacked the review's text twice).
-        .defer("body")
+        .defer("body", *_NOT_ON_PAGE)
         .order_by()[:1]
     )
 
