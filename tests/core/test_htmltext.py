@@ -57,3 +57,30 @@ def test_pieces_are_encoded_apart_but_read_as_their_join():
     printed = Template("<ol>{{ thread }}</ol>").render(Context({"thread": parts}))
     assert printed == "<ol>" + "".join(wide) + "</ol>"
     assert not HTMLParts([]) and not HTMLParts([""])
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "America/Adak"])
+@pytest.mark.parametrize("month", range(1, 13))
+def test_long_date_is_the_date_filter_j_f_y(month, zone):
+    """``{{ value|date:"j F Y" }}`` in the reader's time zone, every month, near
+    midnight (the local day differs from UTC's), and a date."""
+    from watchworthy.core.htmltext import long_date
+
+    moment = dt.datetime(2026, month, 1, 0, 30, tzinfo=dt.UTC)
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        for value in (moment, moment.date(), dt.date(987, month, 9)):
+            assert long_date(value) == date(timezone.template_localtime(value), "j F Y")
+
+
+@pytest.mark.parametrize("value", [0, 7, -3, 12345678, True, False, 2.5, None, "a < b"])
+def test_printed_is_what_the_template_prints(value, settings):
+    """Numbers, flags and text as ``{{ value }}`` prints them, with and without the
+    thousands separator."""
+    from django.template import Context, Template
+
+    from watchworthy.core.htmltext import printed
+
+    for grouping in (False, True):
+        settings.USE_THOUSAND_SEPARATOR = grouping
+        expected = Template("{{ value }}").render(Context({"value": value}))
+        assert printed(value) == expected

@@ -14,8 +14,10 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
+from django.utils.dates import MONTHS
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
@@ -26,7 +28,16 @@ def printed(value: Any) -> str:
     """``value`` as ``{{ value }}`` prints it: local time, localized, escaped."""
     if type(value) is str:  # most values; localizing leaves a plain str as it is
         return escape(value)  # what Django's escape() does, without its wrapper
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # what localize() makes of an int without grouping
     return str(conditional_escape(localize(template_localtime(value))))
+
+
+def long_date(value: Any) -> str:
+    """``{{ value|date:"j F Y" }}`` ("2 December 2026") of a date or a time, in local
+    time: the day, the month's name (translated, as the filter's) and the year."""
+    local = template_localtime(value)
+    return f"{local.day} {MONTHS[local.month]} {local.year:04d}"
 
 
 class HTMLParts:

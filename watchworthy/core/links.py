@@ -89,26 +89,32 @@ def reverse(
     current_app: str | None = None,
 ) -> str:
     """What ``django.urls.reverse(viewname, args=args, kwargs=kwargs)`` answers."""
-    names: tuple[str, ...] = tuple(kwargs) if kwargs else ()
-    values = [str(v) for v in (kwargs.values() if kwargs else args or ())]
     if args and kwargs:
         return django_reverse(viewname, args=args, kwargs=kwargs, current_app=current_app)
-    key = (viewname, len(values), names, current_app, *_urlconf_and_prefix())
+    found = _this_request.get()
+    if found is None or found is _UNREAD:
+        found = _urlconf_and_prefix()
+    if kwargs:
+        names: tuple[str, ...] = tuple(kwargs)
+        values = [str(v) for v in kwargs.values()]
+    else:
+        names = ()
+        values = [str(v) for v in args] if args else []
+    key = (viewname, len(values), names, current_app, found)
     try:
         shape = _shapes[key]
     except KeyError:
         shape = _shapes[key] = _learn(viewname, len(values), names, current_app)
-    if shape is None or not all(
-        pattern.match(value) for pattern, value in zip(shape[1], values, strict=True)
-    ):
+    if shape is None:
         return django_reverse(viewname, args=args, kwargs=kwargs, current_app=current_app)
-    pieces = shape[0]
+    pieces, patterns = shape
     if not values:
         return pieces[0]
     parts = [pieces[0]]
-    for value, piece in zip(values, pieces[1:], strict=True):
-        parts.append(value)
-        parts.append(piece)
+    for value, pattern, piece in zip(values, patterns, pieces[1:], strict=True):
+        if pattern.match(value) is None:
+            return django_reverse(viewname, args=args, kwargs=kwargs, current_app=current_app)
+        parts += (value, piece)
     return "".join(parts)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from django.template.defaultfilters import date
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
-from watchworthy.core.htmltext import printed
+from watchworthy.core.htmltext import iso_time, printed
 
 
 def verdict_badge(review: Any) -> str:
@@ -69,7 +69,7 @@ def review_card(review: Any, heading: str = "") -> str:
     published = review.published_at
     if published:
         local = template_localtime(published)
-        iso, day = printed(date(local, "c")), printed(date(local, "j M Y"))
+        iso, day = printed(iso_time(local)), printed(date(local, "j M Y"))
         when = f'<time datetime="{iso}">{day}</time>'
     else:
         when = "draft"

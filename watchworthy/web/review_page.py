@@ -24,7 +24,14 @@ from django.template.defaultfilters import date
 from django.template.loader import render_to_string
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
-from watchworthy.core.htmltext import HTMLParts, csrf_input, iso_time, printed, utf8
+from watchworthy.core.htmltext import (
+    HTMLParts,
+    csrf_input,
+    iso_time,
+    long_date,
+    printed,
+    utf8,
+)
 from watchworthy.core.links import reverse
 from watchworthy.core.models import SiteSettings
 from watchworthy.discussion.context_processors import moderation
@@ -89,7 +96,7 @@ def _content(request: HttpRequest, site: Any, context: dict[str, Any]) -> list[s
     if review.published_at:
         local = template_localtime(review.published_at)
         byline += (
-            f' · <time datetime="{printed(iso_time(local))}">{printed(date(local, "j F Y"))}</time>'
+            f' · <time datetime="{printed(iso_time(local))}">{printed(long_date(local))}</time>'
         )
     cover = review.cover
     cover_html = (
