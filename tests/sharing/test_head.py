@@ -260,3 +260,30 @@ def test_guests_share_one_head_whatever_their_progress(site, reader_at):
         for state in ("not set", "Part 1 ep 13", "finished Part 2")
     }
     assert len(heads) == 1
+
+
+@pytest.mark.parametrize("secure", [False, True])
+@pytest.mark.parametrize("script_name", ["", "/blog"])
+def test_absolute_addresses_are_djangos(secure, script_name):
+    """sharing.meta.absolute() gives what request.build_absolute_uri() gives, for plain
+    paths (its short way) and for everything else (Django's)."""
+    from django.test import RequestFactory
+
+    from watchworthy.sharing.meta import absolute
+
+    request = RequestFactory().get("/reviews/x/", secure=secure, SCRIPT_NAME=script_name)
+    to = absolute(request)
+    for location in [
+        "/",
+        "/reviews/a-review_2/",
+        "/authors/mara/",
+        "//evil.example/x",
+        "/a//b/",
+        "/cards/a-review-0123abcd.png",
+        "/./x/../y/",
+        "/caf\u00e9/",
+        "/q/?a=1&b=<2>",
+        "relative/path",
+        "https://elsewhere.example/x",
+    ]:
+        assert to(location) == request.build_absolute_uri(location), location

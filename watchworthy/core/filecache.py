@@ -96,9 +96,15 @@ class FolderCache(FileBasedCache):
 
     @staticmethod
     def _content(fd: int) -> bytes:
-        chunks = []
-        offset = 0
-        while chunk := os.pread(fd, 1 << 16, offset):
+        """The file's bytes; an entry smaller than the first read (nearly all) takes
+        one read, not a second one to find the end."""
+        size = 1 << 16
+        chunk = os.pread(fd, size, 0)
+        if len(chunk) < size:
+            return chunk
+        chunks = [chunk]
+        offset = len(chunk)
+        while chunk := os.pread(fd, size, offset):
             chunks.append(chunk)
             offset += len(chunk)
         return b"".join(chunks)

@@ -10,6 +10,7 @@ they are).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from html import escape
 from typing import Any
@@ -23,11 +24,15 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
+_SPECIAL = re.compile("[&<>\"']").search
+
 
 def printed(value: Any) -> str:
     """``value`` as ``{{ value }}`` prints it: local time, localized, escaped."""
     if type(value) is str:  # most values; localizing leaves a plain str as it is
-        return escape(value)  # what Django's escape() does, without its wrapper
+        # What Django's escape() does, without its wrapper; nothing to do (most
+        # values: addresses, names) known from one search instead of five replaces.
+        return escape(value) if _SPECIAL(value) else value
     if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(value)  # what localize() makes of an int without grouping
     return str(conditional_escape(localize(template_localtime(value))))
