@@ -39,8 +39,9 @@ def test_pieces_are_encoded_apart_but_read_as_their_join():
 
     plain = ["<li>one</li>", "<li>two &amp; three</li>"]
     joined = joined_html(plain)
-    assert isinstance(joined, SafeString)
-    assert joined == "".join(plain)
+    assert joined.parts == ["".join(plain)]
+    assert isinstance(str(joined), SafeString)
+    assert str(joined) == "".join(plain)
 
     wide = ["<li>a</li>", "<li>b</li>", "<li>it\u2019s 🎬</li>", "<li>c</li>", "<li>café</li>"]
     parts = joined_html(wide)

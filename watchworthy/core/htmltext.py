@@ -65,14 +65,15 @@ class HTMLParts:
         return any(self.parts)
 
 
-def joined_html(pieces: list[str]) -> str | HTMLParts:
-    """``pieces`` joined, as a SafeString; when the join holds a character beyond
-    ASCII, as :class:`HTMLParts` instead: runs of ASCII pieces joined, the others
-    apart, so that one curly quote or emoji in a thousand comments does not make
-    :func:`utf8` convert the whole thread. Every piece must be safe HTML."""
+def joined_html(pieces: list[str]) -> HTMLParts:
+    """``pieces`` joined, as :class:`HTMLParts` of one piece; when the join holds a
+    character beyond ASCII, runs of ASCII pieces joined and the others apart, so that
+    one curly quote or emoji in a thousand comments does not make :func:`utf8`
+    convert the whole thread. Every piece must be safe HTML."""
     whole = "".join(pieces)
     if whole.isascii():  # the common case, known without reading the text
-        return mark_safe(whole)  # noqa: S308 - the caller's pieces are safe HTML
+        # (Not a SafeString: making one copies the text, a megabyte for a long thread.)
+        return HTMLParts([whole])
     runs: list[str] = []
     ascii_run: list[str] = []
     for piece in pieces:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
@@ -152,14 +153,29 @@ def render_with_thread(request: HttpRequest, template_name: str, context: dict) 
 
 
 def _rows(comments, since) -> QuerySet:
-    """``comments`` as the thread reads them: :data:`COLUMNS` in tree order, ``recent``
-    meaning written at ``since`` or later."""
+    """``comments`` as the thread reads them: :data:`COLUMNS`, ``recent`` meaning
+    written at ``since`` or later. In no order: :func:`_in_tree_order` sorts them. (The
+    database sorted a thread's rows, whole — a 1,000-comment thread is a megabyte —,
+    although its index hands them over in path order: PostgreSQL cannot tell, the
+    main thread being ``episode_thread IS NULL``. That sort was 2 of the 5 ms of its
+    CPU a page; sorting rows already in order costs Python one pass.)"""
     recent = ExpressionWrapper(Q(created_at__gte=since), output_field=BooleanField())
     return (
         comments.annotate(writer_is_staff=F("user__is_staff"), recent=recent)
-        .order_by("path")
+        .order_by()
         .values_list(*COLUMNS)
     )
+
+
+_PATH = attrgetter("path")
+
+
+def _in_tree_order(rows: list[tuple[Any, ...]]) -> list[ThreadComment]:
+    """The rows as ThreadComments sorted by path, which is tree order (fixed-width
+    numbers between slashes: the same order under any collation)."""
+    comments = list(map(ThreadComment._make, rows))
+    comments.sort(key=_PATH)
+    return comments
 
 
 def _edit_window_start():
@@ -207,7 +223,7 @@ def _read_approved(review_id: int, thread_id: int | None, page: ThreadPage) -> l
     if page.upper is not None:
         values["upper"] = page.upper
     shape = _APPROVED[(thread_id is not None, bool(page.lower), page.upper is not None)]
-    return list(map(ThreadComment._make, shape.rows(**values)))
+    return _in_tree_order(shape.rows(**values))
 
 
 def _read(comments) -> list[ThreadComment]:
@@ -223,7 +239,7 @@ def _read(comments) -> list[ThreadComment]:
         return []
     with connections[query.db].cursor() as cursor:
         cursor.execute(sql, params)
-        return list(map(ThreadComment._make, cursor.fetchall()))
+        return _in_tree_order(cursor.fetchall())
 
 
 def _with_current_headers(

@@ -126,7 +126,7 @@ def render_rows(
     query: QueryDict,
     shield: Shield,
     thread_scope: Position | None = None,
-) -> str | HTMLParts:
+) -> HTMLParts:
     """The ``<li>`` elements of the comment list for ``rows`` (see thread.flatten),
     whose comments are :class:`ThreadComment` with a current ``header_html``.
     ``thread_scope``: the episode of an episode thread, which every comment in it

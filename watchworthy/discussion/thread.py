@@ -63,8 +63,12 @@ def build_thread(
         # Mostly the parent is shown and is the path's last ancestor: the nearest one.
         path = comment.path
         parent = nodes.get(comment.parent_id) if comment.parent_id is not None else None
-        if parent is None or not (
-            len(parent.comment.path) == len(path) - SEGMENT and path.startswith(parent.comment.path)
+        if len(path) > SEGMENT and (  # (a top-level path has no ancestors to look for)
+            parent is None
+            or not (
+                len(parent.comment.path) == len(path) - SEGMENT
+                and path.startswith(parent.comment.path)
+            )
         ):
             ancestors = reversed(_ancestor_ids(comment))
             parent = next((nodes[a] for a in ancestors if a in nodes), None)
