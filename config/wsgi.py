@@ -8,6 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
 
-from watchworthy.core.startup import refuse_to_serve_if_not_ready  # noqa: E402
+from watchworthy.core.startup import refuse_to_serve_if_not_ready, settle_for_serving  # noqa: E402
 
 refuse_to_serve_if_not_ready()
+settle_for_serving()

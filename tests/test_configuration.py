@@ -4,7 +4,7 @@ stops start-up with one line naming the variable (and never echoing a password).
 import pytest
 
 from config.email_url import CONSOLE, SMTP, EmailURLError, parse_email_url
-from tests.startup import PRODUCTION, STRONG_KEY, start
+from tests.startup import PRODUCTION, STRONG_KEY, run_python, start
 
 
 def test_without_email_url_mail_is_printed(tmp_path):
@@ -116,3 +116,18 @@ def test_production_refuses_the_test_peer_settings(env, tmp_path):
 
     assert status != 0
     assert stderr.startswith("Watchworthy will not start:") and "for test peers" in stderr
+
+
+def test_the_server_entry_point_settles_the_garbage_collector(tmp_path):
+    """config.wsgi loads the views and sets everything loaded aside from the garbage
+    collector, which then waits for more young objects (core.startup)."""
+    from watchworthy.core.startup import YOUNG_OBJECTS_BEFORE_COLLECTING
+
+    code = (
+        "import gc, sys; import config.wsgi; "
+        "print(gc.get_threshold()[0], gc.get_freeze_count() > 10000, "
+        "'watchworthy.web.views' in sys.modules)"
+    )
+    run = run_python({"WATCHWORTHY_DATA_DIR": str(tmp_path)}, code)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [str(YOUNG_OBJECTS_BEFORE_COLLECTING), "True", "True"]

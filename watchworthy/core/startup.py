@@ -8,6 +8,7 @@ start instead, with one line that says what to run.
 
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 
@@ -48,3 +49,25 @@ def shared_state_warning() -> str | None:
         "Rate limits, spent form tokens and cached pages are shared by this machine's "
         "workers only (a cache folder): set REDIS_URL before adding a second app server."
     )
+
+
+# Young objects a collection of the youngest generation waits for (Python's default:
+# 700). A 1,000-comment page makes tens of thousands (rows, tuples, nodes) that die
+# with the request; at 700 the collector ran a dozen times a page and promoted what was
+# still in use to the older generations, which it then walked too.
+YOUNG_OBJECTS_BEFORE_COLLECTING = 7000
+
+
+def settle_for_serving() -> None:
+    """Before the first request: import the URLconf (and with it the views, forms and
+    models), then set everything loaded so far aside from the garbage collector
+    (``gc.freeze``) — module-level objects live as long as the process — and let it run
+    less often (:data:`YOUNG_OBJECTS_BEFORE_COLLECTING`). Callgrind, 1,000-comment page:
+    -4% of the instructions a request; 20-comment page: -2% (bench/README.md)."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports every app's views
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_OBJECTS_BEFORE_COLLECTING, older, oldest)

@@ -141,7 +141,7 @@ def render_rows(
     for row in rows:
         node = row.node
         comment: ThreadComment = node.comment
-        pk = comment.pk
+        pk = str(comment.pk)  # written five times: converted once
         held = node.is_held
         if comment.is_removed:
             classes = "comment comment-held comment-removed" if held else "comment comment-removed"
@@ -180,7 +180,7 @@ def render_rows(
             edit = (
                 f'<a href="{escape(reverse("discussion:edit", kwargs={"pk": pk}))}">'
                 "Edit or delete</a>"
-                if pk in editable_ids
+                if comment.pk in editable_ids
                 else ""
             )
             in_reply_to = (
