@@ -200,3 +200,20 @@ def test_only_a_guest_with_nothing_to_show_gets_the_guest_form(review, make_comm
     form = form_for(AnonymousUser(), cookies=remembered)
     assert isinstance(form, CommentForm)
     assert form.initial["author_name"] == "Ann"
+
+
+def test_form_tokens_are_djangos_signed_objects_under_the_current_key(settings):
+    """form_token() signs as signing.dumps(salt=TOKEN_SALT) does, with the secret key
+    in force when it is called (a key change takes effect at once)."""
+    from django.core import signing
+
+    from watchworthy.discussion.forms import TOKEN_SALT, form_token
+
+    token = form_token(7, issued=1_700_000_000)
+    data = signing.loads(token, salt=TOKEN_SALT)
+    assert (data["r"], data["t"]) == (7, 1_700_000_000)
+    settings.SECRET_KEY = "another-key-" + "x" * 50
+    fresh = form_token(7)
+    assert signing.loads(fresh, salt=TOKEN_SALT)["r"] == 7
+    with pytest.raises(signing.BadSignature):
+        signing.loads(token, salt=TOKEN_SALT)  # signed with the old key

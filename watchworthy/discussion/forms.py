@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import time
@@ -41,11 +42,17 @@ TOKEN_SALT = "watchworthy.discussion.form"  # noqa: S105 - a signing salt
 def form_token(review_id: int, *, issued: float | None = None) -> str:
     """A signed (review, time, nonce) triple: proves the form came from our page, and
     when. The nonce makes every token different, so each can be spent once
-    (:func:`spend_token`)."""
+    (:func:`spend_token`). What ``signing.dumps(..., salt=TOKEN_SALT)`` writes, from a
+    signer made once per secret key (every review page signs one)."""
     moment = int(time.time() if issued is None else issued)
-    return signing.dumps(
-        {"r": review_id, "t": moment, "n": secrets.token_urlsafe(9)}, salt=TOKEN_SALT
+    return _token_signer(settings.SECRET_KEY).sign_object(
+        {"r": review_id, "t": moment, "n": secrets.token_urlsafe(9)}
     )
+
+
+@functools.lru_cache(maxsize=2)
+def _token_signer(secret_key: str) -> signing.TimestampSigner:
+    return signing.TimestampSigner(key=secret_key, salt=TOKEN_SALT)
 
 
 def spend_token(token: str, client: str) -> bool:
