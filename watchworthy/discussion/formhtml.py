@@ -276,7 +276,6 @@ def _blank_or_rendered(field: BoundField, render: Any) -> str:
 
 # --- the form nearly every reader gets, without a form ---------------------------
 
-NOTHING = ("", "Nothing")  # spoiler_choices' first choice under a review
 _TOKEN_MARK = "zqxTokenMark7319"  # noqa: S105 - a mark, not a secret
 _VALUE_MARKS = ("zqxValueMark1", "zqxValueMark2")
 _LABEL_MARKS = ("zqxLabelMark1", "zqxLabelMark2 <&\"'>")  # the second checks the escaping
@@ -298,7 +297,7 @@ class GuestForm:
 
     @classmethod
     def for_review(cls, review: Any, seasons: Any) -> GuestForm | None:
-        from .forms import form_token, spoiler_choices
+        from .forms import NOTHING, form_token, spoiler_choices
 
         choices = tuple(spoiler_choices(seasons or ()))
         if _guest_parts() is None or choices[:1] != (NOTHING,):
@@ -356,7 +355,7 @@ def _learn_guest_parts() -> list[str | _Options | tuple[str, str]] | None:
 
     from django.contrib.auth.models import AnonymousUser
 
-    from .forms import CommentForm
+    from .forms import NOTHING, CommentForm
 
     form = CommentForm(  # type: ignore[no-untyped-call]
         initial={"author_name": "", "author_email": "", "author_url": ""},

@@ -20,11 +20,13 @@ from watchworthy.spoilers.shield import Position, positions
 
 from .services import check_body
 
+NOTHING = ("", "Nothing")  # the first "spoils up to" choice under a review
+
 
 def spoiler_choices(seasons, *, after: Position | None = None) -> list[tuple[str, str]]:
     """Nothing, or any episode / whole season of the work, in watching order. In an
     episode's thread (``after``), only the points past that episode."""
-    options = [("", "Nothing" if after is None else "Nothing past this episode")]
+    options = [NOTHING if after is None else ("", "Nothing past this episode")]
     for position, season in positions(seasons):
         if after is not None and not position.key > after.key:
             continue

@@ -19,7 +19,7 @@ from django.template.defaulttags import querystring
 from django.template.loader import render_to_string
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
-from watchworthy.core.htmltext import HTMLParts, printed
+from watchworthy.core.htmltext import HTMLParts, long_date, printed
 from watchworthy.core.links import reverse
 from watchworthy.core.staticlinks import StaticNode
 
@@ -133,7 +133,7 @@ def thread_section_parts(context: Mapping[str, Any]) -> list[str | HTMLParts]:
 
 
 def _day(value: Any) -> str:
-    return printed(date(template_localtime(value), "j F Y"))
+    return printed(long_date(value))
 
 
 def episode_index(context: Mapping[str, Any]) -> str:

@@ -108,24 +108,9 @@ def messages(request: HttpRequest) -> str:
     return f'\n<div role="status"><ul class="messages">\n  {items}\n</ul></div>\n\n'
 
 
-def document(
-    request: HttpRequest,
-    site: Any,
-    *,
-    title: str,
-    description: str,
-    canonical: str,
-    feeds: str,
-    sharing: str,
-    content: list[str],
-    revealed: list[str],
-    pending_comment_count: int | None,
-    head: str = "",
-) -> str:
-    """A whole page as ``base.html`` writes it, its blocks given as HTML and the
-    content block as pieces (a page composed in Python: the review page).
-    tests/web/test_chrome.py renders base.html with the same blocks and compares."""
-    return "".join(map(str, document_parts(**locals())))
+def document(request: HttpRequest, site: Any, **blocks: Any) -> str:
+    """:func:`document_parts` joined: the whole page as text."""
+    return "".join(map(str, document_parts(request, site, **blocks)))
 
 
 def document_parts(
@@ -142,8 +127,10 @@ def document_parts(
     pending_comment_count: int | None,
     head: str = "",
 ) -> list[str | HTMLParts]:
-    """:func:`document` in pieces, for core.htmltext.utf8 (the content's pieces among
-    them as they were given)."""
+    """A whole page as ``base.html`` writes it, in pieces for core.htmltext.utf8: its
+    blocks given as HTML, the content block's pieces among them as they were given (a
+    page composed in Python: the review page). tests/web/test_chrome.py renders
+    base.html with the same blocks and compares."""
     stylesheet = printed(StaticNode.handle_simple("css/site.css"))
     script = printed(StaticNode.handle_simple("js/spoilers.js"))
     reveal = "".join(
