@@ -210,6 +210,52 @@ def test_postgresql_prepares_the_statement_once_per_connection():
     assert BY_WORK.rows(work=work.pk, now=now)  # plain rows through the same cursor
 
 
+def test_postgresql_plans_a_prepared_statement_once_not_on_every_run():
+    """A prepared statement keeps one plan: left alone, PostgreSQL planned the small
+    thread's statement again on every page (its plan for the average review looked
+    worse than one for the values at hand)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (SQLite compiles per connection)")
+    work = WorkFactory()
+    ReviewFactory(work=work)
+    now = timezone.now()
+    for _ in range(8):  # past the five runs after which PostgreSQL weighs a generic plan
+        BY_WORK.fetch(work=work.pk, now=now)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            ["%reviews_review%"],
+        )
+        plans = cursor.fetchall()
+    assert any(generic >= 8 for generic, _ in plans)  # this test's statement, 8 runs
+    assert all(custom == 0 for _, custom in plans)  # no statement planned per run
+
+
+def test_a_connection_without_prepared_statements_keeps_the_servers_planning():
+    """Behind a pooler (DATABASE_PREPARED_STATEMENTS=0) nothing is prepared and the
+    connection is left as the server configures it."""
+    from django.db import connection
+
+    from watchworthy.core.prepared import plan_once_per_connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("plan_cache_mode is PostgreSQL's")
+
+    class Unprepared:
+        vendor = "postgresql"
+        settings_dict = {"OPTIONS": {}}
+
+        def cursor(self):
+            raise AssertionError("no statement should be sent")
+
+    plan_once_per_connection(sender=None, connection=Unprepared())
+
+
 def test_the_mail_task_reads_the_comment_with_its_review_and_author(
     critic, make_comment, django_assert_num_queries
 ):
