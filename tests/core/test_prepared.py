@@ -210,6 +210,16 @@ def test_postgresql_prepares_the_statement_once_per_connection():
     assert BY_WORK.rows(work=work.pk, now=now)  # plain rows through the same cursor
 
 
+def test_a_queryset_from_a_related_manager_is_refused():
+    """Objects reached through a related manager know their parent without a query;
+    PreparedQuery builds objects as for a plain queryset, so it refuses such a shape
+    when compiling instead of handing back objects that would query again."""
+    work = WorkFactory()
+    query = PreparedQuery(lambda now: work.reviews.filter(published_at__lte=now), now=PUBLISHED_AT)
+    with pytest.raises(ImproperlyConfigured, match="related manager"):
+        query.fetch(now=timezone.now())
+
+
 def test_postgresql_plans_a_prepared_statement_once_not_on_every_run():
     """A prepared statement keeps one plan: left alone, PostgreSQL planned the small
     thread's statement again on every page (its plan for the average review looked

@@ -5,11 +5,12 @@ page's own row (four ``select_related`` tables) took longer to compile than to r
 The SQL of a query of one shape is the same on every request; only the values
 change (a slug, the current time, a primary key). :class:`PreparedQuery` builds the
 queryset once per database with stand-in values, keeps the compiled SQL, the
-positions of the stand-ins among its parameters and the compiler (which knows how
-to turn rows into model objects, ``select_related`` ones included), and then each
-call only prepares the new values as the field would, runs the SQL and builds the
-objects through Django's own iterable, so what comes back is what the queryset
-would have returned::
+positions of the stand-ins among its parameters, the compiler and what Django's
+``ModelIterable`` works out on every run to turn a row into objects (the model's
+columns, the ``select_related`` populators), and then each call only prepares the
+new values as the field would, runs the SQL and builds the objects with Django's own
+``Model.from_db`` and populators, so what comes back is what the queryset would have
+returned::
 
     PAGE = PreparedQuery(
         lambda slug, now: Review.objects.published(now=now).filter(slug=slug)[:2],
@@ -42,7 +43,7 @@ from typing import Any, Generic, TypeVar
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.utils import CursorDebugWrapper
-from django.db.models.query import ModelIterable
+from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=models.Model)
@@ -98,6 +99,14 @@ class _LoggedStatement(CursorDebugWrapper):
             return self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
 
 
+def _converted(compiled: _Compiled, rows: list[tuple[Any, ...]], using: str) -> Any:
+    """The rows with Django's converters applied, by the compiler on this thread's
+    connection (``apply_converters`` reads only its connection)."""
+    runner = copy.copy(compiled.compiler)
+    runner.connection = connections[using]
+    return runner.apply_converters(rows, compiled.converters)
+
+
 def _stand_in(field: models.Field[Any, Any], number: int) -> Any:
     """A value of ``field``'s kind that no real query would use."""
     if isinstance(field, models.DateTimeField):
@@ -110,6 +119,50 @@ def _stand_in(field: models.Field[Any, Any], number: int) -> Any:
 
 
 @dataclass(frozen=True)
+class _Objects:
+    """How Django's ``ModelIterable`` turns a row of this SQL into objects, worked out
+    once: the model's columns, the ``select_related`` populators (which keep nothing
+    of a row) and the annotations' columns."""
+
+    model: type[models.Model]
+    names: list[str]  # the model's own columns, as Model.from_db takes them
+    start: int
+    end: int
+    related: list[Any]  # django.db.models.query.RelatedPopulator
+    annotations: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def of(cls, compiler: SQLCompiler, alias: str) -> _Objects:
+        klass_info = compiler.klass_info
+        assert klass_info is not None  # (a model query: as_sql() has filled it)
+        columns = klass_info["select_fields"]
+        start, end = columns[0], columns[-1] + 1
+        return cls(
+            model=klass_info["model"],
+            names=[column[0].target.attname for column in compiler.select[start:end]],
+            start=start,
+            end=end,
+            related=get_related_populators(klass_info, compiler.select, alias),  # type: ignore[call-arg]
+            annotations=tuple(compiler.annotation_col_map.items()),
+        )
+
+    def build(self, rows: Any, alias: str) -> list[models.Model]:
+        """What ``ModelIterable`` yields for these (converted) rows."""
+        from_db = self.model.from_db
+        names, start, end = self.names, self.start, self.end
+        related, annotations = self.related, self.annotations
+        found = []
+        for row in rows:
+            obj = from_db(alias, names, row[start:end])
+            for populator in related:
+                populator.populate(row, obj)
+            for name, position in annotations:
+                setattr(obj, name, row[position])
+            found.append(obj)
+        return found
+
+
+@dataclass(frozen=True)
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
@@ -117,6 +170,7 @@ class _Compiled:
     compiler: SQLCompiler
     model: type[models.Model]
     converters: dict[int, Any]  # what results_iter would work out on each run
+    objects: _Objects
 
 
 class PreparedQuery(Generic[M]):
@@ -157,7 +211,13 @@ class PreparedQuery(Generic[M]):
             )
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
         converters = compiler.get_converters(fields)
-        return _Compiled(sql, tuple(params), slots, compiler, queryset.model, converters)
+        if queryset._known_related_objects or compiler.has_composite_fields(fields):  # type: ignore[attr-defined]
+            raise ImproperlyConfigured(
+                "PreparedQuery builds objects as ModelIterable does for a plain queryset:"
+                " not from a related manager, nor with composite fields."
+            )
+        objects = _Objects.of(compiler, alias)
+        return _Compiled(sql, tuple(params), slots, compiler, queryset.model, converters, objects)
 
     def compiled(self, using: str = DEFAULT_DB_ALIAS) -> _Compiled:
         found = self._compiled.get(using)
@@ -191,9 +251,7 @@ class PreparedQuery(Generic[M]):
         rows = self.rows(using=using, **values)
         if not compiled.converters:
             return rows
-        runner = copy.copy(compiled.compiler)
-        runner.connection = connections[using]
-        return [tuple(row) for row in runner.apply_converters(rows, compiled.converters)]
+        return [tuple(row) for row in _converted(compiled, rows, using)]
 
     def fetch(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[M]:
         """The objects the queryset built with ``values`` would give, in its order."""
@@ -201,16 +259,6 @@ class PreparedQuery(Generic[M]):
         if not rows:  # (no queryset, iterable or related populators to set up for none)
             return []
         compiled = self.compiled(using)
-        # A copy of the compiled compiler on this thread's connection that hands out
-        # the rows already read: Django's ModelIterable then builds the objects
-        # (select_related ones too) exactly as for the queryset.
-        runner = copy.copy(compiled.compiler)
-        runner.connection = connections[using]
-        runner.execute_sql = lambda *args, **kwargs: [rows]  # type: ignore[method-assign,assignment]
-        converters = compiled.converters
-        runner.get_converters = lambda expressions: converters  # type: ignore[method-assign]
-        queryset: models.QuerySet[M] = compiled.model._default_manager.using(using).all()  # type: ignore[assignment]
-        queryset.query.get_compiler = (  # type: ignore[method-assign]
-            lambda *args, **kwargs: runner
-        )
-        return list(ModelIterable(queryset))
+        if compiled.converters:
+            rows = _converted(compiled, rows, using)
+        return compiled.objects.build(rows, using)  # type: ignore[return-value]
