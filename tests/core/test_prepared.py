@@ -249,12 +249,7 @@ def test_postgresql_plans_a_prepared_statement_once_not_on_every_run():
 def test_a_connection_without_prepared_statements_keeps_the_servers_planning():
     """Behind a pooler (DATABASE_PREPARED_STATEMENTS=0) nothing is prepared and the
     connection is left as the server configures it."""
-    from django.db import connection
-
     from watchworthy.core.prepared import plan_once_per_connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("plan_cache_mode is PostgreSQL's")
 
     class Unprepared:
         vendor = "postgresql"

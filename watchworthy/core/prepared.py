@@ -76,7 +76,7 @@ def plan_once_per_connection(sender: Any, connection: Any, **kwargs: Any) -> Non
     statement once (``plan_cache_mode``): left to itself PostgreSQL plans a statement
     again on every run while its generic plan's estimate (made for an average
     review's thread) is worse than a plan for the values at hand (a small thread),
-    and that planning was a quarter of its CPU on a review page. Only the statements
+    and that planning was about a third of its CPU on a review page. Only the statements
     of :class:`PreparedQuery` and :func:`prepared_cursor` are prepared; every other
     query binds its values in the client and is planned as before. A ``SET`` once per
     connection, not a startup ``options`` parameter, which poolers such as PgBouncer
@@ -168,7 +168,6 @@ class _Compiled:
     params: tuple[Any, ...]
     slots: tuple[tuple[int, str], ...]  # (position in params, value name)
     compiler: SQLCompiler
-    model: type[models.Model]
     converters: dict[int, Any]  # what results_iter would work out on each run
     objects: _Objects
 
@@ -217,7 +216,7 @@ class PreparedQuery(Generic[M]):
                 " not from a related manager, nor with composite fields."
             )
         objects = _Objects.of(compiler, alias)
-        return _Compiled(sql, tuple(params), slots, compiler, queryset.model, converters, objects)
+        return _Compiled(sql, tuple(params), slots, compiler, converters, objects)
 
     def compiled(self, using: str = DEFAULT_DB_ALIAS) -> _Compiled:
         found = self._compiled.get(using)
