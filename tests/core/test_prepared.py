@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models.functions import Now
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from tests.factories import ImageFactory, ReviewFactory, SeasonFactory, UserFactory, WorkFactory
-from watchworthy.core.prepared import PreparedQuery
+from watchworthy.core.prepared import PreparedInsert, PreparedQuery
 from watchworthy.discussion.context import _read, _read_approved
 from watchworthy.discussion.models import Comment, EpisodeThread
 from watchworthy.discussion.paging import ThreadPage, thread_page
@@ -278,3 +280,81 @@ def test_the_mail_task_reads_the_comment_with_its_review_and_author(
             expected.review.author.email,
         )
     assert comment_for_mail(comment.pk + 1000) is None
+
+
+def _comment(review: Review, parent: Comment | None = None, **extra) -> Comment:
+    return Comment(
+        review=review,
+        parent=parent,
+        author_name="Rin",
+        author_email="rin@example.com",
+        ip_address="192.0.2.9",
+        body="The ferry scene.",
+        body_html="<p>The ferry scene.</p>",
+        status=Comment.Status.APPROVED,
+        spoils_season=2,
+        notify_replies=True,
+        **extra,
+    )
+
+
+def _stored(comment: Comment) -> dict:
+    """The comment's row as the database has it, without its own id."""
+    row = Comment.objects.filter(pk=comment.pk).values().get()
+    return {k: v for k, v in row.items() if k != "id"}
+
+
+def test_a_prepared_insert_stores_the_row_save_stores_and_signals_as_save(capture_changes):
+    review = ReviewFactory()
+    at = timezone.now() - timedelta(days=2)
+    saved = _comment(review, created_at=at)
+    saved.save()
+    heard: list[tuple] = []
+
+    def on_pre(sender, instance, **kwargs):
+        heard.append(("pre", instance.pk, kwargs["update_fields"]))
+
+    def on_post(sender, instance, created, **kwargs):
+        heard.append(("post", instance.pk, created))
+
+    pre_save.connect(on_pre, sender=Comment)
+    post_save.connect(on_post, sender=Comment)
+    try:
+        inserted = _comment(review, parent=saved, created_at=at)
+        with capture_changes() as delivered:
+            assert PreparedInsert(Comment).insert(inserted) is inserted
+    finally:
+        pre_save.disconnect(on_pre, sender=Comment)
+        post_save.disconnect(on_post, sender=Comment)
+    assert inserted.pk is not None and inserted.pk != saved.pk
+    assert not inserted._state.adding and inserted._state.db == "default"
+    assert _stored(inserted) == _stored(saved) | {"parent_id": saved.pk}
+    assert heard == [("pre", None, None), ("post", inserted.pk, True)]
+    # The change signal heard of it through post_save, as of any save.
+    assert [set(c.ids("discussion.comment")) for c in delivered] == [{inserted.pk}]
+
+
+def test_a_prepared_insert_fills_defaults_and_auto_now_add_as_save_does():
+    review = ReviewFactory()
+    before = timezone.now()
+    comment = Comment(review=review, author_name="Ann", body="Hi")
+    PreparedInsert(Comment).insert(comment)
+    row = Comment.objects.get(pk=comment.pk)
+    assert row.status == Comment.Status.PENDING  # the field's default
+    assert before <= row.created_at <= timezone.now()  # default=timezone.now
+    assert row.number is None and row.path == ""
+
+
+def test_a_prepared_insert_refuses_expressions_saved_rows_and_unsaved_relations():
+    review = ReviewFactory()
+    inserts = PreparedInsert(Comment)
+    with pytest.raises(ValueError, match="expression"):
+        inserts.insert(_comment(review, created_at=Now()))
+    assert not Comment.objects.exists()  # nothing half-written
+    saved = _comment(review)
+    saved.save()
+    with pytest.raises(ValueError, match="new"):
+        inserts.insert(saved)  # a second INSERT of a stored row
+    with pytest.raises(ValueError, match="unsaved related object"):
+        inserts.insert(_comment(review, parent=_comment(review)))
+    assert Comment.objects.count() == 1

@@ -41,10 +41,12 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models.query import get_related_populators
-from django.db.models.sql.compiler import SQLCompiler
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import InsertQuery
+from django.db.models.sql.compiler import SQLCompiler, SQLInsertCompiler
 
 M = TypeVar("M", bound=models.Model)
 
@@ -261,3 +263,136 @@ class PreparedQuery(Generic[M]):
         if compiled.converters:
             rows = _converted(compiled, rows, using)
         return compiled.objects.build(rows, using)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class _CompiledInsert:
+    sql: str
+    fields: tuple[Any, ...]  # the columns given, in the SQL's order
+    returning: tuple[Any, ...]  # the columns the database hands back (the id)
+    returning_params: tuple[Any, ...]
+    compiler: SQLInsertCompiler
+    converters: dict[int, Any]
+
+
+class PreparedInsert(Generic[M]):
+    """``obj.save()`` of a new ``model`` row, with the INSERT compiled once per database
+    (and per whether the primary key is given, as Django leaves it out when not).
+
+    What ``Model.save_base`` does for a new row of a plain model, in its order: the
+    ``pre_save`` signal, the related objects checked, each field's ``pre_save`` (so
+    ``auto_now_add`` and defaults work as with the ORM) and ``get_db_prep_save``, the
+    INSERT with ``RETURNING`` the generated columns, then ``_state`` and ``post_save``
+    (``created=True``): the change signal and other receivers see the save as any
+    other. Only the SQL is not built again. A model with parents (multi-table
+    inheritance) or ``order_with_respect_to``, and a value that is an expression, are
+    refused: Django's own ``save()`` does more for those. The model's own ``save()``
+    is not called: use this only for models whose ``save()`` adds nothing for a new
+    row."""
+
+    def __init__(self, model: type[M]) -> None:
+        meta = model._meta
+        if meta.parents or meta.order_with_respect_to or meta.proxy or len(meta.pk_fields) != 1:
+            raise ImproperlyConfigured(
+                f"PreparedInsert: {meta.label} needs Django's own save() (parents, proxy, "
+                "order_with_respect_to or a composite key)."
+            )
+        self.model = model
+        # The columns given, as Model._save_table lists them: all but the generated
+        # ones and, when the primary key is left to the database, the auto field.
+        self._fields = {
+            pk_given: tuple(
+                field
+                for field in meta.local_concrete_fields
+                if not field.generated and (pk_given or field is not meta.auto_field)
+            )
+            for pk_given in (True, False)
+        }
+        self._compiled: dict[tuple[str, bool], _CompiledInsert] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, alias: str, obj: M, pk_given: bool) -> _CompiledInsert:
+        meta = self.model._meta
+        if (
+            meta.db_returning_fields
+            and not connections[alias].features.can_return_columns_from_insert
+        ):
+            raise ImproperlyConfigured("PreparedInsert needs INSERT … RETURNING (SQLite ≥ 3.35).")
+        fields = self._fields[pk_given]
+        query = InsertQuery(self.model)
+        # A copy: compiling calls each field's pre_save again (a later auto_now_add).
+        query.insert_values(list(fields), [copy.copy(obj)])
+        compiler = query.get_compiler(using=alias)
+        assert isinstance(compiler, SQLInsertCompiler)
+        compiler.returning_fields = meta.db_returning_fields
+        [(sql, params)] = compiler.as_sql()
+        if len(params) != len(fields) or any(hasattr(f, "get_placeholder") for f in fields):
+            raise ImproperlyConfigured(
+                f"PreparedInsert: the INSERT of {meta.label} does not take one plain value "
+                "per column."
+            )
+        returning = tuple(meta.db_returning_fields)
+        converters = compiler.get_converters([f.get_col(meta.db_table) for f in returning])
+        return _CompiledInsert(
+            sql, fields, returning, tuple(compiler.returning_params), compiler, converters
+        )
+
+    def compiled(self, obj: M, using: str, pk_given: bool) -> _CompiledInsert:
+        key = (using, pk_given)
+        found = self._compiled.get(key)
+        if found is None:
+            with self._lock:
+                found = self._compiled.get(key) or self._compile(using, obj, pk_given)
+                self._compiled[key] = found
+        return found
+
+    def insert(self, obj: M, *, using: str = DEFAULT_DB_ALIAS) -> M:
+        """Write ``obj`` (a new instance) as its row; the database's generated values
+        (the id) are set on it, as ``save()`` sets them. Returns ``obj``."""
+        if not isinstance(obj, self.model) or not obj._state.adding:
+            raise ValueError(f"PreparedInsert writes new {self.model._meta.label} objects only.")
+        meta = self.model._meta
+        obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+        pre_save.send(sender=self.model, instance=obj, raw=False, using=using, update_fields=None)
+        if not obj._is_pk_set(meta):  # type: ignore[attr-defined]
+            setattr(obj, meta.pk.attname, meta.pk.get_pk_value_on_save(obj))
+        pk_given = obj._is_pk_set(meta)  # type: ignore[attr-defined]
+        connection = connections[using]
+        params = []
+        for field in self._fields[pk_given]:
+            value = field.pre_save(obj, True)
+            if hasattr(value, "resolve_expression"):
+                raise ValueError(
+                    f"PreparedInsert takes plain values; {field.name} is an expression."
+                )
+            params.append(field.get_db_prep_save(value, connection))
+        compiled = self.compiled(obj, using, pk_given)
+        with (
+            transaction.mark_for_rollback_on_error(using=using),
+            prepared_cursor(connection) as cursor,
+        ):
+            cursor.execute(compiled.sql, params)
+            returned = (
+                connection.ops.fetch_returned_insert_columns(  # type: ignore[attr-defined]
+                    cursor, compiled.returning_params
+                )
+                if compiled.returning
+                else ()
+            )
+        if compiled.converters:
+            runner = copy.copy(compiled.compiler)
+            runner.connection = connection
+            returned = next(iter(runner.apply_converters([returned], compiled.converters)))
+        for value, field in zip(returned, compiled.returning, strict=True):
+            setattr(obj, field.attname, value)
+        obj._state.db = using
+        obj._state.adding = False
+        post_save.send(
+            sender=self.model,
+            instance=obj,
+            created=True,
+            update_fields=None,
+            raw=False,
+            using=using,
+        )
+        return obj

@@ -62,7 +62,7 @@ def comment_posted(comment: Comment, review_author: Any, site_url: str = "") -> 
     WATCHWORTHY_SITE_URL."""
     tells_author = bool(review_author.email) and comment.user_id != review_author.pk
     if tells_author:
-        AuthorNotice.objects.create(author=review_author, comment=comment)
+        queries.insert_notice(AuthorNotice(author=review_author, comment=comment))
     if (
         (tells_author and _may_mail_at_once(review_author.pk))
         or (comment.notify_replies and not comment.notify_confirmed)
@@ -78,8 +78,7 @@ def _may_mail_at_once(author_id: int) -> bool:
     if site.comment_mail != SiteSettings.CommentMail.IMMEDIATE:
         return False
     hour_ago = timezone.now() - timedelta(hours=1)
-    sent = AuthorNotice.objects.filter(author_id=author_id, sent_at__gte=hour_ago).count()
-    return sent < site.comment_mail_hourly_limit
+    return queries.notices_mailed_since(author_id, hour_ago) < site.comment_mail_hourly_limit
 
 
 def comment_approved(comment_id: int, site_url: str = "") -> None:

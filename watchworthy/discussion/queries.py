@@ -19,10 +19,10 @@ from django.db import connection
 from django.db.models import Exists, Field, Model
 from django.utils import timezone
 
-from watchworthy.core.prepared import PreparedQuery, prepared_cursor
+from watchworthy.core.prepared import PreparedInsert, PreparedQuery, prepared_cursor
 from watchworthy.reviews.models import Review
 
-from .models import Comment, EpisodeThread, VerifiedAddress
+from .models import AuthorNotice, Comment, EpisodeThread, VerifiedAddress
 
 _EMAIL = Comment._meta.get_field("author_email")
 
@@ -50,6 +50,47 @@ def _known_address(email: str, verified: str) -> Any:  # a values_list queryset
 _KNOWN_ADDRESS: PreparedQuery[Any] = PreparedQuery(
     _known_address, email=_EMAIL, verified=VerifiedAddress._meta.get_field("email")
 )
+
+
+_NEW_COMMENT: PreparedInsert[Comment] = PreparedInsert(Comment)
+_NEW_NOTICE: PreparedInsert[AuthorNotice] = PreparedInsert(AuthorNotice)
+
+
+def insert_comment(comment: Comment) -> None:
+    """``comment.save()`` of a new comment (it gets its id; the change signal hears of
+    it through ``post_save`` as from any save). ``Comment.save`` adds nothing for a
+    comment without an id."""
+    _NEW_COMMENT.insert(comment)
+
+
+def insert_notice(notice: AuthorNotice) -> None:
+    """``notice.save()`` of a new author's notice."""
+    _NEW_NOTICE.insert(notice)
+
+
+def store_place(comment: Comment) -> None:
+    """``comment.save(update_fields=["path", "depth"])`` right after its first save:
+    the path and depth its id gives it, and the header (which shows the id), rendered
+    first as every save of a comment renders it (``Comment.save``). One UPDATE."""
+    comment.set_path()
+    comment.refresh_header()
+    fields = ("path", "depth", "header_html", "header_key")
+    params = [
+        _concrete(Comment, name).get_db_prep_save(getattr(comment, name), connection)
+        for name in fields
+    ]
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(_sql(connection.vendor)["place"], [*params, comment.pk])
+
+
+def notices_mailed_since(author_id: int, since: datetime) -> int:
+    """``AuthorNotice.objects.filter(author_id=author_id, sent_at__gte=since).count()``."""
+    field = AuthorNotice._meta.get_field("sent_at")
+    when = field.get_db_prep_value(since, connection, prepared=False)
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(_sql(connection.vendor)["notices_mailed_since"], [author_id, when])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 _COMMENT_FOR_MAIL: PreparedQuery[Comment] = PreparedQuery(
@@ -85,10 +126,14 @@ def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _column(model: type[Model], name: str) -> str:
+def _concrete(model: type[Model], name: str) -> Field[Any, Any]:
     field = model._meta.get_field(name)
     assert isinstance(field, Field) and field.column  # a concrete column
-    return connection.ops.quote_name(field.column)
+    return field
+
+
+def _column(model: type[Model], name: str) -> str:
+    return connection.ops.quote_name(str(_concrete(model, name).column))
 
 
 @cache
@@ -105,7 +150,16 @@ def _sql(vendor: str) -> dict[str, str]:
         f"AND {col('status')} = %s AND {col('parent')} IS NULL AND {col('path')} {{op}} %s"
     )
     main, episode = f"{col('episode_thread')} IS NULL", f"{col('episode_thread')} = %s"
+    n = _table(AuthorNotice)
     return {
+        "place": (
+            f"UPDATE {c} SET {col('path')} = %s, {col('depth')} = %s, "  # noqa: S608
+            f"{col('header_html')} = %s, {col('header_key')} = %s WHERE {col('id')} = %s"
+        ),
+        "notices_mailed_since": (
+            f"SELECT COUNT(*) FROM {n} WHERE {_column(AuthorNotice, 'author')} = %s "  # noqa: S608
+            f"AND {_column(AuthorNotice, 'sent_at')} >= %s"
+        ),
         "roots_main_gt": roots.format(thread=main, op=">"),
         "roots_main_lt": roots.format(thread=main, op="<"),
         "roots_episode_gt": roots.format(thread=episode, op=">"),

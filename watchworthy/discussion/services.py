@@ -143,9 +143,8 @@ def comment_post(
         )
         if approves:
             number_comments([comment])  # top-level: the thread's next number
-        comment.save()
-        comment.set_path()
-        comment.save(update_fields=["path", "depth"])  # and the header, with the number
+        queries.insert_comment(comment)
+        queries.store_place(comment)  # its path and header, which need its id
         if approves:
             _count_one(review.pk, episode_thread, posted_at)
         elif decision.status != Comment.Status.PENDING:
