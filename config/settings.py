@@ -446,7 +446,7 @@ if WATCHWORTHY_PAGE_FILES and not os.path.isabs(WATCHWORTHY_PAGE_FILES):
 # (make worker) runs it, so a request never waits for a mail server.
 TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-    "database": "django_tasks_db.DatabaseBackend",
+    "database": "watchworthy.core.tasks.DatabaseBackend",
 }
 WATCHWORTHY_TASKS = os.environ.get("WATCHWORTHY_TASKS") or "immediate"
 if WATCHWORTHY_TASKS not in TASK_BACKENDS:

@@ -24,7 +24,7 @@ class Approve:
 
 @pytest.fixture(autouse=True)
 def database_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "watchworthy.core.tasks.DatabaseBackend"}}
 
 
 def post(review, n, **extra):

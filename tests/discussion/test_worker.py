@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from tests.factories import ReviewFactory, UserFactory
 
 REPO = Path(__file__).resolve().parents[2]
-DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DATABASE_BACKEND = {"default": {"BACKEND": "watchworthy.core.tasks.DatabaseBackend"}}
 
 
 def database_url() -> str:
