@@ -226,6 +226,28 @@ def test_dates_in_another_time_zone(discussion, settings):
     assert "+13:45" in html or "+12:45" in html
 
 
+def test_month_names_in_the_active_language(discussion):
+    """The month names a header shows are those of the language active when it is
+    rendered (kept per language, not per process), as ``|date`` writes them."""
+    from datetime import UTC, datetime
+
+    from django.utils import translation
+
+    review = discussion["review"]
+    Comment.objects.filter(review=review).update(created_at=datetime(2025, 12, 9, tzinfo=UTC))
+    store_headers(Comment.objects.filter(review=review))
+    shield = Shield(None, tuple(discussion["seasons"]))
+    with translation.override("de"):
+        made = request()
+        html = str(discussion_context(made, review, shield=shield)["thread_html"])
+        assert html == old_way(made, review, shield)
+    assert "9 Dez 2025" in html
+    made = request()
+    html = str(discussion_context(made, review, shield=shield)["thread_html"])
+    assert "9 Dec 2025" in html and "Dez" not in html
+    assert html == old_way(made, review, shield)
+
+
 def test_render_comments_stores_what_is_out_of_date(discussion):
     review = discussion["review"]
     shield = Shield(None, tuple(discussion["seasons"]))

@@ -57,12 +57,20 @@ def avatar(author_name: str, author_email: str) -> dict[str, str]:
     }
 
 
+@functools.lru_cache(maxsize=16)
+def _month_names(language: str) -> dict[int, str]:
+    """The short month names in ``language`` (the active one: translating the twelve
+    lazy names was most of what rendering one header cost)."""
+    with translation.override(language or None):
+        return {number: str(name).title() for number, name in MONTHS_3.items()}
+
+
 class Dates:
     """``|date:'c'`` and ``|date:"j M Y, H:i"`` as the template wrote them (in the
     site's time zone and the active language), without a formatter object per call."""
 
     def __init__(self) -> None:
-        self.months = {number: str(name).title() for number, name in MONTHS_3.items()}
+        self.months = _month_names(translation.get_language() or "")
 
     def __call__(self, moment: datetime) -> tuple[str, str]:
         local = timezone.localtime(moment)

@@ -113,14 +113,18 @@ class ModerationPolicy:
 
     @staticmethod
     def _is_known(*, user, author_email: str, trusted_comment_ids: Iterable[int] = ()) -> bool:
-        approved = Comment.objects.filter(status=Comment.Status.APPROVED)
+        approved = Comment.Status.APPROVED
         if user is not None:
-            return approved.filter(user=user).exists()
+            return Comment.objects.filter(status=approved, user=user).exists()
         if not author_email:
             return False
-        mine = approved.filter(author_email__iexact=author_email)
         trusted = list(trusted_comment_ids)
-        if trusted and mine.filter(pk__in=trusted).exists():
+        if (
+            trusted
+            and Comment.objects.filter(
+                status=approved, author_email__iexact=author_email, pk__in=trusted
+            ).exists()
+        ):
             return True
         # One query: an approved comment with the address, and the address verified.
         return queries.known_address(author_email)
