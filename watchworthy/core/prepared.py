@@ -57,6 +57,9 @@ def prepared_cursor(connection: Any) -> Any:
     that binds values on the server, so psycopg prepares the statement the first
     time a connection runs it and then only executes it; elsewhere the usual cursor.
     Wrapped as Django wraps its own (query logging, execute wrappers)."""
+    # The connection itself, not ``django.db.connection``'s proxy, which looks the
+    # thread's connection up again on every attribute (about ten here).
+    connection = connections[connection.alias]
     if connection.vendor != "postgresql" or (
         connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
     ):
