@@ -190,6 +190,13 @@ def test_posting_an_approved_comment(capture_changes):
         "reviews.review:counts": {review.pk},
     }
 
+    # Where they show, as the post knew it: the comment it inserted is on its review;
+    # the review's work was read under the review's lock (subscribers need not ask).
+    assert delivered[0].places == {
+        "discussion.comment": {comment.pk: review.pk},
+        "reviews.review": {review.pk: review.work_id},
+    }
+
 
 def test_posting_a_held_comment(capture_changes):
     review = ReviewFactory()
@@ -198,6 +205,8 @@ def test_posting_a_held_comment(capture_changes):
     # Nothing public changed (the count of approved comments is the same), but the
     # comment is new: the moderation queue and the writer's own view show it.
     assert only(delivered) == {"discussion.comment": {comment.pk}}
+    # No lock was taken, so the review's work is not said (it is looked up).
+    assert delivered[0].places == {"discussion.comment": {comment.pk: review.pk}}
 
 
 def test_moderating_a_batch(capture_changes):

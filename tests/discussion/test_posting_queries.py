@@ -6,7 +6,6 @@ change signal's receivers, the mail to the review's author) run here too.
 """
 
 import pytest
-from django.db import connection
 
 from watchworthy.core.changes import start_new_batch
 from watchworthy.discussion.models import Comment
@@ -16,16 +15,17 @@ pytestmark = pytest.mark.django_db
 # The review (with its work and author); whether the name is a critic's; whether the
 # address is known (approved before and confirmed, one query).
 BEFORE = 3
-# In the transaction (savepoint and release here, inside the test's own): PostgreSQL
-# locks the review row (SQLite's BEGIN IMMEDIATE already is the lock); the thread's
-# highest number; the row; its path and header; the review's count; the author's
-# notice, and the mails they had this hour (whether a mail task is worth queueing).
-IN_TRANSACTION = 2 + (1 if connection.vendor == "postgresql" else 0) + 4 + 2
-# After the commit: the page cache finds the comment's review and its work; the mail
-# task loads the comment with its review and author, finds the author's notice and
-# counts the mails of the last hour again; the mail is sent and marked sent
-# (savepoint again).
-AFTER = 2 + 1 + 2 + 3
+# In the transaction (savepoint and release here, inside the test's own): the review's
+# work, read under the review's lock (PostgreSQL locks the row; SQLite's BEGIN
+# IMMEDIATE already is the lock); the thread's highest number; the row; its path and
+# header; the review's count; the author's notice, and the mails they had this hour
+# (whether a mail task is worth queueing).
+IN_TRANSACTION = 2 + 1 + 4 + 2
+# After the commit: the page cache knows the comment's review and its work from the
+# post (ChangeSet.places): no query; the mail task loads the comment with its review
+# and author, finds the author's notice and counts the mails of the last hour again;
+# the mail is sent and marked sent (savepoint again).
+AFTER = 1 + 2 + 3
 # The redirect: the comment's page (how many threads come before it).
 REDIRECT = 1
 

@@ -161,3 +161,33 @@ def test_pages_of_a_part_still_airing_are_not_stored(review):
     season.air_dates = ""
     season.save()
     assert cached_read(review.get_absolute_url())
+
+
+def test_the_places_a_post_names_give_the_tags_a_lookup_gives(review, django_assert_num_queries):
+    """The page cache takes a comment's review and a review's work from the change
+    (``ChangeSet.places``) instead of asking: the same tags, no queries; a row whose
+    place was not said is still looked up."""
+    from watchworthy.core.changes import COUNTS, ChangeSet, aspect_label
+    from watchworthy.pagecache.invalidation import tags_for
+
+    comment = comment_post(
+        review=review, body="Placed.", author_name="Ivo", author_email="ivo@example.org"
+    )
+    by_label = {
+        "discussion.comment": frozenset({comment.pk}),
+        aspect_label("reviews.review", COUNTS): frozenset({review.pk}),
+    }
+    looked_up = tags_for(ChangeSet(by_label))
+    assert looked_up >= {f"review:{review.pk}", f"work:{review.work_id}", "comments", "lists"}
+    placed = ChangeSet(
+        by_label,
+        places={
+            "discussion.comment": {comment.pk: review.pk},
+            "reviews.review": {review.pk: review.work_id},
+        },
+    )
+    with django_assert_num_queries(0):
+        assert tags_for(placed) == looked_up
+    half = ChangeSet(by_label, places={"discussion.comment": {comment.pk: review.pk}})
+    with django_assert_num_queries(1):  # the review's work
+        assert tags_for(half) == looked_up

@@ -68,6 +68,10 @@ class ChangeSet:
 
     by_label: Mapping[str, frozenset[int]] = field(default_factory=dict)
     sweeping: frozenset[str] = frozenset()
+    # label -> {pk: the pk of the row that shows it (a comment's review, a review's
+    # work)}, where the write knew it for certain (see mark_changed_ids): a subscriber
+    # then need not look it up.
+    places: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
 
     def ids(
         self, model: type[models.Model] | str, *, including: Iterable[str] = ()
@@ -79,6 +83,11 @@ class ChangeSet:
         for aspect in including:
             found |= self.by_label.get(aspect_label(label, aspect), frozenset())
         return found
+
+    def places_of(self, model: type[models.Model] | str, ids: Iterable[int]) -> dict[int, int]:
+        """Where each of ``ids`` of ``model`` is shown, for those whose write said so."""
+        known = self.places.get(label_of(model), {})
+        return {pk: known[pk] for pk in ids if pk in known}
 
     def everything(self, model: type[models.Model] | str) -> bool:
         """Too many rows of ``model`` changed to list: treat all of them as changed."""
@@ -108,6 +117,7 @@ class _Batch:
     def __init__(self) -> None:
         self.refs: dict[str, set[int]] = defaultdict(set)
         self.sweeping: set[str] = set()
+        self.places: dict[str, dict[int, int]] = defaultdict(dict)
         self.delivered = False
 
     def add(self, label: str, ids: Iterable[int]) -> None:
@@ -119,6 +129,10 @@ class _Batch:
             self.sweeping.add(label)
             del self.refs[label]
 
+    def place(self, label: str, places: Mapping[int, int]) -> None:
+        if len(self.places[label]) + len(places) <= MANY:
+            self.places[label].update(places)
+
     def deliver(self) -> None:
         if self.delivered:
             return
@@ -126,6 +140,7 @@ class _Batch:
         changes = ChangeSet(
             {label: frozenset(ids) for label, ids in self.refs.items() if ids},
             frozenset(self.sweeping),
+            {label: dict(found) for label, found in self.places.items() if found},
         )
         if not changes:
             return
@@ -178,21 +193,29 @@ def mark_changed_ids(
     ids: Iterable[int],
     *,
     aspect: str = "",
+    places: Mapping[int, int] | None = None,
     using: str | None = None,
 ) -> None:
     """Record that rows ``ids`` of ``model`` changed in the current transaction; with
-    ``aspect`` (such as :data:`COUNTS`), that only that aspect of them changed."""
+    ``aspect`` (such as :data:`COUNTS`), that only that aspect of them changed.
+
+    ``places``: {pk: the row that shows it} for rows whose place the write knows for
+    certain until its commit — the comment it just inserted (its review), the review
+    whose row it holds locked (its work) — so that subscribers need not look it up
+    after the commit. Never a value read before the transaction: another write may
+    have moved the row since."""
     ids = [pk for pk in ids if pk is not None]
     if not ids:
         return
-    label = aspect_label(label_of(model), aspect) if aspect else label_of(model)
+    base = label_of(model)
+    label = aspect_label(base, aspect) if aspect else base
     connection = transaction.get_connection(using)
+    batch = _open_batch(using) if connection.in_atomic_block else _Batch()
+    batch.add(label, ids)
+    if places:
+        batch.place(base, places)
     if not connection.in_atomic_block:
-        batch = _Batch()
-        batch.add(label, ids)
         batch.deliver()
-        return
-    _open_batch(using).add(label, ids)
 
 
 def mark_changed(*objects: models.Model, using: str | None = None) -> None:

@@ -178,6 +178,14 @@ def _sql(vendor: str) -> dict[str, str]:
             f"SELECT {_column(Review, 'id')} FROM {r} "  # noqa: S608
             f"WHERE {_column(Review, 'id')} = ANY(%s) ORDER BY 1 FOR UPDATE"
         ),
+        "review_work": (
+            f"SELECT {_column(Review, 'work')} FROM {r} "  # noqa: S608
+            f"WHERE {_column(Review, 'id')} = %s"
+        ),
+        "lock_review": (
+            f"SELECT {_column(Review, 'work')} FROM {r} "  # noqa: S608
+            f"WHERE {_column(Review, 'id')} = %s FOR UPDATE"
+        ),
         # One approved comment more (a post, under the review's lock): counted up, not
         # again, so a post costs the same in a thread of ten comments or ten thousand.
         "one_more_review": (
@@ -207,6 +215,20 @@ def last_number(review_id: int, episode_thread_id: int | None) -> int:
             cursor.execute(sql["last_episode"], [review_id, episode_thread_id])
         row = cursor.fetchone()
     return int(row[0] or 0) if row else 0
+
+
+def lock_review(review_id: int) -> int:
+    """The review's work, read under the review's lock: on PostgreSQL the row stays
+    locked (``FOR UPDATE``) until the transaction ends, on SQLite the write
+    transaction (``BEGIN IMMEDIATE``) already holds the only lock there is. Either way
+    no other write can move the review to another work before this one commits."""
+    key = "lock_review" if connection.vendor == "postgresql" else "review_work"
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(_sql(connection.vendor)[key], [review_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Review.DoesNotExist(f"No review {review_id}")
+    return int(row[0])
 
 
 def lock_reviews(review_ids: list[int]) -> None:

@@ -116,9 +116,10 @@ def comment_post(
     # Rendered before the transaction: writers wait for each other only while it runs.
     body_html = render_comment_markdown(body) if body_html is None else body_html
     with transaction.atomic():
+        work_id = None
         if approves:
             # The lock first: the number is handed out and the count stored under it.
-            lock_reviews([review.pk])
+            work_id = queries.lock_review(review.pk)
         comment = Comment(
             review=review,
             episode_thread=episode_thread,
@@ -145,8 +146,10 @@ def comment_post(
             number_comments([comment])  # top-level: the thread's next number
         queries.insert_comment(comment)
         queries.store_place(comment)  # its path and header, which need its id
+        # Where the new comment shows, for the change signal (see mark_changed_ids).
+        mark_changed_ids(Comment, [comment.pk], places={comment.pk: review.pk})
         if approves:
-            _count_one(review.pk, episode_thread, posted_at)
+            _count_one(review.pk, episode_thread, posted_at, work_id=work_id)
         elif decision.status != Comment.Status.PENDING:
             Comment.objects.filter(pk=comment.pk).update(status=decision.status)
             mark_changed_ids(Comment, [comment.pk])
@@ -220,12 +223,15 @@ def _count(review_ids: Iterable[int]) -> None:
     mark_changed_ids(Review, review_ids, aspect=COUNTS)
 
 
-def _count_one(review_id: int, thread: EpisodeThread | None, created_at: datetime) -> None:
+def _count_one(
+    review_id: int, thread: EpisodeThread | None, created_at: datetime, *, work_id: int | None
+) -> None:
     """A new post approved at once in one thread: the review's count and that thread's
     one higher (``queries.count_one_more``; the review's other threads did not move).
-    The caller holds the review's lock."""
+    The caller holds the review's lock, under which it read the review's ``work_id``."""
     queries.count_one_more(review_id, thread.pk if thread is not None else None, created_at)
-    mark_changed_ids(Review, [review_id], aspect=COUNTS)
+    places = {review_id: work_id} if work_id is not None else None
+    mark_changed_ids(Review, [review_id], aspect=COUNTS, places=places)
 
 
 def refresh_comment_counts(review_ids: Iterable[int]) -> None:

@@ -48,14 +48,19 @@ _REVIEW_WORK: PreparedQuery[Any] = PreparedQuery(
 
 
 def _pairs(
-    one: PreparedQuery[Any], model: Any, column: str, ids: Iterable[int]
-) -> list[tuple[Any, ...]]:
-    """(pk, ``column``) of the rows ``ids`` of ``model`` that exist (``one``: the
-    same for one row)."""
-    ids = list(ids)
-    if len(ids) == 1:
-        return one.rows(pk=ids[0])
-    return list(model.objects.filter(pk__in=ids).order_by().values_list("pk", column))
+    one: PreparedQuery[Any], model: Any, column: str, ids: Iterable[int], changes: ChangeSet
+) -> dict[int, int]:
+    """{pk: ``column``} of the rows ``ids`` of ``model``: where the change said it
+    (``ChangeSet.places``), else as the database has them (rows that no longer exist
+    are left out; ``one``: the query for one row)."""
+    ids = set(ids)
+    found = changes.places_of(model, ids)
+    unknown = [pk for pk in ids if pk not in found]
+    if len(unknown) == 1:
+        found.update(one.rows(pk=unknown[0]))
+    elif unknown:
+        found.update(model.objects.filter(pk__in=unknown).order_by().values_list("pk", column))
+    return found
 
 
 def tags_for(changes: ChangeSet) -> set[str]:
@@ -67,7 +72,7 @@ def tags_for(changes: ChangeSet) -> set[str]:
     comment_ids = changes.ids("discussion.comment")
     if comment_ids:
         tags.add(COMMENTS)
-        found = dict(_pairs(_COMMENT_REVIEW, Comment, "review_id", comment_ids))
+        found = _pairs(_COMMENT_REVIEW, Comment, "review_id", comment_ids, changes)
         if len(found) < len(comment_ids):
             return {SITE}  # deleted: where they were shown is no longer known
         review_ids |= set(found.values())
@@ -86,7 +91,7 @@ def tags_for(changes: ChangeSet) -> set[str]:
     if review_ids:
         tags.add(LISTS)
         tags |= {review_tag(pk) for pk in review_ids}
-        works = dict(_pairs(_REVIEW_WORK, Review, "work_id", review_ids))
+        works = _pairs(_REVIEW_WORK, Review, "work_id", review_ids, changes)
         if len(works) < len(review_ids):
             return {SITE}  # a deleted review: its cards and pages could be anywhere
         work_ids |= set(works.values())
