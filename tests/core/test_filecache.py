@@ -24,17 +24,25 @@ def entries(path: Path) -> int:
 
 def test_a_write_does_not_list_the_folder(tmp_path, monkeypatch):
     cache = folder_cache(tmp_path, MAX_ENTRIES=10_000, CULL_EVERY=200)
-    listings = []
-    original = FolderCache._list_cache_files
+    listings, counts = [], []
+    original_listing, original_count = FolderCache._list_cache_files, FolderCache._entries
+
+    def listed(self):
+        listings.append(1)
+        return original_listing(self)
 
     def counted(self):
-        listings.append(1)
-        return original(self)
+        counts.append(original_count(self))
+        return counts[-1]
 
-    monkeypatch.setattr(FolderCache, "_list_cache_files", counted)
+    monkeypatch.setattr(FolderCache, "_list_cache_files", listed)
+    monkeypatch.setattr(FolderCache, "_entries", counted)
     for n in range(399):
         cache.set(f"key-{n}", n)
-    assert len(listings) == 1  # once, at the 200th write (Django's lists at every one)
+    # Counted once, at the 200th write (Django's lists at every one), and not listed:
+    # under the maximum there is nothing to trim.
+    assert counts == [199]  # (before the 200th entry is written)
+    assert listings == []
     assert cache.get("key-398") == 398
 
 
