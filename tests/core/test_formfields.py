@@ -27,6 +27,8 @@ def test_each_copy_equals_djangos_and_owns_what_a_form_may_change():
         assert ours.widget.attrs is not field.widget.attrs
         assert ours.error_messages is not field.error_messages
         assert ours.validators is not field.validators
+        if isinstance(field.widget, forms.widgets.ChoiceWidget):  # its own list of choices
+            assert ours.widget.choices is not field.widget.choices
 
 
 def test_a_form_changing_its_fields_changes_no_other_form():

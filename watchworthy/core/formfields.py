@@ -45,7 +45,9 @@ def copied_field(field: forms.Field, memo: dict[int, Any]) -> forms.Field:
     new_widget = _same_attributes(widget)
     new_widget.attrs = widget.attrs.copy()
     if widget_copy is ChoiceWidget.__deepcopy__:
-        new_widget.choices = copy.copy(widget.choices)
+        # Already normalized: stored as the ``choices`` setter would store this copy,
+        # without normalizing it again (its ABC checks were a tenth of a form's copy).
+        new_widget._choices = copy.copy(widget._choices)
     memo[id(widget)] = new_widget
     result = _same_attributes(field)
     memo[id(field)] = result
