@@ -128,6 +128,11 @@ def test_a_post_holds_its_reviews_row_lock_until_the_transaction_ends(review):
             with pytest.raises(psycopg.errors.LockNotAvailable):
                 other.execute(try_lock, [review.pk])
         other.execute(try_lock, [review.pk])  # free once the transaction ended
+        with transaction.atomic():  # a post: the one review, whose work it reads
+            assert queries.lock_review(review.pk) == review.work_id
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute(try_lock, [review.pk])
+        other.execute(try_lock, [review.pk])
         with transaction.atomic():  # a moderation batch: every review it touches
             queries.lock_reviews([another.pk, review.pk])
             for pk in (review.pk, another.pk):
@@ -154,3 +159,22 @@ def test_a_new_comment_is_stored_with_its_path_and_header(review, make_comment):
         assert stored.header_html == header.header_of(stored)
     assert Comment.objects.get(pk=reply.pk).path.startswith(first.path)
     assert Comment.objects.get(pk=reply.pk).depth == 1
+
+
+def test_a_post_to_a_review_deleted_on_the_way_says_so_and_writes_nothing(review):
+    """The review was read, then deleted before the post took its lock: the commenter
+    is told, not shown an error page, and no row is left behind."""
+    from watchworthy.discussion.moderation import Decision
+    from watchworthy.discussion.services import CommentError, comment_post
+
+    class ApproveEverything:
+        def decide(self, **_):
+            return Decision(Comment.Status.APPROVED, "approved by the test")
+
+    Review.objects.filter(pk=review.pk).delete()
+    with pytest.raises(CommentError, match="no longer there"):
+        comment_post(
+            review=review, body="Too late.", author_name="Ann", author_email="ann@example.org",
+            policy=ApproveEverything(),
+        )  # fmt: skip
+    assert not Comment.objects.exists()

@@ -282,8 +282,8 @@ class PreparedInsert(Generic[M]):
     """``obj.save()`` of a new ``model`` row, with the INSERT compiled once per database
     (and per whether the primary key is given, as Django leaves it out when not).
 
-    What ``Model.save_base`` does for a new row of a plain model, in its order: the
-    ``pre_save`` signal, the related objects checked, each field's ``pre_save`` (so
+    What ``Model.save`` does for a new row of a plain model, in its order: the related
+    objects checked, the ``pre_save`` signal, each field's ``pre_save`` (so
     ``auto_now_add`` and defaults work as with the ORM) and ``get_db_prep_save``, the
     INSERT with ``RETURNING`` the generated columns, then ``_state`` and ``post_save``
     (``created=True``): the change signal and other receivers see the save as any

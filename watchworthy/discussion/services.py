@@ -119,7 +119,10 @@ def comment_post(
         work_id = None
         if approves:
             # The lock first: the number is handed out and the count stored under it.
-            work_id = queries.lock_review(review.pk)
+            try:
+                work_id = queries.lock_review(review.pk)
+            except Review.DoesNotExist:  # deleted while the comment was on its way
+                raise CommentError("This review is no longer there.") from None
         comment = Comment(
             review=review,
             episode_thread=episode_thread,
