@@ -104,12 +104,15 @@ class _LoggedStatement(CursorDebugWrapper):
             return self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
 
 
-def _converted(compiled: _Compiled, rows: list[tuple[Any, ...]], using: str) -> Any:
-    """The rows with Django's converters applied, by the compiler on this thread's
-    connection (``apply_converters`` reads only its connection)."""
-    runner = copy.copy(compiled.compiler)
+def _converted(
+    compiler: SQLCompiler, converters: dict[int, Any], rows: list[Any], using: str
+) -> Any:
+    """The rows with Django's converters applied, by a copy of the compiled statement's
+    compiler on this thread's connection (``apply_converters`` reads only its
+    connection)."""
+    runner = copy.copy(compiler)
     runner.connection = connections[using]
-    return runner.apply_converters(rows, compiled.converters)
+    return runner.apply_converters(rows, converters)
 
 
 def _stand_in(field: models.Field[Any, Any], number: int) -> Any:
@@ -255,7 +258,9 @@ class PreparedQuery(Generic[M]):
         rows = self.rows(using=using, **values)
         if not compiled.converters:
             return rows
-        return [tuple(row) for row in _converted(compiled, rows, using)]
+        return [
+            tuple(row) for row in _converted(compiled.compiler, compiled.converters, rows, using)
+        ]
 
     def fetch(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[M]:
         """The objects the queryset built with ``values`` would give, in its order."""
@@ -264,7 +269,7 @@ class PreparedQuery(Generic[M]):
             return []
         compiled = self.compiled(using)
         if compiled.converters:
-            rows = _converted(compiled, rows, using)
+            rows = _converted(compiled.compiler, compiled.converters, rows, using)
         return compiled.objects.build(rows, using)  # type: ignore[return-value]
 
 
@@ -383,9 +388,7 @@ class PreparedInsert(Generic[M]):
                 else ()
             )
         if compiled.converters:
-            runner = copy.copy(compiled.compiler)
-            runner.connection = connection
-            returned = next(iter(runner.apply_converters([returned], compiled.converters)))
+            [returned] = _converted(compiled.compiler, compiled.converters, [returned], using)
         for value, field in zip(returned, compiled.returning, strict=True):
             setattr(obj, field.attname, value)
         obj._state.db = using

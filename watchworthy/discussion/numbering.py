@@ -9,7 +9,7 @@ thread already uses.
 
 Posting and moderation (``services``), the importers and the demo all number through
 :func:`number_comments`. The caller holds the review rows' lock
-(:func:`watchworthy.discussion.services.lock_reviews`) or is the only writer (an
+(``services.lock_reviews``; a post, ``queries.lock_review``) or is the only writer (an
 import in one transaction), and saves the comments it gets back.
 """
 

@@ -3,10 +3,12 @@
 On a post, turning querysets into SQL cost more CPU than running them (about 0.3 to
 0.5 ms each, bench/README.md "Comment posts"). The lookups go through
 :class:`~watchworthy.core.prepared.PreparedQuery` (each returns what the queryset in
-its docstring returns); the numbering and counting statements, whose ORM form builds
-subquery expressions on every call, are plain SQL written from the models' own table
-and column names, run on the prepared cursor (PostgreSQL plans each once per
-connection). Each is one query, as its ORM form was.
+its docstring returns) and the new rows through
+:class:`~watchworthy.core.prepared.PreparedInsert` (``save()`` of a new row); the
+numbering, counting and locking statements, whose ORM form builds subquery expressions
+on every call, are plain SQL written from the models' own table and column names, run
+on the prepared cursor (PostgreSQL plans each once per connection). Each is one query,
+as its ORM form was.
 """
 
 from __future__ import annotations
@@ -151,6 +153,7 @@ def _sql(vendor: str) -> dict[str, str]:
     )
     main, episode = f"{col('episode_thread')} IS NULL", f"{col('episode_thread')} = %s"
     n = _table(AuthorNotice)
+    review_work = f"SELECT {_column(Review, 'work')} FROM {r} WHERE {_column(Review, 'id')} = %s"  # noqa: S608
     return {
         "place": (
             f"UPDATE {c} SET {col('path')} = %s, {col('depth')} = %s, "  # noqa: S608
@@ -178,14 +181,8 @@ def _sql(vendor: str) -> dict[str, str]:
             f"SELECT {_column(Review, 'id')} FROM {r} "  # noqa: S608
             f"WHERE {_column(Review, 'id')} = ANY(%s) ORDER BY 1 FOR UPDATE"
         ),
-        "review_work": (
-            f"SELECT {_column(Review, 'work')} FROM {r} "  # noqa: S608
-            f"WHERE {_column(Review, 'id')} = %s"
-        ),
-        "lock_review": (
-            f"SELECT {_column(Review, 'work')} FROM {r} "  # noqa: S608
-            f"WHERE {_column(Review, 'id')} = %s FOR UPDATE"
-        ),
+        "review_work": review_work,
+        "lock_review": f"{review_work} FOR UPDATE",
         # One approved comment more (a post, under the review's lock): counted up, not
         # again, so a post costs the same in a thread of ten comments or ten thousand.
         "one_more_review": (
@@ -246,8 +243,8 @@ def lock_reviews(review_ids: list[int]) -> None:
 def count_one_more(review_id: int, thread_id: int | None, created_at: datetime) -> None:
     """One approved comment more in the review (and in ``thread_id``, whose newest
     comment's time moves to ``created_at`` if that is later): one UPDATE each, counting
-    up from the stored counts. The caller holds the review's lock (:func:`lock_reviews`)
-    and adds a comment that was not approved before."""
+    up from the stored counts. The caller holds the review's lock (:func:`lock_reviews`,
+    :func:`lock_review`) and adds a comment that was not approved before."""
     sql = _sql(connection.vendor)
     with prepared_cursor(connection) as cursor:
         cursor.execute(sql["one_more_review"], [review_id])
