@@ -22,7 +22,7 @@ from django.db import connection, transaction
 
 from tests.factories import ReviewFactory, SeasonFactory, UserFactory
 from watchworthy.discussion.models import Comment, EpisodeThread, VerifiedAddress
-from watchworthy.discussion.services import comment_moderate, comment_post
+from watchworthy.discussion.services import AlreadySent, comment_moderate, comment_post
 from watchworthy.reviews.models import Review
 from watchworthy.spoilers.shield import Position
 
@@ -136,6 +136,34 @@ def test_fifty_known_readers_post_at_once(review):
     assert_numbered(review, THREADS)
     assert review.approved_comment_count == THREADS
     assert_paths(comments)
+
+
+def test_one_form_sent_ten_times_at_once_makes_one_comment(review):
+    """A double click, or a script replaying one form: the sendings race to the
+    comment's unique submission key; one comment, the rest told it is already there,
+    and the number the losers took under the lock is free again."""
+
+    def send(index: int) -> str:
+        try:
+            comment = comment_post(
+                review=Review.objects.get(pk=review.pk),
+                body=f"Sent {index}.",
+                author_name="Regular",
+                author_email=KNOWN_EMAIL,
+                fill_seconds=30,
+                submission_key="one-form-one-client",
+            )
+        except AlreadySent:
+            return "refused"
+        return comment.status
+
+    outcomes = at_once(send, count=10)
+
+    assert sorted(outcomes) == ["approved"] + ["refused"] * 9
+    assert Comment.objects.filter(review=review).count() == 1
+    assert_numbered(review, 1)
+    nxt = post_as(review.pk, 99, email=KNOWN_EMAIL)
+    assert nxt.number == 2
 
 
 def test_half_of_them_first_time_readers_are_held(review):

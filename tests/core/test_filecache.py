@@ -91,7 +91,7 @@ def _in_processes(target, *args_per_process) -> None:
 
 
 def test_add_from_several_processes_lets_exactly_one_have_each_key(tmp_path):
-    """A spent form token is an add: two posts of one form must not both succeed."""
+    """Two processes adding one key (a rate-limit window, a page-cache version): one wins."""
     keys = [f"token-{n}" for n in range(150)]
     wins = multiprocessing.Queue()
     _in_processes(_add_many, *[(str(tmp_path), keys, wins) for _ in range(4)])

@@ -9,7 +9,6 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.utils.datastructures import MultiValueDict
 
 from watchworthy.accounts.names import reserved_owner
@@ -44,7 +43,7 @@ TOKEN_SALT = "watchworthy.discussion.form"  # noqa: S105 - a signing salt
 def form_token(review_id: int, *, issued: float | None = None) -> str:
     """A signed (review, time, nonce) triple: proves the form came from our page, and
     when. The nonce makes every token different, so each can be spent once
-    (:func:`spend_token`). What ``signing.dumps(..., salt=TOKEN_SALT)`` writes, from a
+    (:func:`submission_key`). What ``signing.dumps(..., salt=TOKEN_SALT)`` writes, from a
     signer made once per secret key (every review page signs one)."""
     moment = int(time.time() if issued is None else issued)
     return _token_signer(settings.SECRET_KEY).sign_object(
@@ -57,15 +56,15 @@ def _token_signer(secret_key: str) -> signing.TimestampSigner:
     return signing.TimestampSigner(key=secret_key, salt=TOKEN_SALT)
 
 
-def spend_token(token: str, client: str) -> bool:
-    """Mark a form token used by ``client`` (core.clients.rate_key); False when that
-    client already sent it (a replay, or the same form twice). The page holding the
-    token may be cached and shown to many readers, so it is spent per client. Kept in
-    the shared cache as long as a token stays valid."""
-    max_age = settings.WATCHWORTHY_COMMENTS["FORM_MAX_AGE_HOURS"] * 3600
-    spent = f"{client}\n{token}".encode()
-    key = "discussion:spent-token:" + hashlib.sha256(spent).hexdigest()[:40]
-    return bool(cache.add(key, 1, max_age))
+def submission_key(token: str, client: str) -> str:
+    """The key a comment made by this sent form carries (``Comment.submission_key``,
+    unique): the form's token as sent by ``client`` (core.clients.rate_key). The page
+    holding the token may be cached and shown to many readers, so it is spent per
+    client; the same client sending it again (a double click, a replay) makes no
+    second comment. Kept on the comment, not in the cache: a cache entry per post
+    was a new file per post in the production cache folder."""
+    sent = f"{client}\n{token}".encode()
+    return hashlib.sha256(sent).hexdigest()[:40]
 
 
 @quick_copied_fields

@@ -162,6 +162,10 @@ class Comment(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # Which sent form made the comment (``forms.submission_key``: the form's signed token
+    # and the client that sent it): unique, so a form sent twice — a double click, a
+    # replay — makes one comment. Empty for comments from elsewhere.
+    submission_key = models.CharField(max_length=40, blank=True, default="", editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -185,6 +189,11 @@ class Comment(models.Model):
                 fields=["episode_thread", "number"],
                 condition=models.Q(number__isnull=False),
                 name="comment_number_unique_per_episode",
+            ),
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="comment_submission_unique",
             ),
         ]
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
@@ -29,6 +29,16 @@ from .numbering import number_comments
 
 class CommentError(ValidationError):
     """A comment that cannot be accepted; the message is meant for the commenter."""
+
+
+class AlreadySent(CommentError):
+    """The form that would make this comment already made one (its submission key)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This form was already sent. Your comment is on the page (or waiting for "
+            "moderation); to write another, send this one again."
+        )
 
 
 def check_body(body: str) -> str:
@@ -68,6 +78,7 @@ def comment_post(
     site_url: str = "",
     body_html: str | None = None,
     author_actor: str = "",
+    submission_key: str = "",
 ) -> Comment:
     """Accept a comment (approved, held or spam) or raise :class:`CommentError`.
 
@@ -80,7 +91,9 @@ def comment_post(
     ``body_html``: the body already as sanitized HTML (``core.sanitize.clean_html``,
     comment profile), for a comment written elsewhere; ``body`` is then its text.
     ``author_actor``: a fediverse author's actor id, their identity instead of an
-    e-mail address (no address is asked for)."""
+    e-mail address (no address is asked for). ``submission_key``: the sent form's
+    (``forms.submission_key``); a second comment with it is refused with
+    :class:`AlreadySent` and nothing is written."""
     site = SiteSettings.current()
     if not review.accepts_comments(close_after_days=site.comments_close_after_days):
         raise CommentError("Comments on this review are closed.")
@@ -115,6 +128,45 @@ def comment_post(
     approves = decision.status == Comment.Status.APPROVED
     # Rendered before the transaction: writers wait for each other only while it runs.
     body_html = render_comment_markdown(body) if body_html is None else body_html
+    comment = Comment(
+        review=review,
+        episode_thread=episode_thread,
+        parent=parent,
+        user=user,
+        author_name=author_name.strip()[:80],
+        author_email=author_email.strip(),
+        author_url=author_url.strip(),
+        author_actor=author_actor,
+        ip_address=ip_address,
+        user_agent=user_agent[:300],
+        body=body,
+        body_html=body_html,
+        status=Comment.Status.APPROVED if approves else Comment.Status.PENDING,
+        moderation_reason=decision.reason,
+        spoils_season=spoils.season if spoils else None,
+        spoils_episode=spoils.episode if spoils else None,
+        notify_replies=notify_replies and bool(author_email),
+        notify_confirmed=notify_replies and user is not None,
+        created_at=posted_at,
+        approved_at=posted_at if approves else None,  # approved the moment it came
+        submission_key=submission_key or "",
+    )
+    try:
+        _store(comment, decision.status, notify=send_notifications, site_url=site_url)
+    except IntegrityError:
+        # Rolled back (the number it took is free again). The form's comment exists:
+        # a second sending of the same form, or two at once (the second waited for
+        # the first's commit on the unique index).
+        if submission_key and Comment.objects.filter(submission_key=submission_key).exists():
+            raise AlreadySent from None
+        raise
+    return comment
+
+
+def _store(comment: Comment, status: str, *, notify: bool, site_url: str) -> None:
+    """Write the new comment (approved, held, or marked ``status``) with its number,
+    place and counts, and its author's notice, in one transaction."""
+    review, approves = comment.review, comment.status == Comment.Status.APPROVED
     with transaction.atomic():
         work_id = None
         if approves:
@@ -123,43 +175,19 @@ def comment_post(
                 work_id = queries.lock_review(review.pk)
             except Review.DoesNotExist:  # deleted while the comment was on its way
                 raise CommentError("This review is no longer there.") from None
-        comment = Comment(
-            review=review,
-            episode_thread=episode_thread,
-            parent=parent,
-            user=user,
-            author_name=author_name.strip()[:80],
-            author_email=author_email.strip(),
-            author_url=author_url.strip(),
-            author_actor=author_actor,
-            ip_address=ip_address,
-            user_agent=user_agent[:300],
-            body=body,
-            body_html=body_html,
-            status=Comment.Status.APPROVED if approves else Comment.Status.PENDING,
-            moderation_reason=decision.reason,
-            spoils_season=spoils.season if spoils else None,
-            spoils_episode=spoils.episode if spoils else None,
-            notify_replies=notify_replies and bool(author_email),
-            notify_confirmed=notify_replies and user is not None,
-            created_at=posted_at,
-            approved_at=posted_at if approves else None,  # approved the moment it came
-        )
-        if approves:
             number_comments([comment])  # top-level: the thread's next number
         queries.insert_comment(comment)
         queries.store_place(comment)  # its path and header, which need its id
         # Where the new comment shows, for the change signal (see mark_changed_ids).
         mark_changed_ids(Comment, [comment.pk], places={comment.pk: review.pk})
         if approves:
-            _count_one(review.pk, episode_thread, posted_at, work_id=work_id)
-        elif decision.status != Comment.Status.PENDING:
-            Comment.objects.filter(pk=comment.pk).update(status=decision.status)
+            _count_one(review.pk, comment.episode_thread, comment.created_at, work_id=work_id)
+        elif status != Comment.Status.PENDING:
+            Comment.objects.filter(pk=comment.pk).update(status=status)
             mark_changed_ids(Comment, [comment.pk])
-            comment.status = decision.status
-        if send_notifications and comment.status != Comment.Status.SPAM:
+            comment.status = status
+        if notify and comment.status != Comment.Status.SPAM:
             notifications.comment_posted(comment, review.author, site_url)
-    return comment
 
 
 def _episode_thread(

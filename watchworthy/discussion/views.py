@@ -23,7 +23,7 @@ from watchworthy.reviews.models import Review
 
 from . import identity, queries
 from .episodes import thread_url
-from .forms import CommentEditForm, CommentForm, spend_token
+from .forms import CommentEditForm, CommentForm, submission_key
 from .models import Comment, VerifiedAddress
 from .notifications import read_token
 from .paging import page_address
@@ -75,13 +75,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         form.add_error(None, SLOW_DOWN)
         form.fresh_token()
         return _form_again(request, review, form, status=429)
-    if form.is_valid() and not spend_token(form.data.get("token", ""), rate_key(request)):
-        form.add_error(
-            None,
-            "This form was already sent. Your comment is on the page (or waiting for "
-            "moderation); to write another, send this one again.",
-        )
-    elif form.is_valid():
+    if form.is_valid():
         data = form.cleaned_data
         parent = None
         if data.get("parent"):
@@ -111,6 +105,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
                 seasons=seasons,
                 trusted_comment_ids=identity.my_comment_ids(request),
                 site_url=site_root(request),
+                submission_key=submission_key(form.data.get("token", ""), rate_key(request)),
             )
         except CommentError as error:
             form.add_error(None, error)
