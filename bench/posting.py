@@ -128,10 +128,11 @@ def prepare() -> str:
 def analyze() -> None:
     """Statistics for PostgreSQL's planner, as a running site's autovacuum keeps them
     (by default it analyzes a table once 50 rows and a tenth of it have changed, and
-    the planner scales the statistics to the table's size as it grows): this machine's PostgreSQL runs
-    with autovacuum off, so a fresh database would be planned as empty tables for the
-    whole run — the thread's next number then scans the review's comments instead of
-    reading the partial unique index (0.36 against 0.02 ms a post at 960 comments)."""
+    the planner scales the statistics to the table's size as it grows): this
+    machine's PostgreSQL runs with autovacuum off, so a fresh database would be
+    planned as empty tables for the whole run — the thread's next number then scans
+    the review's comments instead of reading the partial unique index (0.36 against
+    0.02 ms a post at 960 comments)."""
     from django.db import connection
 
     if connection.vendor == "postgresql":

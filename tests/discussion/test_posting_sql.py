@@ -143,8 +143,9 @@ def test_a_post_holds_its_reviews_row_lock_until_the_transaction_ends(review):
 
 
 def test_a_new_comment_is_stored_with_its_path_and_header(review, make_comment):
-    """Inserted, then given the path and header its id makes (comment_post): the row
-    holds both, so the page reads the header stored rather than rendering it."""
+    """Given its id first, then written with the path and header the id makes
+    (comment_post): the row holds both, so the page reads the header stored rather
+    than rendering it."""
     from watchworthy.discussion import header
 
     held = Comment.Status.PENDING  # as comment_post wrote them: no approval saved them since
@@ -178,3 +179,40 @@ def test_a_post_to_a_review_deleted_on_the_way_says_so_and_writes_nothing(review
             policy=ApproveEverything(),
         )  # fmt: skip
     assert not Comment.objects.exists()
+
+
+def test_a_posted_comment_takes_the_id_the_table_would_have_given_it(review, make_comment):
+    """The id comes first (queries.next_comment_id), from the table's own sequence or
+    AUTOINCREMENT counter: rows written the ORM's way (imports, the admin) before and
+    after take the next ids, and an id once used is never handed out again, even after
+    its comment is deleted."""
+    from django.test.utils import CaptureQueriesContext
+
+    from watchworthy.discussion.moderation import Decision
+    from watchworthy.discussion.services import comment_post
+
+    class ApproveEverything:
+        def decide(self, **_):
+            return Decision(Comment.Status.APPROVED, "approved by the test")
+
+    posted = make_comment(review, "Posted.")
+    by_orm = Comment.objects.create(review=review, author_name="Import", body="Imported.")
+    assert by_orm.pk > posted.pk
+    with CaptureQueriesContext(connection) as captured:
+        after = comment_post(
+            review=review,
+            body="Posted after it.",
+            author_name="Ann",
+            author_email="ann@example.org",
+            policy=ApproveEverything(),
+        )
+    assert after.pk > by_orm.pk and after.number is not None
+    writes = [q["sql"] for q in captured if q["sql"].startswith(("INSERT", "UPDATE"))]
+    table = Comment._meta.db_table
+    assert [sql for sql in writes if table in sql.split("(")[0]] == [
+        next(sql for sql in writes if sql.startswith(f'INSERT INTO "{table}"'))
+    ], "the comment's row is written once, with its path and header"
+    Comment.objects.filter(pk=after.pk).delete()
+    again = make_comment(review, "Posted once more.")
+    assert again.pk > after.pk
+    assert again.path.endswith(f"{again.pk:0{PATH_DIGITS}d}/")

@@ -202,8 +202,9 @@ class Comment(models.Model):
 
     def save(self, **kwargs) -> None:
         """Every save of a comment that has an id stores its header again, so a
-        change of name, number or date made anywhere shows on the page. (The first
-        save of a new comment gives it its id; comment_post saves again at once.)"""
+        change of name, number or date made anywhere shows on the page. (A posted
+        comment gets its id before its row is written, and the header with it:
+        ``queries.insert_comment``.)"""
         if self.pk is not None:
             self.refresh_header()
             if kwargs.get("update_fields") is not None:

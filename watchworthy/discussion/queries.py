@@ -58,31 +58,35 @@ _NEW_COMMENT: PreparedInsert[Comment] = PreparedInsert(Comment)
 _NEW_NOTICE: PreparedInsert[AuthorNotice] = PreparedInsert(AuthorNotice)
 
 
+def next_comment_id() -> int:
+    """The id the next comment takes, given to it before its row is written, so that
+    the row goes in once with the path and header the id gives it (:func:`insert_comment`).
+    Call in the transaction that inserts it: on PostgreSQL the id comes from the table's
+    own sequence, as the INSERT would have taken it (and never waits: a sequence is not
+    locked); on SQLite from the table's AUTOINCREMENT counter, read under the write
+    lock the transaction holds (``BEGIN IMMEDIATE``), so no other writer takes it first.
+
+    (Writing the row and then its path, two statements, left a dead version of every
+    comment in each of the table's indexes, since the path is indexed.)"""
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(_sql(connection.vendor)["next_comment_id"])
+        row = cursor.fetchone()
+    return int(row[0])
+
+
 def insert_comment(comment: Comment) -> None:
-    """``comment.save()`` of a new comment (it gets its id; the change signal hears of
-    it through ``post_save`` as from any save). ``Comment.save`` adds nothing for a
-    comment without an id."""
+    """``comment.save()`` of a new comment with its id (:func:`next_comment_id`): its
+    path, depth and header are set here, then one INSERT writes the row, the change
+    signal hearing of it through ``post_save`` as from any save. (``Comment.save``
+    would render the header again; here it is rendered once.)"""
+    comment.set_path()
+    comment.refresh_header()
     _NEW_COMMENT.insert(comment)
 
 
 def insert_notice(notice: AuthorNotice) -> None:
     """``notice.save()`` of a new author's notice."""
     _NEW_NOTICE.insert(notice)
-
-
-def store_place(comment: Comment) -> None:
-    """``comment.save(update_fields=["path", "depth"])`` right after its first save:
-    the path and depth its id gives it, and the header (which shows the id), rendered
-    first as every save of a comment renders it (``Comment.save``). One UPDATE."""
-    comment.set_path()
-    comment.refresh_header()
-    fields = ("path", "depth", "header_html", "header_key")
-    params = [
-        _concrete(Comment, name).get_db_prep_save(getattr(comment, name), connection)
-        for name in fields
-    ]
-    with prepared_cursor(connection) as cursor:
-        cursor.execute(_sql(connection.vendor)["place"], [*params, comment.pk])
 
 
 def notices_mailed_since(author_id: int, since: datetime) -> int:
@@ -141,8 +145,9 @@ def _column(model: type[Model], name: str) -> str:
 @cache
 def _sql(vendor: str) -> dict[str, str]:
     """The statements, written once per database kind."""
-    del vendor  # the cache key: quoting differs between databases
     c, r, t = _table(Comment), _table(Review), _table(EpisodeThread)
+    # (names from the model, as string literals: the sequence's and the counter's keys)
+    table, pk = Comment._meta.db_table, Comment._meta.pk.column
 
     def col(name: str) -> str:
         return _column(Comment, name)
@@ -155,9 +160,10 @@ def _sql(vendor: str) -> dict[str, str]:
     n = _table(AuthorNotice)
     review_work = f"SELECT {_column(Review, 'work')} FROM {r} WHERE {_column(Review, 'id')} = %s"  # noqa: S608
     return {
-        "place": (
-            f"UPDATE {c} SET {col('path')} = %s, {col('depth')} = %s, "  # noqa: S608
-            f"{col('header_html')} = %s, {col('header_key')} = %s WHERE {col('id')} = %s"
+        "next_comment_id": (
+            f"SELECT nextval(pg_get_serial_sequence('{table}', '{pk}'))"
+            if vendor == "postgresql"
+            else f"SELECT COALESCE(MAX(seq), 0) + 1 FROM sqlite_sequence WHERE name = '{table}'"  # noqa: S608
         ),
         "notices_mailed_since": (
             f"SELECT COUNT(*) FROM {n} WHERE {_column(AuthorNotice, 'author')} = %s "  # noqa: S608
