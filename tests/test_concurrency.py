@@ -136,6 +136,8 @@ def test_fifty_known_readers_post_at_once(review):
     assert_numbered(review, THREADS)
     assert review.approved_comment_count == THREADS
     assert_paths(comments)
+    in_page_order = [c.number for c in sorted(comments, key=lambda c: c.path)]
+    assert in_page_order == sorted(in_page_order), "the page shows them in number order"
 
 
 def test_one_form_sent_ten_times_at_once_makes_one_comment(review):

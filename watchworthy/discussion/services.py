@@ -168,14 +168,16 @@ def _store(comment: Comment, status: str, *, notify: bool, site_url: str) -> Non
     place and counts, and its author's notice, in one transaction."""
     review, approves = comment.review, comment.status == Comment.Status.APPROVED
     with transaction.atomic():
-        comment.pk = queries.next_comment_id()  # before the lock: a sequence never waits
         work_id = None
         if approves:
-            # The lock first: the number is handed out and the count stored under it.
+            # The lock first: the id, the number and the count are taken under it, so
+            # the thread's paths (made of ids) run in the order of its numbers.
             try:
                 work_id = queries.lock_review(review.pk)
             except Review.DoesNotExist:  # deleted while the comment was on its way
                 raise CommentError("This review is no longer there.") from None
+        comment.pk = queries.next_comment_id()
+        if approves:
             number_comments([comment])  # top-level: the thread's next number
         queries.insert_comment(comment)  # with the path and header its id gives it
         # Where the new comment shows, for the change signal (see mark_changed_ids).
