@@ -33,3 +33,30 @@ class HoldEverything:
 
     def decide(self, **_):
         return Decision(Comment.Status.PENDING, "held by the test")
+
+
+def assert_stored_counts_match_the_rows() -> None:
+    """Every review's and episode thread's stored counts are what counting the
+    comments again gives: approved ones (not removed), and approved top-level ones
+    (removed included: they keep their place on the page)."""
+    from django.db.models import Count, Q
+
+    from watchworthy.discussion.models import EpisodeThread
+    from watchworthy.reviews.models import Review
+
+    approved = Q(comments__status=Comment.Status.APPROVED)
+    top = approved & Q(comments__parent__isnull=True)
+    reviews = Review.objects.annotate(
+        shown=Count("comments", filter=approved & Q(comments__is_removed=False)),
+        top=Count("comments", filter=top & Q(comments__episode_thread__isnull=True)),
+    )
+    for review in reviews:
+        stored = (review.approved_comment_count, review.top_level_count)
+        assert stored == (review.shown, review.top), f"review {review.pk} ({review.slug})"
+    threads = EpisodeThread.objects.annotate(
+        shown=Count("comments", filter=approved & Q(comments__is_removed=False)),
+        top=Count("comments", filter=top),
+    )
+    for thread in threads:
+        stored = (thread.approved_comment_count, thread.top_level_count)
+        assert stored == (thread.shown, thread.top), f"episode thread {thread}"

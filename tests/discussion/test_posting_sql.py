@@ -75,37 +75,44 @@ def test_numbers_counts_and_pages_match_the_orm(review, make_comment):
 def test_one_more_comment_counts_up_as_counting_again_would(review, make_comment):
     """A post approved at once adds one to the stored counts (under the review's lock)
     instead of counting the thread again: the same numbers, and the thread's newest
-    time only ever moves forward (a backdated comment leaves it)."""
+    time only ever moves forward (a backdated comment leaves it). The top-level counts
+    (a removed comment keeps its place and counts) come back from each post as the
+    count of its own discussion."""
     thread = EpisodeThread.objects.create(review=review, season=1, episode=2)
-    make_comment(review)
+    first = make_comment(review)
+    removed = make_comment(review)
+    Comment.objects.filter(pk=removed.pk).update(is_removed=True)
     refresh_comment_counts([review.pk])
+    returned = []
 
-    def add(thread_id, when):
+    def add(thread_id, when, parent=None):
         """A comment approved by an UPDATE that counts nothing, then counted up."""
-        comment = make_comment(review, status=Comment.Status.PENDING)
+        comment = make_comment(review, status=Comment.Status.PENDING, parent=parent)
         fields = {"status": Comment.Status.APPROVED, "created_at": when}
-        if thread_id is not None:  # numbered in that thread, after the ones there
+        if thread_id is not None and parent is None:  # numbered after the ones there
             number = Comment.objects.filter(episode_thread_id=thread_id).count() + 1
             fields.update(episode_thread_id=thread_id, number=number)
         Comment.objects.filter(pk=comment.pk).update(**fields)
-        queries.count_one_more(review.pk, thread_id, when)
+        top_level = parent is None
+        returned.append(queries.count_one_more(review.pk, thread_id, when, top_level=top_level))
 
     now = timezone.now()
     add(None, now)
+    add(None, now, parent=first)  # a reply: no top-level comment more
     add(thread.pk, now - timedelta(days=2))  # the thread's first: its time, from nothing
     add(thread.pk, now)
     add(thread.pk, now - timedelta(days=1))  # backdated: the newest stays
-    counted_up = (
-        Review.objects.get(pk=review.pk).approved_comment_count,
-        *EpisodeThread.objects.filter(pk=thread.pk).values_list(
-            "approved_comment_count", "last_comment_at"
-        )[0],
-    )
+    assert returned == [3, 3, 1, 2, 3]
+
+    def stored():
+        thread.refresh_from_db()
+        got = Review.objects.get(pk=review.pk)
+        return (got.approved_comment_count, got.top_level_count, thread.approved_comment_count,
+                thread.top_level_count, thread.last_comment_at)  # fmt: skip
+
+    counted_up = stored()
     refresh_comment_counts([review.pk])  # counting again, from the rows
-    thread.refresh_from_db()
-    counted = (Review.objects.get(pk=review.pk).approved_comment_count,
-               thread.approved_comment_count, thread.last_comment_at)  # fmt: skip
-    assert counted_up == counted == (5, 3, now)
+    assert counted_up == stored() == (6, 3, 3, 3, now)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 
+from tests.commenting import assert_stored_counts_match_the_rows
 from tests.conftest import shared_file
 from tests.imports import independent
 from tests.imports.conftest import everything, import_path, imported_threads
@@ -57,6 +58,7 @@ def test_counts_and_threads_match_an_independent_reading(relative):
     by_status = Counter(Comment.objects.values_list("status", flat=True))
     assert by_status == expected.comments
     assert imported_threads() == expected.threads
+    assert_stored_counts_match_the_rows()
 
 
 @pytest.mark.parametrize("relative", READABLE)

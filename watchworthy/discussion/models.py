@@ -79,6 +79,8 @@ class EpisodeThread(models.Model):
     season = models.PositiveSmallIntegerField(help_text="The part's number (Season.number).")
     episode = models.PositiveSmallIntegerField()
     approved_comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # Its approved top-level comments, removed ones included (see Review.top_level_count).
+    top_level_count = models.PositiveIntegerField(default=0, editable=False)
     last_comment_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -166,6 +168,11 @@ class Comment(models.Model):
     # and the client that sent it): unique, so a form sent twice — a double click, a
     # replay — makes one comment. Empty for comments from elsewhere.
     submission_key = models.CharField(max_length=40, blank=True, default="", editable=False)
+
+    # Not stored: set by comment_post on a new approved top-level comment, from the stored
+    # count it raised — how many of its discussion's top-level comments come before it
+    # (it is the newest), so its page is found without counting them (paging.page_of).
+    top_level_before: int | None = None
 
     objects = CommentQuerySet.as_manager()
 

@@ -12,6 +12,8 @@ depth-first, so a page's threads are one contiguous range).
 
 A comment's address is ``/comments/<id>/`` (:func:`page_of` finds its page and the
 view redirects there), so links in mails and feeds never go stale as pages shift.
+A comment just posted knows its place without counting (``Comment.top_level_before``,
+from its discussion's stored top-level count).
 """
 
 from __future__ import annotations
@@ -162,6 +164,9 @@ def page_of(comment: Comment, *, per_page: int, newest_first: bool) -> int:
     """The page that shows ``comment`` (with its thread)."""
     if per_page <= 0:
         return 1
+    if comment.top_level_before is not None:  # just posted: the newest top-level comment
+        before = 0 if newest_first else comment.top_level_before
+        return before // per_page + 1
     root_path = comment.path.split("/", 1)[0] + "/"
     # (SQL written once, queries.py: the ORM's count cost more to build than to run)
     before = queries.roots_before(

@@ -193,16 +193,21 @@ def _sql(vendor: str) -> dict[str, str]:
         # again, so a post costs the same in a thread of ten comments or ten thousand.
         "one_more_review": (
             f"UPDATE {r} SET {_column(Review, 'approved_comment_count')} = "  # noqa: S608
-            f"{_column(Review, 'approved_comment_count')} + 1 WHERE {_column(Review, 'id')} = %s"
+            f"{_column(Review, 'approved_comment_count')} + 1, "
+            f"{_column(Review, 'top_level_count')} = {_column(Review, 'top_level_count')} + %s "
+            f"WHERE {_column(Review, 'id')} = %s RETURNING {_column(Review, 'top_level_count')}"
         ),
         "one_more_thread": (
             f"UPDATE {t} SET {_column(EpisodeThread, 'approved_comment_count')} = "  # noqa: S608
             f"{_column(EpisodeThread, 'approved_comment_count')} + 1, "
+            f"{_column(EpisodeThread, 'top_level_count')} = "
+            f"{_column(EpisodeThread, 'top_level_count')} + %s, "
             f"{_column(EpisodeThread, 'last_comment_at')} = CASE WHEN "
             f"{_column(EpisodeThread, 'last_comment_at')} IS NULL OR "
             f"{_column(EpisodeThread, 'last_comment_at')} < %s THEN %s ELSE "
             f"{_column(EpisodeThread, 'last_comment_at')} END "
-            f"WHERE {_column(EpisodeThread, 'id')} = %s"
+            f"WHERE {_column(EpisodeThread, 'id')} = %s "
+            f"RETURNING {_column(EpisodeThread, 'top_level_count')}"
         ),
     }
 
@@ -246,18 +251,26 @@ def lock_reviews(review_ids: list[int]) -> None:
         cursor.fetchall()
 
 
-def count_one_more(review_id: int, thread_id: int | None, created_at: datetime) -> None:
+def count_one_more(
+    review_id: int, thread_id: int | None, created_at: datetime, *, top_level: bool
+) -> int:
     """One approved comment more in the review (and in ``thread_id``, whose newest
-    comment's time moves to ``created_at`` if that is later): one UPDATE each, counting
-    up from the stored counts. The caller holds the review's lock (:func:`lock_reviews`,
+    comment's time moves to ``created_at`` if that is later; ``top_level``: one more
+    top-level comment there): one UPDATE each, counting up from the stored counts.
+    Returns the top-level count of the comment's discussion (the review's main one, or
+    ``thread_id``) after it. The caller holds the review's lock (:func:`lock_reviews`,
     :func:`lock_review`) and adds a comment that was not approved before."""
     sql = _sql(connection.vendor)
+    more = int(top_level)
     with prepared_cursor(connection) as cursor:
-        cursor.execute(sql["one_more_review"], [review_id])
+        cursor.execute(sql["one_more_review"], [more if thread_id is None else 0, review_id])
+        row = cursor.fetchone()
         if thread_id is not None:
             field = EpisodeThread._meta.get_field("last_comment_at")
             when = field.get_db_prep_value(created_at, connection, prepared=False)
-            cursor.execute(sql["one_more_thread"], [when, when, thread_id])
+            cursor.execute(sql["one_more_thread"], [more, when, when, thread_id])
+            row = cursor.fetchone()
+    return int(row[0])
 
 
 def roots_before(

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from watchworthy.core.changes import COUNTS, mark_changed_ids
@@ -183,7 +183,7 @@ def _store(comment: Comment, status: str, *, notify: bool, site_url: str) -> Non
         # Where the new comment shows, for the change signal (see mark_changed_ids).
         mark_changed_ids(Comment, [comment.pk], places={comment.pk: review.pk})
         if approves:
-            _count_one(review.pk, comment.episode_thread, comment.created_at, work_id=work_id)
+            _count_one(comment, work_id=work_id)
         elif status != Comment.Status.PENDING:
             Comment.objects.filter(pk=comment.pk).update(status=status)
             mark_changed_ids(Comment, [comment.pk])
@@ -228,41 +228,58 @@ def lock_reviews(review_ids: Iterable[int]) -> list[int]:
 
 def _count(review_ids: Iterable[int]) -> None:
     """Store the approved-comment counts of the reviews (all threads together) and
-    of each of their episode threads (with the newest comment's time)."""
+    of each of their episode threads (with the newest comment's time), and the
+    top-level counts of each discussion (approved, removed ones included: paging)."""
     review_ids = list(review_ids)
     totals = dict.fromkeys(review_ids, 0)
-    per_thread: dict[int, tuple[int, datetime | None]] = {}
+    top_level = dict.fromkeys(review_ids, 0)  # of the main discussions
+    per_thread: dict[int, tuple[int, int, datetime | None]] = {}
+    shown = Q(is_removed=False)
     rows = (
-        Comment.objects.approved()
-        .filter(review_id__in=review_ids)
+        Comment.objects.filter(review_id__in=review_ids, status=Comment.Status.APPROVED)
         .values_list("review_id", "episode_thread_id")
-        .annotate(count=Count("pk"), newest=Max("created_at"))
+        .annotate(
+            count=Count("pk", filter=shown),
+            top=Count("pk", filter=Q(parent__isnull=True)),
+            newest=Max("created_at", filter=shown),
+        )
         .order_by()
     )
-    for review_id, thread_id, count, newest in rows:
+    for review_id, thread_id, count, top, newest in rows:
         totals[review_id] += count
-        if thread_id is not None:
-            per_thread[thread_id] = (count, newest)
+        if thread_id is None:
+            top_level[review_id] = top
+        else:
+            per_thread[thread_id] = (count, top, newest)
     for review_id, total in totals.items():
-        Review.objects.filter(pk=review_id).update(approved_comment_count=total)
+        Review.objects.filter(pk=review_id).update(
+            approved_comment_count=total, top_level_count=top_level[review_id]
+        )
     changed = []  # only the threads whose numbers moved are written
+    fields = ("approved_comment_count", "top_level_count", "last_comment_at")
     for thread in EpisodeThread.objects.filter(review_id__in=review_ids):
-        fresh = per_thread.get(thread.pk, (0, None))
-        if (thread.approved_comment_count, thread.last_comment_at) != fresh:
-            thread.approved_comment_count, thread.last_comment_at = fresh
+        fresh = per_thread.get(thread.pk, (0, 0, None))
+        if tuple(getattr(thread, name) for name in fields) != fresh:
+            for name, value in zip(fields, fresh, strict=True):
+                setattr(thread, name, value)
             changed.append(thread)
     if changed:
-        EpisodeThread.objects.bulk_update(changed, ["approved_comment_count", "last_comment_at"])
+        EpisodeThread.objects.bulk_update(changed, fields)
     mark_changed_ids(Review, review_ids, aspect=COUNTS)
 
 
-def _count_one(
-    review_id: int, thread: EpisodeThread | None, created_at: datetime, *, work_id: int | None
-) -> None:
+def _count_one(comment: Comment, *, work_id: int | None) -> None:
     """A new post approved at once in one thread: the review's count and that thread's
     one higher (``queries.count_one_more``; the review's other threads did not move).
-    The caller holds the review's lock, under which it read the review's ``work_id``."""
-    queries.count_one_more(review_id, thread.pk if thread is not None else None, created_at)
+    The caller holds the review's lock, under which it read the review's ``work_id``
+    and took the comment's id, the highest of its discussion: a top-level comment is
+    then the last of its discussion's top-level comments, and the count says how many
+    come before it (``Comment.top_level_before``, for the page it shows on)."""
+    review_id, thread_id = comment.review_id, comment.episode_thread_id
+    top_level = comment.parent_id is None
+    count = queries.count_one_more(review_id, thread_id, comment.created_at, top_level=top_level)
+    if top_level:
+        comment.top_level_before = count - 1
     places = {review_id: work_id} if work_id is not None else None
     mark_changed_ids(Review, [review_id], aspect=COUNTS, places=places)
 

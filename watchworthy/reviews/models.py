@@ -190,6 +190,9 @@ class Review(Publishable):
     )
     # Every approved comment of every thread (main and per episode).
     approved_comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # The main discussion's approved top-level comments, removed ones included (they keep
+    # their place, with their replies): how many pages it has (discussion.paging).
+    top_level_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -272,6 +272,7 @@ class PostBatch:
         comments: list[Comment] = []
         records: list[dict[str, Any]] = []
         dates = header.Dates()
+        with_top_level: list[Review] = []
         for p in prepared:
             if not p.held.incoming:
                 continue
@@ -282,6 +283,15 @@ class PostBatch:
                 c.comment.refresh_header(dates)
                 comments.append(c.comment)
             records += self.comments.new_rows(p.held.incoming, p.held.key)
+            # (known once threaded: the review's row is already in, so stored after)
+            p.review.top_level_count = sum(
+                1 for c in p.held.incoming if c.comment.status == Comment.Status.APPROVED
+                and c.comment.parent_id is None
+            )  # fmt: skip
+            if p.review.top_level_count:
+                with_top_level.append(p.review)
+        if with_top_level:
+            Review.objects.bulk_update(with_top_level, ["top_level_count"], batch_size=BATCH)
         if comments:
             insert_rows(Comment, [vars(c) for c in comments])
             _reset_sequence()
