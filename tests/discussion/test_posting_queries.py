@@ -51,3 +51,19 @@ def test_a_known_guest_post_costs_a_fixed_number_of_queries(
     assert comment.number == 2
     review.refresh_from_db()
     assert review.approved_comment_count == 2
+
+
+def test_a_post_reads_the_review_without_its_long_texts(
+    client, review, approved_email, post_comment
+):
+    """The review's text and HTML (often tens of kilobytes) stay in the database."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert post_comment(client, review, body="Short and sweet.").status_code == 302
+    reads = [q["sql"] for q in captured if q["sql"].startswith('SELECT "reviews_review"."id"')]
+    assert reads, "the review is read"
+    for sql in reads:
+        assert '"reviews_review"."body_html"' not in sql
+        assert '"reviews_review"."body"' not in sql

@@ -28,10 +28,15 @@ from .models import AuthorNotice, Comment, EpisodeThread, VerifiedAddress
 
 _EMAIL = Comment._meta.get_field("author_email")
 
+# A post reads none of these (a review's text and its HTML are often tens of kilobytes):
+# left in the database, loaded only if something asks (the form page shown again).
+_LONG_TEXTS = ("body", "body_html", "excerpt", "work__synopsis", "work__synopsis_html")
+
 _POSTING_REVIEW: PreparedQuery[Review] = PreparedQuery(
     lambda slug, now: (
         Review.objects.published(now=now)
         .select_related("work", "author")
+        .defer(*_LONG_TEXTS)
         .filter(slug=slug)
         .order_by()[:1]
     ),
@@ -115,7 +120,8 @@ def comment_for_mail(comment_id: int) -> Comment | None:
 
 def published_review(slug: str, now: datetime | None = None) -> Review | None:
     """``Review.objects.published().select_related("work", "author")
-    .filter(slug=slug).first()`` (slugs are unique; the author is told of the post)."""
+    .defer(<long texts>).filter(slug=slug).first()`` (slugs are unique; the author is
+    told of the post)."""
     found = _POSTING_REVIEW.fetch(slug=slug, now=now or timezone.now())
     return found[0] if found else None
 
