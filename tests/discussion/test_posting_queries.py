@@ -15,13 +15,13 @@ pytestmark = pytest.mark.django_db
 # The review (with its work and author); whether the name is a critic's; whether the
 # address is known (approved before and confirmed, one query).
 BEFORE = 3
-# In the transaction (savepoint and release here, inside the test's own): the new
-# comment's id; the review's work, read under the review's lock (PostgreSQL locks the
-# row; SQLite's BEGIN IMMEDIATE already is the lock); the thread's highest number; the
-# row, with the path and header its id gives it; the review's counts (returning the
-# top-level one); the author's
-# notice, and the mails they had this hour (whether a mail task is worth queueing).
-IN_TRANSACTION = 2 + 1 + 4 + 2
+# In the transaction (savepoint and release here, inside the test's own): the review's
+# work, read under the review's lock (PostgreSQL locks the row; SQLite's BEGIN
+# IMMEDIATE already is the lock); the new comment's id with the thread's highest
+# number (one statement); the row, with the path and header its id gives it; the
+# review's counts (returning the top-level one); the author's notice, and the mails
+# they had this hour (whether a mail task is worth queueing).
+IN_TRANSACTION = 2 + 1 + 3 + 2
 # After the commit: the page cache knows the comment's review and its work from the
 # post (ChangeSet.places): no query; the mail task loads the comment with its review
 # and author, finds the author's notice and counts the mails of the last hour again;

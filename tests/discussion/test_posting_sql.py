@@ -223,3 +223,20 @@ def test_a_posted_comment_takes_the_id_the_table_would_have_given_it(review, mak
     again = make_comment(review, "Posted once more.")
     assert again.pk > after.pk
     assert again.path.endswith(f"{again.pk:0{PATH_DIGITS}d}/")
+
+
+def test_the_next_id_and_the_threads_last_number_come_in_one_statement(review, make_comment):
+    thread = EpisodeThread.objects.create(review=review, season=1, episode=2)
+    for _ in range(3):
+        make_comment(review)  # numbered 1, 2, 3 in the main thread
+    Comment.objects.filter(pk=make_comment(review).pk).update(episode_thread=thread, number=7)
+    with transaction.atomic():
+        alone = queries.next_comment_id()
+        for thread_id, last in [(None, 3), (thread.pk, 7)]:
+            got_id, got_last = queries.next_comment_id_and_number(review.pk, thread_id)
+            # A sequence hands each value out once; SQLite's counter moves on insert.
+            assert got_id >= alone and got_id == (
+                alone + (1 if thread_id is None else 2) if connection.vendor == "postgresql"
+                else alone
+            )  # fmt: skip
+            assert got_last == last == queries.last_number(review.pk, thread_id)

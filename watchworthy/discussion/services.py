@@ -24,7 +24,7 @@ from watchworthy.spoilers.shield import Position
 from . import episodes, header, notifications, queries
 from .models import HEADER_FIELDS, Comment, EpisodeThread
 from .moderation import ModerationPolicy
-from .numbering import number_comments
+from .numbering import number_comments, thread_key
 
 
 class CommentError(ValidationError):
@@ -176,9 +176,13 @@ def _store(comment: Comment, status: str, *, notify: bool, site_url: str) -> Non
                 work_id = queries.lock_review(review.pk)
             except Review.DoesNotExist:  # deleted while the comment was on its way
                 raise CommentError("This review is no longer there.") from None
-        comment.pk = queries.next_comment_id()
-        if approves:
-            number_comments([comment])  # top-level: the thread's next number
+        if approves and comment.parent_id is None:  # numbered: the thread's next number
+            comment.pk, last = queries.next_comment_id_and_number(
+                review.pk, comment.episode_thread_id
+            )
+            number_comments([comment], last={thread_key(comment): last})
+        else:  # held, or a reply: no number
+            comment.pk = queries.next_comment_id()
         queries.insert_comment(comment)  # with the path and header its id gives it
         # Where the new comment shows, for the change signal (see mark_changed_ids).
         mark_changed_ids(Comment, [comment.pk], places={comment.pk: review.pk})
