@@ -83,14 +83,18 @@ def next_comment_id_and_number(review_id: int, episode_thread_id: int | None) ->
     """:func:`next_comment_id` and :func:`last_number` of the thread in one statement
     (one trip to the database less for a post approved at once). The caller holds the
     review's lock, as for each of them."""
-    sql = _sql(connection.vendor)
-    with prepared_cursor(connection) as cursor:
-        if episode_thread_id is None:
-            cursor.execute(sql["next_id_last_main"], [review_id])
-        else:
-            cursor.execute(sql["next_id_last_episode"], [review_id, episode_thread_id])
-        row = cursor.fetchone()
+    row = _in_thread("next_id_last_{thread}", review_id, episode_thread_id)
     return int(row[0]), int(row[1] or 0)
+
+
+def _in_thread(key: str, review_id: int, episode_thread_id: int | None, *more: Any) -> Any:
+    """The one row of statement ``key`` (``{thread}``: its main-thread or its episode
+    form) for the review's thread, then ``more`` parameters."""
+    thread = "main" if episode_thread_id is None else "episode"
+    params = [review_id, *([] if episode_thread_id is None else [episode_thread_id]), *more]
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(_sql(connection.vendor)[key.format(thread=thread)], params)
+        return cursor.fetchone()
 
 
 def insert_comment(comment: Comment) -> None:
@@ -234,13 +238,7 @@ def _sql(vendor: str) -> dict[str, str]:
 def last_number(review_id: int, episode_thread_id: int | None) -> int:
     """``Comment.objects.filter(review_id=…, episode_thread_id=…)
     .aggregate(n=Max("number"))["n"] or 0``."""
-    sql = _sql(connection.vendor)
-    with prepared_cursor(connection) as cursor:
-        if episode_thread_id is None:
-            cursor.execute(sql["last_main"], [review_id])
-        else:
-            cursor.execute(sql["last_episode"], [review_id, episode_thread_id])
-        row = cursor.fetchone()
+    row = _in_thread("last_{thread}", review_id, episode_thread_id)
     return int(row[0] or 0) if row else 0
 
 
@@ -297,14 +295,6 @@ def roots_before(
 ) -> int:
     """How many approved top-level comments of the thread come before the one whose
     path starts with ``root_path`` (``paging._roots(…).filter(path__gt or __lt).count()``)."""
-    sql = _sql(connection.vendor)
-    thread = "main" if episode_thread_id is None else "episode"
-    key = f"roots_{thread}_{'gt' if newest_first else 'lt'}"
-    params: list[Any] = [review_id]
-    if episode_thread_id is not None:
-        params.append(episode_thread_id)
-    params += [Comment.Status.APPROVED.value, root_path]
-    with prepared_cursor(connection) as cursor:
-        cursor.execute(sql[key], params)
-        row = cursor.fetchone()
+    key = f"roots_{{thread}}_{'gt' if newest_first else 'lt'}"
+    row = _in_thread(key, review_id, episode_thread_id, Comment.Status.APPROVED.value, root_path)
     return int(row[0]) if row else 0
