@@ -165,6 +165,21 @@ def test_entries_are_django_file_cache_entries(tmp_path):
     assert ours.delete("theirs") and not ours.has_key("theirs")
 
 
+@pytest.mark.parametrize("length", [0, 1, 400, 490, 500, 510, 2000, 100_000])
+def test_small_and_large_values_are_streams_djangos_cache_reads(tmp_path, length):
+    """Small values (counts, versions) are compressed with a small window, larger ones
+    as Django does (around the boundary: pickled, 490-510 characters are 500-520
+    bytes); Django's own file cache reads every one back, and so do we."""
+    ours, djangos = folder_cache(tmp_path), FileBasedCache(str(tmp_path), {})
+    text = ("The ferry scene earns it. " * 4000)[:length]
+    for key, value in (("text", text), ("count", length), ("pair", (length, text))):
+        ours.set(key, value, None)
+        assert djangos.get(key) == value
+        assert ours.get(key) == value
+    ours.set("count", 1, 60)
+    assert ours.incr("count", 41) == 42 == djangos.get("count")
+
+
 @pytest.mark.parametrize("size", [0, 10, (1 << 16) - 40, 1 << 16, 3 * (1 << 16) + 7])
 def test_entries_of_any_size_read_back_whole(tmp_path, size):
     """An entry is read in one go when it is smaller than a read, in several otherwise
