@@ -16,19 +16,19 @@ pytestmark = pytest.mark.django_db
 # address is known (approved before and confirmed, one query).
 BEFORE = 3
 # In the transaction (savepoint and release here, inside the test's own): the review's
-# work, read under the review's lock (PostgreSQL locks the row; SQLite's BEGIN
-# IMMEDIATE already is the lock); the new comment's id with the thread's highest
-# number (one statement); the row, with the path and header its id gives it; the
-# review's counts (returning the top-level one); the author's notice, and the mails
+# counts, one higher, returning its work and the top-level count — the UPDATE is the
+# post's lock (PostgreSQL locks the row; SQLite's BEGIN IMMEDIATE already is the
+# lock); the new comment's id with the thread's highest number (one statement); the
+# row, with the path and header its id gives it; the author's notice, and the mails
 # they had this hour (whether a mail task is worth queueing).
-IN_TRANSACTION = 2 + 1 + 3 + 2
+IN_TRANSACTION = 2 + 1 + 2 + 2
 # After the commit: the page cache knows the comment's review and its work from the
 # post (ChangeSet.places): no query; the mail task loads the comment with its review
 # and author, finds the author's notice and counts the mails of the last hour again;
 # the mail is sent and marked sent (savepoint again).
 AFTER = 1 + 2 + 3
 # The redirect: the comment's page, from the top-level count the post's count UPDATE
-# returned (the new comment is its discussion's newest): no query.
+# returned (the new comment, numbered after it, is its discussion's newest): no query.
 REDIRECT = 0
 
 

@@ -94,7 +94,9 @@ def test_one_more_comment_counts_up_as_counting_again_would(review, make_comment
             fields.update(episode_thread_id=thread_id, number=number)
         Comment.objects.filter(pk=comment.pk).update(**fields)
         top_level = parent is None
-        returned.append(queries.count_one_more(review.pk, thread_id, when, top_level=top_level))
+        work_id, count = queries.count_one_more(review.pk, thread_id, when, top_level=top_level)
+        assert work_id == review.work_id
+        returned.append(count)
 
     now = timezone.now()
     add(None, now)
@@ -135,8 +137,11 @@ def test_a_post_holds_its_reviews_row_lock_until_the_transaction_ends(review):
             with pytest.raises(psycopg.errors.LockNotAvailable):
                 other.execute(try_lock, [review.pk])
         other.execute(try_lock, [review.pk])  # free once the transaction ended
-        with transaction.atomic():  # a post: the one review, whose work it reads
-            assert queries.lock_review(review.pk) == review.work_id
+        with transaction.atomic():  # a post: its count's UPDATE, which reads the work
+            when = timezone.now()
+            assert (
+                queries.count_one_more(review.pk, None, when, top_level=True)[0] == review.work_id
+            )
             with pytest.raises(psycopg.errors.LockNotAvailable):
                 other.execute(try_lock, [review.pk])
         other.execute(try_lock, [review.pk])

@@ -9,8 +9,8 @@ thread already uses.
 
 Posting and moderation (``services``), the importers and the demo all number through
 :func:`number_comments`. The caller holds the review rows' lock
-(``services.lock_reviews``; a post, ``queries.lock_review``) or is the only writer (an
-import in one transaction), and saves the comments it gets back.
+(``services.lock_reviews``; a post, the UPDATE of ``queries.count_one_more``) or is
+the only writer (an import in one transaction), and saves the comments it gets back.
 """
 
 from __future__ import annotations

@@ -189,7 +189,6 @@ def _sql(vendor: str) -> dict[str, str]:
         else f"(SELECT COALESCE(MAX(seq), 0) + 1 FROM sqlite_sequence WHERE name = '{table}')"  # noqa: S608
     )
     n = _table(AuthorNotice)
-    review_work = f"SELECT {_column(Review, 'work')} FROM {r} WHERE {_column(Review, 'id')} = %s"  # noqa: S608
     return {
         "next_comment_id": f"SELECT {next_id}",
         "next_id_last_main": f"SELECT {next_id}, ({last_main})",
@@ -210,15 +209,15 @@ def _sql(vendor: str) -> dict[str, str]:
             f"SELECT {_column(Review, 'id')} FROM {r} "  # noqa: S608
             f"WHERE {_column(Review, 'id')} = ANY(%s) ORDER BY 1 FOR UPDATE"
         ),
-        "review_work": review_work,
-        "lock_review": f"{review_work} FOR UPDATE",
-        # One approved comment more (a post, under the review's lock): counted up, not
-        # again, so a post costs the same in a thread of ten comments or ten thousand.
+        # One approved comment more (a post; the UPDATE takes the review's lock): counted
+        # up, not again, so a post costs the same in a thread of ten comments or ten
+        # thousand.
         "one_more_review": (
             f"UPDATE {r} SET {_column(Review, 'approved_comment_count')} = "  # noqa: S608
             f"{_column(Review, 'approved_comment_count')} + 1, "
             f"{_column(Review, 'top_level_count')} = {_column(Review, 'top_level_count')} + %s "
-            f"WHERE {_column(Review, 'id')} = %s RETURNING {_column(Review, 'top_level_count')}"
+            f"WHERE {_column(Review, 'id')} = %s "
+            f"RETURNING {_column(Review, 'work')}, {_column(Review, 'top_level_count')}"
         ),
         "one_more_thread": (
             f"UPDATE {t} SET {_column(EpisodeThread, 'approved_comment_count')} = "  # noqa: S608
@@ -242,20 +241,6 @@ def last_number(review_id: int, episode_thread_id: int | None) -> int:
     return int(row[0] or 0) if row else 0
 
 
-def lock_review(review_id: int) -> int:
-    """The review's work, read under the review's lock: on PostgreSQL the row stays
-    locked (``FOR UPDATE``) until the transaction ends, on SQLite the write
-    transaction (``BEGIN IMMEDIATE``) already holds the only lock there is. Either way
-    no other write can move the review to another work before this one commits."""
-    key = "lock_review" if connection.vendor == "postgresql" else "review_work"
-    with prepared_cursor(connection) as cursor:
-        cursor.execute(_sql(connection.vendor)[key], [review_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise Review.DoesNotExist(f"No review {review_id}")
-    return int(row[0])
-
-
 def lock_reviews(review_ids: list[int]) -> None:
     """``Review.objects.select_for_update().filter(pk__in=review_ids).order_by("pk")``
     on PostgreSQL: the rows stay locked until the transaction ends. SQLite has no row
@@ -270,24 +255,36 @@ def lock_reviews(review_ids: list[int]) -> None:
 
 def count_one_more(
     review_id: int, thread_id: int | None, created_at: datetime, *, top_level: bool
-) -> int:
+) -> tuple[int, int]:
     """One approved comment more in the review (and in ``thread_id``, whose newest
     comment's time moves to ``created_at`` if that is later; ``top_level``: one more
     top-level comment there): one UPDATE each, counting up from the stored counts.
-    Returns the top-level count of the comment's discussion (the review's main one, or
-    ``thread_id``) after it. The caller holds the review's lock (:func:`lock_reviews`,
-    :func:`lock_review`) and adds a comment that was not approved before."""
+    Returns the review's work and the top-level count of the comment's discussion
+    (the review's main one, or ``thread_id``) after it.
+
+    The review's UPDATE is also the post's lock: on PostgreSQL it locks the row until
+    the transaction ends (a second post waits for it here, then counts up from the
+    first one's committed count), on SQLite the write transaction (``BEGIN
+    IMMEDIATE``) already holds the only lock there is; either way no other write can
+    move the review to another work or count past this one before it commits. Call it
+    first in the transaction that adds a comment that was not approved before (the
+    comment's id and number are taken after it, under the lock), or with the lock
+    already held (:func:`lock_reviews`). Raises ``Review.DoesNotExist`` when the review
+    is gone."""
     sql = _sql(connection.vendor)
     more = int(top_level)
     with prepared_cursor(connection) as cursor:
         cursor.execute(sql["one_more_review"], [more if thread_id is None else 0, review_id])
         row = cursor.fetchone()
+        if row is None:
+            raise Review.DoesNotExist(f"No review {review_id}")
+        work_id, count = row
         if thread_id is not None:
             field = EpisodeThread._meta.get_field("last_comment_at")
             when = field.get_db_prep_value(created_at, connection, prepared=False)
             cursor.execute(sql["one_more_thread"], [more, when, when, thread_id])
-            row = cursor.fetchone()
-    return int(row[0])
+            count = cursor.fetchone()[0]
+    return int(work_id), int(count)
 
 
 def roots_before(

@@ -168,12 +168,12 @@ def _store(comment: Comment, status: str, *, notify: bool, site_url: str) -> Non
     place and counts, and its author's notice, in one transaction."""
     review, approves = comment.review, comment.status == Comment.Status.APPROVED
     with transaction.atomic():
-        work_id = None
         if approves:
-            # The lock first: the id, the number and the count are taken under it, so
-            # the thread's paths (made of ids) run in the order of its numbers.
+            # Counted first: the count's UPDATE takes the review's lock, under which
+            # the id and the number are taken, so the thread's paths (made of ids)
+            # run in the order of its numbers.
             try:
-                work_id = queries.lock_review(review.pk)
+                _count_one(comment)
             except Review.DoesNotExist:  # deleted while the comment was on its way
                 raise CommentError("This review is no longer there.") from None
         if approves and comment.parent_id is None:  # numbered: the thread's next number
@@ -186,9 +186,7 @@ def _store(comment: Comment, status: str, *, notify: bool, site_url: str) -> Non
         queries.insert_comment(comment)  # with the path and header its id gives it
         # Where the new comment shows, for the change signal (see mark_changed_ids).
         mark_changed_ids(Comment, [comment.pk], places={comment.pk: review.pk})
-        if approves:
-            _count_one(comment, work_id=work_id)
-        elif status != Comment.Status.PENDING:
+        if not approves and status != Comment.Status.PENDING:
             Comment.objects.filter(pk=comment.pk).update(status=status)
             mark_changed_ids(Comment, [comment.pk])
             comment.status = status
@@ -272,20 +270,22 @@ def _count(review_ids: Iterable[int]) -> None:
     mark_changed_ids(Review, review_ids, aspect=COUNTS)
 
 
-def _count_one(comment: Comment, *, work_id: int | None) -> None:
-    """A new post approved at once in one thread: the review's count and that thread's
-    one higher (``queries.count_one_more``; the review's other threads did not move).
-    The caller holds the review's lock, under which it read the review's ``work_id``
-    and took the comment's id, the highest of its discussion: a top-level comment is
-    then the last of its discussion's top-level comments, and the count says how many
-    come before it (``Comment.top_level_before``, for the page it shows on)."""
+def _count_one(comment: Comment) -> None:
+    """A new post approved at once in one thread, counted before it is written: the
+    review's count and that thread's one higher (``queries.count_one_more``, whose
+    UPDATE takes the review's lock; the review's other threads did not move). The id
+    taken after it under that lock is the highest of its discussion: a top-level
+    comment is then the last of its discussion's top-level comments, and the count
+    says how many come before it (``Comment.top_level_before``, for the page it shows
+    on). The review's ``work_id``, read under the lock, is where the counts show."""
     review_id, thread_id = comment.review_id, comment.episode_thread_id
     top_level = comment.parent_id is None
-    count = queries.count_one_more(review_id, thread_id, comment.created_at, top_level=top_level)
+    work_id, count = queries.count_one_more(
+        review_id, thread_id, comment.created_at, top_level=top_level
+    )
     if top_level:
         comment.top_level_before = count - 1
-    places = {review_id: work_id} if work_id is not None else None
-    mark_changed_ids(Review, [review_id], aspect=COUNTS, places=places)
+    mark_changed_ids(Review, [review_id], aspect=COUNTS, places={review_id: work_id})
 
 
 def refresh_comment_counts(review_ids: Iterable[int]) -> None:
