@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from tests.factories import ReviewFactory
 from watchworthy.discussion import queries
-from watchworthy.discussion.models import PATH_DIGITS, Comment, EpisodeThread, VerifiedAddress
+from watchworthy.discussion.models import (
+    PATH_DIGITS,
+    AuthorNotice,
+    Comment,
+    EpisodeThread,
+    VerifiedAddress,
+)
 from watchworthy.discussion.services import refresh_comment_counts
 from watchworthy.reviews.models import Review
 
@@ -245,3 +251,19 @@ def test_the_next_id_and_the_threads_last_number_come_in_one_statement(review, m
                 else alone
             )  # fmt: skip
             assert got_last == last == queries.last_number(review.pk, thread_id)
+
+
+def test_a_post_whose_review_was_deleted_on_its_way_is_refused_and_writes_nothing(
+    review, approved_email
+):
+    """The count's UPDATE, the post's first statement, finds no review row: the reader
+    is told, and no comment, notice or count is written."""
+    from watchworthy.discussion.services import CommentError, comment_post
+
+    Review.objects.filter(pk=review.pk).delete()  # the row; the post still holds the object
+    before = (Comment.objects.count(), AuthorNotice.objects.count())
+    with pytest.raises(CommentError, match="This review is no longer there"):
+        comment_post(
+            review=review, body="Still here?", author_name="Ann", author_email=approved_email
+        )
+    assert (Comment.objects.count(), AuthorNotice.objects.count()) == before
