@@ -13,15 +13,16 @@ from watchworthy.discussion.models import Comment
 pytestmark = pytest.mark.django_db
 
 # The review (with its work and author); whether the name is a critic's; whether the
-# address is known (approved before and confirmed, one query).
-BEFORE = 3
+# address is known (approved before and confirmed, one query); the author's mails of
+# the last hour (whether a mail task is worth queueing; it needs no lock, so it runs
+# before the transaction).
+BEFORE = 4
 # In the transaction (savepoint and release here, inside the test's own): the review's
 # counts, one higher, returning its work and the top-level count — the UPDATE is the
 # post's lock (PostgreSQL locks the row; SQLite's BEGIN IMMEDIATE already is the
 # lock); the new comment's id with the thread's highest number (one statement); the
-# row, with the path and header its id gives it; the author's notice, and the mails
-# they had this hour (whether a mail task is worth queueing).
-IN_TRANSACTION = 2 + 1 + 2 + 2
+# row, with the path and header its id gives it; the author's notice.
+IN_TRANSACTION = 2 + 1 + 2 + 1
 # After the commit: the page cache knows the comment's review and its work from the
 # post (ChangeSet.places): no query; the mail task loads the comment with its review
 # and author, finds the author's notice and counts the mails of the last hour again;
@@ -67,3 +68,30 @@ def test_a_post_reads_the_review_without_its_long_texts(
     for sql in reads:
         assert '"reviews_review"."body_html"' not in sql
         assert '"reviews_review"."body"' not in sql
+
+
+def test_the_reviews_lock_is_held_only_for_the_posts_writes(
+    client, review, approved_email, post_comment
+):
+    """The count's UPDATE takes the review's lock (until the commit): after it come only
+    the comment's id and number, its row and the author's notice — the reads that need
+    no lock (the review, the name, the address, the author's mails of the last hour)
+    run before it, so other posts to the review wait for as little as possible."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    post_comment(client, review, body="First, to warm the caches.")
+    with CaptureQueriesContext(connection) as captured:
+        assert post_comment(client, review, body="Under the lock.").status_code == 302
+    statements = [q["sql"] for q in captured]
+    lock = next(i for i, sql in enumerate(statements) if sql.startswith('UPDATE "reviews_review"'))
+    under_lock = [
+        sql.split("(", 1)[0].split(" WHERE ", 1)[0][:60]
+        for sql in statements[lock + 1 :]
+        if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+    assert len(under_lock) == 3, under_lock
+    assert under_lock[0].startswith("SELECT")  # the id with the thread's highest number
+    assert under_lock[1].startswith('INSERT INTO "discussion_comment"')
+    assert under_lock[2].startswith('INSERT INTO "discussion_authornotice"')
+    assert any('"discussion_authornotice"' in sql for sql in statements[:lock])  # the hour's mails

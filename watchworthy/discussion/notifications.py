@@ -50,7 +50,9 @@ def read_token(token: str, action: str) -> int | None:
     return data.get("c") if data.get("a") == action else None
 
 
-def comment_posted(comment: Comment, review_author: Any, site_url: str = "") -> None:
+def comment_posted(
+    comment: Comment, review_author: Any, site_url: str = "", *, mail_author: bool | None = None
+) -> None:
     """Call in the transaction that wrote ``comment``: the review's author's notice is
     written with it (for the mail, or the digest), and the mail task is enqueued with
     it or after its commit (``core.tasks.enqueue_for_write``) — but only when the task
@@ -59,16 +61,30 @@ def comment_posted(comment: Comment, review_author: Any, site_url: str = "") -> 
     gets their share, then the digest gathers the rest, and the worker no longer runs
     a task per comment that sends nothing. ``site_url``: the root the comment was
     posted on (links in the mail point there); empty for the configured
-    WATCHWORTHY_SITE_URL."""
-    tells_author = bool(review_author.email) and comment.user_id != review_author.pk
+    WATCHWORTHY_SITE_URL. ``mail_author``: :func:`author_mailed_at_once`, when the
+    caller asked before its transaction (counted here otherwise)."""
+    tells_author = _tells_author(comment, review_author)
     if tells_author:
         queries.insert_notice(AuthorNotice(author=review_author, comment=comment))
+    if mail_author is None:
+        mail_author = tells_author and _may_mail_at_once(review_author.pk)
     if (
-        (tells_author and _may_mail_at_once(review_author.pk))
+        mail_author
         or (comment.notify_replies and not comment.notify_confirmed)
         or (comment.is_public and comment.parent_id is not None)
     ):
         enqueue_for_write(send_comment_mail, "posted", comment.pk, site_url)
+
+
+def author_mailed_at_once(comment: Comment, review_author: Any) -> bool:
+    """Whether the review's author gets a mail of their own about ``comment`` (not only
+    the digest). A post asks before its transaction: the count of the author's mails
+    in the last hour needs no lock, so the review's lock is not held while it runs."""
+    return _tells_author(comment, review_author) and _may_mail_at_once(review_author.pk)
+
+
+def _tells_author(comment: Comment, review_author: Any) -> bool:
+    return bool(review_author.email) and comment.user_id != review_author.pk
 
 
 def _may_mail_at_once(author_id: int) -> bool:

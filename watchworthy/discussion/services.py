@@ -167,6 +167,10 @@ def _store(comment: Comment, status: str, *, notify: bool, site_url: str) -> Non
     """Write the new comment (approved, held, or marked ``status``) with its number,
     place and counts, and its author's notice, in one transaction."""
     review, approves = comment.review, comment.status == Comment.Status.APPROVED
+    notify = notify and status != Comment.Status.SPAM
+    # Asked before the transaction: it needs no lock, and the review's is then held
+    # for one statement less.
+    mail_author = notify and notifications.author_mailed_at_once(comment, review.author)
     with transaction.atomic():
         if approves:
             # Counted first: the count's UPDATE takes the review's lock, under which
@@ -190,8 +194,8 @@ def _store(comment: Comment, status: str, *, notify: bool, site_url: str) -> Non
             Comment.objects.filter(pk=comment.pk).update(status=status)
             mark_changed_ids(Comment, [comment.pk])
             comment.status = status
-        if notify and comment.status != Comment.Status.SPAM:
-            notifications.comment_posted(comment, review.author, site_url)
+        if notify:
+            notifications.comment_posted(comment, review.author, site_url, mail_author=mail_author)
 
 
 def _episode_thread(
