@@ -224,8 +224,10 @@ def measure(database: str, work: Path) -> None:
         time.sleep(3.5)  # older than the form's minimum fill time (3 s)
         cpu_before, load_before = server.cpu_seconds(), os.getloadavg()[0]
         worker_before, postgres_before = worker.cpu_seconds(), postgres_cpu_seconds()
+        machine_before = machine_times()
         accepted, refused, seconds, latencies, clients_cpu = post_all(server.port, path, tokens)
         cpu, load_after = server.cpu_seconds() - cpu_before, os.getloadavg()[0]
+        machine = machine_use(machine_before, machine_times())
         drained = worker.drain()
         worker_cpu = worker.cpu_seconds() - worker_before
         postgres = postgres_cpu_seconds() - postgres_before
@@ -237,7 +239,7 @@ def measure(database: str, work: Path) -> None:
         if TASKS == "database"
         else "; mail sent in the request (WATCHWORTHY_TASKS=immediate)"
     )
-    worker_note += f"; clients CPU {clients_cpu * 1000 / per_post:.2f} ms per post"
+    worker_note += f"; clients CPU {clients_cpu * 1000 / per_post:.2f} ms per post{machine}"
     if database == "postgresql" and postgres:
         worker_note += (
             f"; PostgreSQL CPU {postgres * 1000 / per_post:.1f} ms per post (every "
@@ -253,6 +255,29 @@ def measure(database: str, work: Path) -> None:
         f"{cpu * 1000 / per_post:.1f} ms per post{worker_note}; {verdict}; load average "
         f"{load_before:.1f} before, {load_after:.1f} after (2 cores here: other work "
         f"takes CPU from the server){first_refusal}"
+    )
+
+
+def machine_times() -> list[int]:
+    """The machine's CPU time so far by kind (/proc/stat's first line, in ticks)."""
+    try:
+        return [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return []
+
+
+def machine_use(before: list[int], after: list[int]) -> str:
+    """How the machine's cores spent the timed part: busy (user, system, interrupts),
+    idle (with I/O wait) and stolen (a virtual machine's host ran something else)."""
+    if len(before) < 8 or len(after) < 8:
+        return ""
+    spent = [b - a for a, b in zip(before, after, strict=False)]
+    total = sum(spent[:8]) or 1
+    busy = spent[0] + spent[1] + spent[2] + spent[5] + spent[6]
+    idle, stolen = spent[3] + spent[4], spent[7]
+    return (
+        f"; the cores {100 * busy / total:.0f}% busy, {100 * idle / total:.0f}% idle, "
+        f"{100 * stolen / total:.0f}% stolen by the host"
     )
 
 
