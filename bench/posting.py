@@ -25,8 +25,7 @@ regular's are:
 2. *timed:* the 16 clients start together and POST ``/reviews/<slug>/comments/`` with
    the form's fields and token and ``Sec-Fetch-Site: same-origin`` (what a browser
    sends for a form on our own page; guests' forms are checked by it), one request at
-   a time each, over a connection each client keeps open (as nginx keeps its
-   connections to the app, docs/deploy.md);
+   a time each, a new connection per request;
 3. every answered 302 (accepted) is looked up afterwards: each accepted post must be
    in the database, approved, and the thread's numbers must run 1..n without a gap.
 
@@ -379,9 +378,10 @@ def collect_tokens(port: int, path: str) -> list[list[bytes]]:
 
 def post_requests(port: int, path: str, tokens: list[list[bytes]]) -> list[list[tuple[str, bytes]]]:
     """Each client's POSTs, written out as the bytes a browser sends (untimed): the
-    form's fields with one of the client's tokens and ``Sec-Fetch-Site: same-origin``
-    (what a browser sends for a form on our own page; guests' forms are checked by it).
-    Each with the marker its comment's text carries."""
+    form's fields with one of the client's tokens, ``Sec-Fetch-Site: same-origin`` (what
+    a browser sends for a form on our own page; guests' forms are checked by it), and
+    ``Connection: close`` (one connection a post, as nginx's ``proxy_pass`` opens one
+    to the app for every request). Each with the marker its comment's text carries."""
     form_path = f"{path}comments/"
     requests: list[list[tuple[str, bytes]]] = []
     for number, client_tokens in enumerate(tokens):
@@ -403,64 +403,28 @@ def post_requests(port: int, path: str, tokens: list[list[bytes]]) -> list[list[
             head = (
                 f"POST {form_path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
                 "Content-Type: application/x-www-form-urlencoded\r\n"
-                f"Content-Length: {len(form)}\r\nSec-Fetch-Site: same-origin\r\n\r\n"
+                f"Content-Length: {len(form)}\r\nSec-Fetch-Site: same-origin\r\n"
+                "Connection: close\r\n\r\n"
             )
             mine.append((marker, head.encode() + form))
         requests.append(mine)
     return requests
 
 
-class KeptConnection:
-    """One client's connection to the server, kept open from one post to the next
-    (HTTP/1.1), as nginx keeps its connections to the app (docs/deploy.md's
-    ``upstream`` block). The clients run on the server's two cores, so their own work
-    is kept to what a post needs: the request was written out beforehand, and only the
-    status and length are read from the answer's head (``http.client``'s general
-    header parsing, with a new connection a post, made the clients' CPU 0.43-0.61 ms
-    a post; this, 0.12-0.14)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.socket: socket.socket | None = None
-
-    def post(self, raw: bytes) -> tuple[int, bytes]:
-        """Send one request; its answer's status and the answer. A connection that
-        fails is closed (the next post opens another); the post is not sent again."""
-        if self.socket is None:
-            self.socket = socket.create_connection((HOST, self.port), timeout=120)
-        try:
-            self.socket.sendall(raw)
-            return self._answer(self.socket)
-        except OSError:
-            self.close()
-            raise
-
-    @staticmethod
-    def _answer(connection: socket.socket) -> tuple[int, bytes]:
-        answer = b""
-        while (end := answer.find(b"\r\n\r\n")) < 0:
-            answer += _received(connection)
-        length = 0
-        for line in answer[:end].split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        while len(answer) < end + 4 + length:
-            answer += _received(connection)
-        status = answer.split(b" ", 2)[1]
-        return (int(status) if status.isdigit() else 0), answer
-
-    def close(self) -> None:
-        if self.socket is not None:
-            self.socket.close()
-            self.socket = None
-
-
-def _received(connection: socket.socket) -> bytes:
-    chunk = connection.recv(65536)
-    if not chunk:
-        raise ConnectionError("the server closed the connection before its answer")
-    return chunk
+def send(port: int, raw: bytes) -> tuple[int, bytes]:
+    """One POST on a new connection: the answer's status and the answer. The clients
+    run on the server's two cores, so their own work is kept to what a post needs: the
+    request was written out beforehand, and only the status is read from the answer's
+    head (``http.client``'s general header parsing made the clients' CPU 0.43-0.61 ms
+    a post; this, 0.18-0.29)."""
+    with socket.create_connection((HOST, port), timeout=120) as connection:
+        connection.sendall(raw)
+        answer = connection.recv(65536)
+        while chunk := connection.recv(65536):  # to the end: the server closes
+            answer += chunk
+    parts = answer.split(b" ", 2)
+    status = int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 0
+    return status, answer
 
 
 def post_all(port: int, path: str, tokens: list[list[bytes]]):
@@ -472,12 +436,11 @@ def post_all(port: int, path: str, tokens: list[list[bytes]]):
     requests = post_requests(port, path, tokens)
 
     def client(number: int) -> None:
-        connection = KeptConnection(port)
         barrier.wait()
         for marker, raw in requests[number]:
             began = time.perf_counter()
             try:
-                status, answer = connection.post(raw)
+                status, answer = send(port, raw)
             except OSError as error:
                 status, answer = 0, repr(error).encode()
             spent = (time.perf_counter() - began) * 1000
@@ -487,7 +450,6 @@ def post_all(port: int, path: str, tokens: list[list[bytes]]):
                     accepted.append(marker)
                 else:
                     refused.append(f"HTTP {status} {answer[:80]!r}")
-        connection.close()
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
     for thread in threads:

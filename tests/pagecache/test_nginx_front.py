@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -42,17 +40,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def need_nginx() -> None:
+@pytest.fixture
+def front(live_server, settings, tmp_path):
     if not NGINX.exists():
         reason = f"{NGINX} is not installed (make browser installs nginx-light as root)"
         if os.environ.get("WATCHWORTHY_REQUIRE_NGINX") == "1":
             pytest.fail(f"the nginx front tests are required but {reason}")
         pytest.skip(reason)
-
-
-@pytest.fixture
-def front(live_server, settings, tmp_path):
-    need_nginx()
     settings.WATCHWORTHY_PAGE_FILES = str(tmp_path / "pages")
     port = free_port()
     app = live_server.url.removeprefix("http://")
@@ -151,60 +145,3 @@ def test_every_read_through_nginx_after_a_commit_shows_it(front, review):
     sources = read_while_changing(review, [reader(), reader(Cookie=cookie), reader()])
     assert sources.count("front") >= 3, "nginx hardly served a file: the test proves nothing"
     assert Path(NGINX).exists()
-
-
-def test_requests_reach_the_app_over_connections_nginx_keeps_open(tmp_path):
-    """The upstream's keepalive: many requests (pages for the app, a comment's POST)
-    travel over the few connections nginx keeps to the app, at most one per nginx
-    worker, instead of one new connection each."""
-    need_nginx()
-    connections: list[tuple[str, int]] = []
-
-    class App(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keeps the connection open, as granian does
-
-        def setup(self) -> None:  # once per connection
-            connections.append(self.client_address)
-            super().setup()
-
-        def answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = f"{self.command} {len(self.rfile.read(length))}".encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST = answer
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    app = ThreadingHTTPServer(("127.0.0.1", 0), App)
-    threading.Thread(target=app.serve_forever, daemon=True).start()
-    port = free_port()
-    nginx = PrivateNginx(
-        render(
-            Front(
-                pages=str(tmp_path / "pages"),
-                app=f"127.0.0.1:{app.server_port}",
-                listen=f"listen 127.0.0.1:{port};",
-            )
-        ),
-        tmp_path / "nginx",
-    )
-    nginx.start(port)
-    try:
-        answers = [get(f"http://127.0.0.1:{port}/reviews/a/?page={n}")[:2] for n in range(8)]
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/reviews/a/comments/", data=b"body=Hello", method="POST"
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            posted = response.read()
-    finally:
-        nginx.stop()
-        app.shutdown()
-        app.server_close()
-    assert answers == [(200, b"GET 0")] * 8
-    assert posted == b"POST 10"
-    assert 1 <= len(connections) <= min(os.cpu_count() or 1, 8)

@@ -306,10 +306,7 @@ def test_nginx_front_prints_the_template_filled_in(settings):
     call_command("nginx_front", pages="/srv/pages", app="127.0.0.1:8001", stdout=out)
     printed = out.getvalue()
     assert printed == render(Front(pages="/srv/pages", app="127.0.0.1:8001"))
-    assert "root /srv/pages/current;" in printed
-    # The app's connections are kept open (one upstream per app address).
-    assert "upstream watchworthy_127_0_0_1_8001 {\n    server 127.0.0.1:8001;" in printed
-    assert "proxy_pass http://watchworthy_127_0_0_1_8001;" in printed
+    assert "root /srv/pages/current;" in printed and "proxy_pass http://127.0.0.1:8001;" in printed
     assert "sessionid|ww_commenter|ww_mine|ww_voter|messages" in printed
     with pytest.raises(CommandError, match="cannot put"):
         call_command("nginx_front", pages='/srv/"; evil', stdout=StringIO())

@@ -24,7 +24,7 @@ SAFE_VALUE = re.compile(r"[^\"\\$\n]*\Z")  # what may stand inside "..." in ngin
 @dataclass(frozen=True)
 class Front:
     pages: str  # WATCHWORTHY_PAGE_FILES
-    app: str = "127.0.0.1:8000"  # where the app listens (host:port; nginx keeps connections open)
+    app: str = "127.0.0.1:8000"  # where the app listens (host:port)
     listen: str = "listen 80;"  # the server's listen (and TLS) lines
     server_name: str = "_"
     https: bool = False  # adds HSTS as the app sends it on https
@@ -86,8 +86,6 @@ def render(front: Front) -> str:
         "@SERVER_NAME@": front.server_name,
         "@PAGES@": _quoted(front.pages.rstrip("/"))[1:-1],
         "@APP@": front.app,
-        # One name per app address: two sites on one nginx keep their own connections.
-        "@UPSTREAM@": "watchworthy_" + re.sub(r"[^A-Za-z0-9]", "_", front.app),
         "@MEDIA@": media,
         "@HEADERS@": "\n".join(lines),
     }
