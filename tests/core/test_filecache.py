@@ -167,7 +167,7 @@ def test_entries_are_django_file_cache_entries(tmp_path):
 
 @pytest.mark.parametrize("length", [0, 1, 400, 490, 500, 510, 2000, 100_000])
 def test_small_and_large_values_are_streams_djangos_cache_reads(tmp_path, length):
-    """Small values (counts, versions) are compressed with a small window, larger ones
+    """Small values (counts, versions) are stored in a small zlib stream, larger ones
     as Django does (around the boundary: pickled, 490-510 characters are 500-520
     bytes); Django's own file cache reads every one back, and so do we."""
     ours, djangos = folder_cache(tmp_path), FileBasedCache(str(tmp_path), {})

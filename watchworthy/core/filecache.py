@@ -44,8 +44,8 @@ _MISSING = object()
 FILE_NAMES = 4096  # file names a cache object remembers (see FolderCache._key_to_file)
 
 
-# The most a value may weigh to be compressed with a small window (2**9 bytes: it
-# then fits in it whole, so it compresses as well as with the full one).
+# The most a value may weigh to be stored as it is, inside a zlib stream, rather than
+# compressed: a file takes a 4 KB block on disk whatever a small value saves.
 SMALL_VALUE = 512
 
 
@@ -54,12 +54,13 @@ def compressed(data: bytes) -> bytes:
     for small values without zlib's full-size set-up: each ``zlib.compress`` prepares
     a 32 KB window and about 256 KB of state and clears it, 20 to 60 µs here for an
     eight-byte count — most entries are counts and versions, and a comment post wrote
-    eleven (callgrind: 9% of a post's instructions). A compressor sized for the value
-    (a 512-byte window, the least memory) takes 3 to 5 µs and writes a stream that
-    ``zlib.decompress`` reads as before (the window's size is in its header)."""
+    eleven (callgrind: 9% of a post's instructions). A value of at most
+    :data:`SMALL_VALUE` bytes goes into a stream of the least size and memory, stored
+    rather than compressed (level 0: 1 µs; compressing it took 3 to 6 µs and saved a
+    few bytes of a block), which ``zlib.decompress`` reads as any other."""
     if len(data) > SMALL_VALUE:
         return zlib.compress(data)
-    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, 9, 1)
+    compressor = zlib.compressobj(0, zlib.DEFLATED, 9, 1)
     return compressor.compress(data) + compressor.flush()
 
 
