@@ -309,9 +309,23 @@ class AuthorNotice(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a post queued a mail task to tell the author of this comment at once: a post
+    # queues one only while the author's queued mails of the last hour are under their
+    # hourly share (the worker then checks the mails actually sent), so a flood does
+    # not queue a task per comment that the worker would find past the share.
+    mail_queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["author", "sent_at"], name="notice_author_sent_idx")]
+        indexes = [
+            models.Index(fields=["author", "sent_at"], name="notice_author_sent_idx"),
+            # Only the few notices whose mail was queued (at most the hourly share an
+            # hour): the index costs nothing to the many that go to the digest.
+            models.Index(
+                fields=["author", "mail_queued_at"],
+                name="notice_author_queued_idx",
+                condition=models.Q(mail_queued_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"comment {self.comment_id} for {self.author_id}"

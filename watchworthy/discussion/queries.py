@@ -122,6 +122,17 @@ def notices_mailed_since(author_id: int, since: datetime) -> int:
     return int(row[0]) if row else 0
 
 
+def notice_mails_queued_since(author_id: int, since: datetime) -> int:
+    """``AuthorNotice.objects.filter(author_id=author_id, mail_queued_at__gte=since)
+    .count()``: the mails to the author that posts queued since ``since``."""
+    field = AuthorNotice._meta.get_field("mail_queued_at")
+    when = field.get_db_prep_value(since, connection, prepared=False)
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(_sql(connection.vendor)["notice_mails_queued_since"], [author_id, when])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
 _COMMENT_FOR_MAIL: PreparedQuery[Comment] = PreparedQuery(
     lambda pk: Comment.objects.select_related("review__author").filter(pk=pk).order_by(),
     pk=Comment._meta.pk,
@@ -193,6 +204,10 @@ def _sql(vendor: str) -> dict[str, str]:
         "next_comment_id": f"SELECT {next_id}",
         "next_id_last_main": f"SELECT {next_id}, ({last_main})",
         "next_id_last_episode": f"SELECT {next_id}, ({last_episode})",
+        "notice_mails_queued_since": (
+            f"SELECT COUNT(*) FROM {n} WHERE {_column(AuthorNotice, 'author')} = %s "  # noqa: S608
+            f"AND {_column(AuthorNotice, 'mail_queued_at')} >= %s"
+        ),
         "notices_mailed_since": (
             f"SELECT COUNT(*) FROM {n} WHERE {_column(AuthorNotice, 'author')} = %s "  # noqa: S608
             f"AND {_column(AuthorNotice, 'sent_at')} >= %s"
