@@ -164,8 +164,9 @@ bench-import: install
 # ../shared/bench/wordpress (run as root on Debian; skips with a reason otherwise).
 # Writes bench/results/compare.md and compare.json; about 30 minutes. BENCH_PG_URL names
 # a dedicated database that is dropped and re-created; BENCH_REDIS_URL a Redis database
-# that is flushed (empty: no Redis row). See bench/README.md.
-BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/watchworthy_bench
+# that is flushed (empty: no Redis row); by default this machine's PostgreSQL through
+# its socket when there is one (bench/server.py: postgres_url). See bench/README.md.
+BENCH_PG_URL ?=
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/6
 bench-compare: install
 	BENCH_PG_URL=$(BENCH_PG_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/compare.py

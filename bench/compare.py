@@ -25,11 +25,13 @@ its README). We run its scripts from there and never copy them. Our side:
 
 Skips with one line (exit 0) when the harness is absent, when not run as root, or
 when there is no apt-get. Settings (environment): BENCH_PG_URL (a dedicated database:
-it is dropped and re-created), BENCH_REDIS_URL (a Redis database it may flush; empty
-skips the Redis row), BENCH_DATABASES (``sqlite,postgresql``), BENCH_CACHES (which
-configurations: ``none,folder,redis,nginx``, all by default; ``none`` is uncached),
-WEB_WORKERS (one per core, as scripts/serve.sh), and everything measure.sh reads
-(DURATION, REPEATS, IDLE_MAX, ...).
+it is dropped and re-created; by default watchworthy_bench on this machine, through
+its socket when there is one, bench.server.postgres_url), BENCH_REDIS_URL (a Redis
+database it may flush; empty skips the Redis row), BENCH_DATABASES
+(``sqlite,postgresql``), BENCH_CACHES (which configurations:
+``none,folder,redis,nginx``, all by default; ``none`` is uncached), WEB_WORKERS
+(one per core, as scripts/serve.sh), and everything measure.sh reads (DURATION,
+REPEATS, IDLE_MAX, ...).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from bench.server import (
     get,
     manage,
     postgres_reachable,
+    postgres_url,
     production_env,
     reset_postgres,
     run_python,
@@ -69,7 +72,7 @@ from bench.server import (
 HARNESS = ROOT.parent / "shared" / "bench" / "wordpress"
 WPB_HOME = Path(os.environ.get("WPB_HOME", "/var/lib/wpbench"))
 RESULTS = ROOT / "bench" / "results"
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/watchworthy_bench")
+PG_URL = postgres_url("watchworthy_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
 PAGES = {"big": "/reviews/aperture-x9-mirrorless-camera-review/",
          "small": "/reviews/nimbus-14-ultralight-laptop-review/"}  # fmt: skip

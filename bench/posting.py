@@ -3,8 +3,10 @@
     python bench/posting.py sqlite|postgresql
 
 A fresh database (a SQLite file in a new folder under ``var/bench/`` or
-BENCH_WORK_DIR, or BENCH_PG_URL, which is dropped and re-created and used with
-DATABASE_CONN_MAX_AGE=60 as docs/deploy.md sets PostgreSQL up), ``migrate``, then
+BENCH_WORK_DIR, or BENCH_PG_URL (by default watchworthy_bench on this machine,
+through its socket when there is one, as docs/deploy.md connects), which is dropped
+and re-created and used with DATABASE_CONN_MAX_AGE=60 as docs/deploy.md sets
+PostgreSQL up), ``migrate``, then
 the production server of bench/server.py (granian, or BENCH_SERVER=gunicorn; 4
 workers or WEB_WORKERS) on a loopback port, with the production cache default (the
 cache folder, beside the database), and, as docs/deploy.md runs a site
@@ -63,6 +65,7 @@ from bench.server import (
     HOST,
     Server,
     postgres_reachable,
+    postgres_url,
     production_env,
     reset_postgres,
     stop_on_sigterm,
@@ -71,7 +74,7 @@ from bench.server import (
 
 CLIENTS = int(os.environ.get("BENCH_POST_CLIENTS", "16"))
 POSTS_PER_CLIENT = int(os.environ.get("BENCH_POSTS_PER_CLIENT", "60"))
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/watchworthy_bench")
+PG_URL = postgres_url("watchworthy_bench")
 # How mail is sent: "database" (docs/deploy.md: a row, sent by the worker) or "immediate".
 TASKS = os.environ.get("BENCH_TASKS", "database")
 SLUG = "posting-bench"

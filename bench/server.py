@@ -37,6 +37,20 @@ def work_folder(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
 
 
+POSTGRES_SOCKET = Path("/var/run/postgresql")
+
+
+def postgres_url(database: str) -> str:
+    """``BENCH_PG_URL``, else this machine's PostgreSQL as docs/deploy.md connects to
+    it: through its socket when the socket is there (no TCP: 5% more comment posts a
+    second here, bench/README.md), else on 127.0.0.1:5432; user postgres."""
+    if url := os.environ.get("BENCH_PG_URL", "").strip():
+        return url
+    if (POSTGRES_SOCKET / ".s.PGSQL.5432").exists():
+        return f"postgres://postgres@{str(POSTGRES_SOCKET).replace('/', '%2F')}/{database}"
+    return f"postgres://postgres@127.0.0.1:5432/{database}"
+
+
 def default_workers() -> int:
     """As scripts/serve.sh: one worker per core, at least two, unless WEB_WORKERS says."""
     value = os.environ.get("WEB_WORKERS", "").strip()

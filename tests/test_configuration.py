@@ -131,3 +131,28 @@ def test_the_server_entry_point_settles_the_garbage_collector(tmp_path):
     run = run_python({"WATCHWORTHY_DATA_DIR": str(tmp_path)}, code)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == [str(YOUNG_OBJECTS_BEFORE_COLLECTING), "True", "True"]
+
+
+POSTGRES_SOCKET = "/var/run/postgresql"
+
+
+def test_postgresql_on_this_machine_through_its_socket(tmp_path):
+    """docs/deploy.md's DATABASE_URL for PostgreSQL on the same machine: its Unix socket
+    (the folder as the host, written %2F...), which the settings read as that folder
+    and psycopg connects through."""
+    import os
+
+    if not os.path.exists(f"{POSTGRES_SOCKET}/.s.PGSQL.5432"):
+        pytest.skip(f"no PostgreSQL socket in {POSTGRES_SOCKET}")
+    code = (
+        "import django; django.setup()\n"
+        "from django.db import connection\n"
+        "print(connection.settings_dict['HOST'])\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute('SELECT inet_server_addr() IS NULL')\n"  # NULL: not over TCP
+        "    print(cursor.fetchone()[0])\n"
+    )
+    url = "postgres://postgres@%2Fvar%2Frun%2Fpostgresql/postgres"
+    run = run_python({"WATCHWORTHY_DATA_DIR": str(tmp_path), "DATABASE_URL": url}, code)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [POSTGRES_SOCKET, "True"]
