@@ -65,7 +65,7 @@ def comment_posted(
     caller asked before its transaction (asked here otherwise)."""
     tells_author = _tells_author(comment, review_author)
     if mail_author is None:
-        mail_author = tells_author and _mail_queue_open(review_author.pk)
+        mail_author = tells_author and _may_mail_at_once(review_author.pk, queued=True)
     if tells_author:
         queued_at = timezone.now() if mail_author else None
         notice = AuthorNotice(author=review_author, comment=comment, mail_queued_at=queued_at)
@@ -83,34 +83,27 @@ def author_mailed_at_once(comment: Comment, review_author: Any) -> bool:
     (not only the digest). A post asks before its transaction: the count of the
     author's queued mails of the last hour needs no lock, so the review's lock is not
     held while it runs."""
-    return _tells_author(comment, review_author) and _mail_queue_open(review_author.pk)
+    return _tells_author(comment, review_author) and _may_mail_at_once(
+        review_author.pk, queued=True
+    )
 
 
 def _tells_author(comment: Comment, review_author: Any) -> bool:
     return bool(review_author.email) and comment.user_id != review_author.pk
 
 
-def _mail_queue_open(author_id: int) -> bool:
-    """Whether a post may queue a single mail to the author: the site mails each
-    comment at once and posts queued fewer than the author's hourly share in the last
-    hour. Queued, not sent: the worker sends later, and a flood counted by mails sent
-    queued a task per post (184 for 960 posts, 20 of which sent anything); the worker
-    still checks the mails sent (:func:`_may_mail_at_once`) before each one."""
-    site = SiteSettings.current()
-    if site.comment_mail != SiteSettings.CommentMail.IMMEDIATE:
-        return False
-    hour_ago = timezone.now() - timedelta(hours=1)
-    return queries.notice_mails_queued_since(author_id, hour_ago) < site.comment_mail_hourly_limit
-
-
-def _may_mail_at_once(author_id: int) -> bool:
+def _may_mail_at_once(author_id: int, *, queued: bool = False) -> bool:
     """Whether the site mails each comment at once and the author had fewer single
-    mails than their hourly share in the last hour."""
+    mails than their hourly share in the last hour: mails sent (the worker asks before
+    each), or with ``queued`` mails queued (a post asks whether to queue one: the
+    worker sends later, and a flood counted by mails sent queued a task per post —
+    184 for 960 posts in the posting bench, 20 of which sent anything)."""
     site = SiteSettings.current()
     if site.comment_mail != SiteSettings.CommentMail.IMMEDIATE:
         return False
     hour_ago = timezone.now() - timedelta(hours=1)
-    return queries.notices_mailed_since(author_id, hour_ago) < site.comment_mail_hourly_limit
+    mails = queries.author_mails_since(author_id, hour_ago, queued=queued)
+    return mails < site.comment_mail_hourly_limit
 
 
 def comment_approved(comment_id: int, site_url: str = "") -> None:

@@ -112,23 +112,15 @@ def insert_notice(notice: AuthorNotice) -> None:
     _NEW_NOTICE.insert(notice)
 
 
-def notices_mailed_since(author_id: int, since: datetime) -> int:
-    """``AuthorNotice.objects.filter(author_id=author_id, sent_at__gte=since).count()``."""
-    field = AuthorNotice._meta.get_field("sent_at")
+def author_mails_since(author_id: int, since: datetime, *, queued: bool = False) -> int:
+    """``AuthorNotice.objects.filter(author_id=author_id, sent_at__gte=since).count()``:
+    the single mails the author was sent since ``since``; ``queued``: those posts
+    queued (``mail_queued_at``) instead."""
+    column = "mail_queued_at" if queued else "sent_at"
+    field = AuthorNotice._meta.get_field(column)
     when = field.get_db_prep_value(since, connection, prepared=False)
     with prepared_cursor(connection) as cursor:
-        cursor.execute(_sql(connection.vendor)["notices_mailed_since"], [author_id, when])
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
-
-
-def notice_mails_queued_since(author_id: int, since: datetime) -> int:
-    """``AuthorNotice.objects.filter(author_id=author_id, mail_queued_at__gte=since)
-    .count()``: the mails to the author that posts queued since ``since``."""
-    field = AuthorNotice._meta.get_field("mail_queued_at")
-    when = field.get_db_prep_value(since, connection, prepared=False)
-    with prepared_cursor(connection) as cursor:
-        cursor.execute(_sql(connection.vendor)["notice_mails_queued_since"], [author_id, when])
+        cursor.execute(_sql(connection.vendor)[f"notices_{column}_since"], [author_id, when])
         row = cursor.fetchone()
     return int(row[0]) if row else 0
 
@@ -204,14 +196,13 @@ def _sql(vendor: str) -> dict[str, str]:
         "next_comment_id": f"SELECT {next_id}",
         "next_id_last_main": f"SELECT {next_id}, ({last_main})",
         "next_id_last_episode": f"SELECT {next_id}, ({last_episode})",
-        "notice_mails_queued_since": (
-            f"SELECT COUNT(*) FROM {n} WHERE {_column(AuthorNotice, 'author')} = %s "  # noqa: S608
-            f"AND {_column(AuthorNotice, 'mail_queued_at')} >= %s"
-        ),
-        "notices_mailed_since": (
-            f"SELECT COUNT(*) FROM {n} WHERE {_column(AuthorNotice, 'author')} = %s "  # noqa: S608
-            f"AND {_column(AuthorNotice, 'sent_at')} >= %s"
-        ),
+        **{
+            f"notices_{column}_since": (
+                f"SELECT COUNT(*) FROM {n} WHERE {_column(AuthorNotice, 'author')} = %s "  # noqa: S608
+                f"AND {_column(AuthorNotice, column)} >= %s"
+            )
+            for column in ("sent_at", "mail_queued_at")
+        },
         "roots_main_gt": roots.format(thread=main, op=">"),
         "roots_main_lt": roots.format(thread=main, op="<"),
         "roots_episode_gt": roots.format(thread=episode, op=">"),
