@@ -117,8 +117,7 @@ def author_mails_since(author_id: int, since: datetime, *, queued: bool = False)
     the single mails the author was sent since ``since``; ``queued``: those posts
     queued (``mail_queued_at``) instead."""
     column = "mail_queued_at" if queued else "sent_at"
-    field = AuthorNotice._meta.get_field(column)
-    when = field.get_db_prep_value(since, connection, prepared=False)
+    when = _concrete(AuthorNotice, column).get_db_prep_value(since, connection, prepared=False)
     with prepared_cursor(connection) as cursor:
         cursor.execute(_sql(connection.vendor)[f"notices_{column}_since"], [author_id, when])
         row = cursor.fetchone()
