@@ -408,8 +408,8 @@ def worker_killed_mid_post_leaves_the_whole_comment_or_none(site: Site, critic: 
             outcome["error"] = error
 
     # The test holds the review's row (FOR NO KEY UPDATE), so the post stops inside its
-    # transaction on the lock it takes first, before it numbers, writes and counts the
-    # comment under that lock (discussion.services.comment_post).
+    # transaction on the lock it takes first — its count's UPDATE, before it numbers and
+    # writes the comment under that lock (discussion.services.comment_post).
     with psycopg.connect(site.dsn) as blocker, psycopg.connect(site.dsn, autocommit=True) as spy:
         blocker.execute(
             "SELECT id FROM reviews_review WHERE id = %s FOR NO KEY UPDATE", (site.review_id,)
@@ -425,7 +425,7 @@ def worker_killed_mid_post_leaves_the_whole_comment_or_none(site: Site, critic: 
             timeout=30,
             what="the comment's transaction to wait for the review's lock",
         )
-        assert "FOR UPDATE" in query, query
+        assert query.startswith('UPDATE "reviews_review"'), query  # the count, the lock
         in_transaction = spy.execute(
             "SELECT xact_start IS NOT NULL FROM pg_stat_activity WHERE pid = %s", (backend,)
         ).fetchone()
