@@ -63,10 +63,9 @@ def comment_posted(
     posted on (links in the mail point there); empty for the configured
     WATCHWORTHY_SITE_URL. ``mail_author``: :func:`author_mailed_at_once`, when the
     caller asked before its transaction (asked here otherwise)."""
-    tells_author = _tells_author(comment, review_author)
     if mail_author is None:
-        mail_author = tells_author and _may_mail_at_once(review_author.pk, queued=True)
-    if tells_author:
+        mail_author = author_mailed_at_once(comment, review_author)
+    if _tells_author(comment, review_author):
         queued_at = timezone.now() if mail_author else None
         notice = AuthorNotice(author=review_author, comment=comment, mail_queued_at=queued_at)
         queries.insert_notice(notice)
@@ -147,7 +146,7 @@ def _tell_review_author(comment: Comment, site_url: str) -> None:
     """At once, unless the site gathers comments into digests or the author already had
     their hourly share of single mails (a flood becomes one digest, not a thousand)."""
     author = comment.review.author
-    if not author.email or comment.user_id == author.pk:
+    if not _tells_author(comment, author):
         return
     # Written with the comment (comment_posted); a task queued before that was so
     # writes it here.
