@@ -7,8 +7,8 @@ BENCH_WORK_DIR, or BENCH_PG_URL (by default watchworthy_bench on this machine,
 through its socket when there is one, as docs/deploy.md connects), which is dropped
 and re-created and used with DATABASE_CONN_MAX_AGE=60 as docs/deploy.md sets
 PostgreSQL up), ``migrate``, then
-the production server of bench/server.py (granian, or BENCH_SERVER=gunicorn; 4
-workers or WEB_WORKERS) on a loopback port, with the production cache default (the
+the production server of bench/server.py (granian, or BENCH_SERVER=gunicorn; one
+worker per core, at least two, or WEB_WORKERS) on a loopback port, with the production cache default (the
 cache folder, beside the database), and, as docs/deploy.md runs a site
 (``WATCHWORTHY_TASKS=database``), ``manage.py db_worker`` beside it: the mail about
 each comment is a task row the worker sends, and its CPU is measured and printed
@@ -418,8 +418,8 @@ def send(port: int, raw: bytes) -> tuple[int, bytes]:
     """One POST on a new connection: the answer's status and the answer. The clients
     run on the server's two cores, so their own work is kept to what a post needs: the
     request was written out beforehand, and only the status is read from the answer's
-    head (``http.client``'s general header parsing made the clients' CPU 0.43-0.61 ms
-    a post; this, 0.18-0.29)."""
+    head (``http.client``'s general header parsing made the clients' CPU 0.43-0.76 ms
+    a post; this, 0.18-0.34)."""
     with socket.create_connection((HOST, port), timeout=120) as connection:
         connection.sendall(raw)
         answer = connection.recv(65536)

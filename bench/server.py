@@ -42,8 +42,8 @@ POSTGRES_SOCKET = Path("/var/run/postgresql")
 
 def postgres_url(database: str) -> str:
     """``BENCH_PG_URL``, else this machine's PostgreSQL as docs/deploy.md connects to
-    it: through its socket when the socket is there (no TCP: 5% more comment posts a
-    second here, bench/README.md), else on 127.0.0.1:5432; user postgres."""
+    it: through its socket when the socket is there (no TCP), else on 127.0.0.1:5432;
+    user postgres."""
     if url := os.environ.get("BENCH_PG_URL", "").strip():
         return url
     if (POSTGRES_SOCKET / ".s.PGSQL.5432").exists():
