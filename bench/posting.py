@@ -6,10 +6,10 @@ A fresh database (a SQLite file in a new folder under ``var/bench/`` or
 BENCH_WORK_DIR, or BENCH_PG_URL (by default watchworthy_bench on this machine,
 through its socket when there is one, as docs/deploy.md connects), which is dropped
 and re-created and used with DATABASE_CONN_MAX_AGE=60 as docs/deploy.md sets
-PostgreSQL up), ``migrate``, then
-the production server of bench/server.py (granian, or BENCH_SERVER=gunicorn; one
-worker per core, at least two, or WEB_WORKERS) on a loopback port, with the production cache default (the
-cache folder, beside the database), and, as docs/deploy.md runs a site
+PostgreSQL up), ``migrate``, then the production server of bench/server.py
+(granian, or BENCH_SERVER=gunicorn; one worker per core, at least two, or
+WEB_WORKERS) on a loopback port, with the production cache default (the cache
+folder, beside the database), and, as docs/deploy.md runs a site
 (``WATCHWORTHY_TASKS=database``), ``manage.py db_worker`` beside it: the mail about
 each comment is a task row the worker sends, and its CPU is measured and printed
 apart from the server's (``BENCH_TASKS=immediate``: no worker, mail in the request).
