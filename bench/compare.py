@@ -281,7 +281,7 @@ def main() -> None:
                     expected = "front" if cache == "nginx" else "hit"
                     for key in PAGES:
                         _, body, headers = get(base + PAGES[key])
-                        if headers.get("X-Page-Cache") != expected:
+                        if headers.get("x-page-cache") != expected:
                             notes.append(f"{config}: {PAGES[key]} was not a cache {expected}")
                         if body != (static_dir / f"ww-{key}.html").read_bytes():
                             notes.append(f"{config}: {PAGES[key]} differs from its static copy")

@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -238,12 +239,18 @@ def stop_on_sigterm() -> None:
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+    """Status, body and headers (names in lower case: granian sends them so, nginx
+    capitalised, and a name's case means nothing in HTTP)."""
     request = urllib.request.Request(url, headers=headers or {})  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
-            return response.status, response.read(), dict(response.headers)
+            return response.status, response.read(), _lower(response.headers)
     except urllib.error.HTTPError as error:
-        return error.code, error.read(), dict(error.headers)
+        return error.code, error.read(), _lower(error.headers)
+
+
+def _lower(headers: Message) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
 
 
 def reset_postgres(url: str) -> None:
