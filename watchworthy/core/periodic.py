@@ -46,13 +46,17 @@ def jobs() -> list[Job]:
     return list(_JOBS.values())
 
 
-def run_due(now: float | None = None, *, force: bool = False) -> list[str]:
-    """Run the jobs that are due (``force``: every job); returns their names."""
+def run_due(
+    now: float | None = None, *, force: bool = False, upcoming: float | None = None
+) -> list[str]:
+    """Run the jobs that are due (``force``: every job); returns their names.
+    ``upcoming``: the next moment, when the caller already read it from the cache."""
     now = time.time() if now is None else now
     if not _JOBS:
         return []
     if not force:
-        upcoming = cache.get(NEXT_KEY)
+        if upcoming is None:
+            upcoming = cache.get(NEXT_KEY)
         if upcoming is None:  # cold cache: start the clocks, run nothing yet
             cache.set_many({job.key: now + job.every for job in _JOBS.values()}, None)
             cache.set(NEXT_KEY, now + min(job.every for job in _JOBS.values()), None)

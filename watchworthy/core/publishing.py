@@ -150,9 +150,11 @@ def announce_due(now: datetime | None = None) -> int:
     return announced
 
 
-def announce_if_due(now: datetime | None = None) -> None:
-    """Cheap enough for every request: one cache read, unless something is due."""
-    moment = cache.get(NEXT_DUE_KEY)
+def announce_if_due(now: datetime | None = None, *, moment: float | None = None) -> None:
+    """Cheap enough for every request: one cache read, unless something is due.
+    ``moment``: the next one, when the caller already read it from the cache."""
+    if moment is None:
+        moment = cache.get(NEXT_DUE_KEY)
     if moment is None:
         due = next_due()
         moment = due.timestamp() if due else NOTHING_SCHEDULED
