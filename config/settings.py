@@ -283,7 +283,7 @@ CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "watchworthy.core.rediscache.RedisCache",
             "LOCATION": REDIS_URL,
             # A Redis that stops answering fails a request (and /healthz) in
             # seconds instead of holding a worker.

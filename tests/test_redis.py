@@ -1,5 +1,6 @@
-"""The scale-out cache: with REDIS_URL set, Django's Redis backend carries the shared
-state that must hold across app servers — rate limits and cached site settings.
+"""The scale-out cache: with REDIS_URL set, the Redis backend (core.rediscache) carries
+the shared state that must hold across app servers — rate limits and cached site
+settings.
 
 Runs against the Redis on 127.0.0.1:6379 (started by `make test`); skips with the
 reason when none is reachable, unless WATCHWORTHY_REQUIRE_REDIS=1 (CI).
@@ -7,6 +8,7 @@ reason when none is reachable, unless WATCHWORTHY_REQUIRE_REDIS=1 (CI).
 
 import os
 import uuid
+from unittest import mock
 
 import pytest
 from django.core.cache import caches
@@ -21,7 +23,7 @@ REDIS_URL = os.environ.get("WATCHWORTHY_TEST_REDIS_URL", "redis://127.0.0.1:6379
 def redis_cache(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "watchworthy.core.rediscache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }
@@ -60,3 +62,20 @@ def test_site_settings_are_cached_in_redis_and_purged_on_save(
     settings_row.save()
 
     assert SiteSettings.current().site_name == "Second name"
+
+
+def test_the_cache_keeps_one_redis_client(redis_cache):
+    """Django's backend made a redis.Redis for every operation (its set-up cost more
+    than the round trip); ours makes one and keeps it, and the operations still work."""
+    import redis
+
+    with mock.patch.object(
+        redis.Redis, "__init__", autospec=True, side_effect=redis.Redis.__init__
+    ) as made:
+        redis_cache.set("a", 1, 30)
+        assert redis_cache.add("a", 2, 30) is False
+        assert redis_cache.incr("a") == 2
+        assert redis_cache.get_many(["a", "b"]) == {"a": 2}
+        redis_cache.delete("a")
+        assert redis_cache.get("a") is None
+    assert made.call_count <= 1
