@@ -402,3 +402,21 @@ class PreparedInsert(Generic[M]):
             using=using,
         )
         return obj
+
+
+# --- names for SQL written by hand ------------------------------------------------
+
+
+def concrete_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """The field ``name`` of ``model``, which must have a column of its own."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column  # a concrete column
+    return field
+
+
+def quoted_table(model: type[models.Model]) -> str:
+    return connections[DEFAULT_DB_ALIAS].ops.quote_name(model._meta.db_table)
+
+
+def quoted_column(model: type[models.Model], name: str) -> str:
+    return connections[DEFAULT_DB_ALIAS].ops.quote_name(str(concrete_field(model, name).column))

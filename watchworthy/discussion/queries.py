@@ -18,10 +18,13 @@ from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, Field, Model
+from django.db.models import Exists
 from django.utils import timezone
 
 from watchworthy.core.prepared import PreparedInsert, PreparedQuery, prepared_cursor
+from watchworthy.core.prepared import concrete_field as _concrete
+from watchworthy.core.prepared import quoted_column as _column
+from watchworthy.core.prepared import quoted_table as _table
 from watchworthy.reviews.models import Review
 
 from .models import AuthorNotice, Comment, EpisodeThread, VerifiedAddress
@@ -152,20 +155,6 @@ def known_address(author_email: str) -> bool:
     # The iexact lookup escapes the value for LIKE (SQLite) as the ORM would.
     email = connection.ops.prep_for_iexact_query(author_email)
     return bool(_KNOWN_ADDRESS.rows(email=email, verified=author_email.strip().lower()))
-
-
-def _table(model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _concrete(model: type[Model], name: str) -> Field[Any, Any]:
-    field = model._meta.get_field(name)
-    assert isinstance(field, Field) and field.column  # a concrete column
-    return field
-
-
-def _column(model: type[Model], name: str) -> str:
-    return connection.ops.quote_name(str(_concrete(model, name).column))
 
 
 @cache
