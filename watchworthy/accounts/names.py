@@ -17,8 +17,6 @@ from django.db import connection
 
 from watchworthy.core.prepared import prepared_cursor, quoted_column, quoted_table
 
-NAME_FIELDS = ("username", "display_name", "is_staff")
-
 
 @functools.cache
 def _holders_sql(vendor: str) -> str:
@@ -28,11 +26,13 @@ def _holders_sql(vendor: str) -> str:
     the last, one probe of the index — and each author's names by their primary key,
     so the cost follows the number of critics and staff, not of reviews or readers.
     (A DISTINCT join read every review: 44 ms a guest's comment with 50,000 reviews on
-    PostgreSQL; ``id IN (the walk)`` let PostgreSQL read every reader instead.)"""
+    PostgreSQL; ``id IN (the walk)`` let PostgreSQL read every reader instead.)
+    ``vendor`` only keys the cache: one text per kind of database, as quoting goes."""
     user_model = get_user_model()
     review_model = user_model._meta.get_field("reviews").related_model
     user, pk = quoted_table(user_model), quoted_column(user_model, "id")
-    name, display, staff = (quoted_column(user_model, f) for f in NAME_FIELDS)
+    name, display = quoted_column(user_model, "username"), quoted_column(user_model, "display_name")
+    staff = quoted_column(user_model, "is_staff")
     review, author = quoted_table(review_model), quoted_column(review_model, "author")
     return (
         f'WITH RECURSIVE "authors"("id") AS (SELECT MIN({author}) FROM {review} '  # noqa: S608
